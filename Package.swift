@@ -1,0 +1,33 @@
+// swift-tools-version: 6.1
+// budgetq: an in-memory columnar store and pipeline query language for 项目绩效目标表 budget documents.
+import PackageDescription
+
+let package = Package(
+    name: "budgetq",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "budgetq", targets: ["budgetq"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Stage 1: documents → records (decoding, table layout, target grammar, diagnostics).
+        .target(name: "BudgetDocuments"),
+        // Stage 2: records → immutable typed columns.
+        .target(name: "BudgetStore", dependencies: ["BudgetDocuments"]),
+        // Stage 4: result columns → text (table, csv, tsv, json, markdown).
+        .target(name: "BudgetRender", dependencies: ["BudgetStore"]),
+        // The command line: argument parsing and wiring of the stages.
+        .executableTarget(
+            name: "budgetq",
+            dependencies: [
+                "BudgetDocuments", "BudgetStore", "BudgetRender",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "BudgetDocumentsTests", dependencies: ["BudgetDocuments"]),
+        .testTarget(name: "BudgetStoreTests", dependencies: ["BudgetStore", "BudgetDocuments", "BudgetRender"]),
+        .testTarget(name: "BudgetCLITests", dependencies: ["budgetq"]),
+    ]
+)

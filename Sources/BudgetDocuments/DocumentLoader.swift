@@ -1,0 +1,193 @@
+import Dispatch
+import Foundation
+
+/// Everything read from a set of files and folders.
+public struct LoadedDocuments: Sendable {
+    /// One file that was read, and what it yielded.
+    public struct FileSummary: Sendable {
+        public var path: String
+        public var encoding: TextDecoding.Encoding?
+        public var origin: Origin
+        public var tables: Int
+        public var tablesSkipped: Int
+        public var projects: Int
+    }
+
+    public var projects: [ProjectRecord] = []
+    public var files: [FileSummary] = []
+    public var diagnostics: [Diagnostic] = []
+    public var gazetteer: Gazetteer
+    /// Payment ledgers found while walking folders (`*.csv`), read by the ledger reader.
+    public var ledgerFiles: [String] = []
+
+    public var errorCount: Int { diagnostics.filter { $0.severity == .error }.count }
+    public var warningCount: Int { diagnostics.filter { $0.severity == .warning }.count }
+}
+
+/// Limits that keep a strange input from exhausting memory.
+public struct LoadLimits: Sendable {
+    public var maxFileBytes: Int
+    public var maxLineBytes: Int
+
+    public init(maxFileBytes: Int = 512 << 20, maxLineBytes: Int = 1 << 20) {
+        self.maxFileBytes = maxFileBytes
+        self.maxLineBytes = maxLineBytes
+    }
+}
+
+/// Finds documents under paths, decodes and parses them (files in parallel), and merges the results in path order.
+public enum DocumentLoader {
+    /// The file name of the region gazetteer inside a data folder.
+    public static let gazetteerFileName = "regions.tsv"
+
+    public static func load(paths: [String], limits: LoadLimits = LoadLimits()) -> LoadedDocuments {
+        var diagnostics: [Diagnostic] = []
+        var documents: [String] = []
+        var gazetteers: [String] = []
+        var ledgers: [String] = []
+        for path in paths {
+            collect(path, explicit: true, documents: &documents, gazetteers: &gazetteers, ledgers: &ledgers, diagnostics: &diagnostics)
+        }
+        var gazetteer = Gazetteer.builtIn
+        if let gazetteerPath = gazetteers.first {
+            switch readText(gazetteerPath, limits: limits) {
+            case .success(let (bytes, _)):
+                gazetteer = Gazetteer.parse(String(decoding: bytes, as: UTF8.self), file: gazetteerPath, diagnostics: &diagnostics)
+            case .failure(let failure):
+                diagnostics.append(.error(gazetteerPath, 1, failure.message + "; using the built-in gazetteer"))
+            }
+        }
+
+        let outputs = parseInParallel(documents, gazetteer: gazetteer, limits: limits)
+        var result = LoadedDocuments(gazetteer: gazetteer)
+        result.diagnostics = diagnostics
+        result.ledgerFiles = ledgers
+        for (path, output) in zip(documents, outputs) {
+            result.projects += output.parsed.projects
+            result.diagnostics += output.parsed.diagnostics
+            result.files.append(.init(path: path, encoding: output.encoding, origin: output.parsed.origin,
+                                      tables: output.parsed.tablesSeen, tablesSkipped: output.parsed.tablesSkipped,
+                                      projects: output.parsed.projects.count))
+        }
+        return result
+    }
+
+    /// Decodes and parses one in-memory document (used by tests and by `load`).
+    public static func parse(bytes: [UInt8], file: String, gazetteer: Gazetteer = .builtIn, limits: LoadLimits = LoadLimits()) -> (DocumentParser.Output, TextDecoding.Encoding?) {
+        switch TextDecoding.decode(bytes) {
+        case .success(let (utf8, encoding)):
+            return (DocumentParser(file: file, gazetteer: gazetteer, maxLineBytes: limits.maxLineBytes).parse(utf8), encoding)
+        case .failure(let failure):
+            var output = DocumentParser.Output()
+            output.diagnostics.append(.error(file, 1, failure.description))
+            return (output, nil)
+        }
+    }
+
+    private struct FileOutput: Sendable {
+        var parsed: DocumentParser.Output
+        var encoding: TextDecoding.Encoding?
+    }
+
+    private final class Slots: @unchecked Sendable {
+        var values: [FileOutput?]
+        init(count: Int) { values = Array(repeating: nil, count: count) }
+    }
+
+    private static func parseInParallel(_ paths: [String], gazetteer: Gazetteer, limits: LoadLimits) -> [FileOutput] {
+        let slots = Slots(count: paths.count)
+        let lock = NSLock()
+        DispatchQueue.concurrentPerform(iterations: paths.count) { index in
+            let path = paths[index]
+            let output: FileOutput
+            switch readFile(path, limits: limits) {
+            case .success(let bytes):
+                let (parsed, encoding) = parse(bytes: bytes, file: path, gazetteer: gazetteer, limits: limits)
+                output = FileOutput(parsed: parsed, encoding: encoding)
+            case .failure(let failure):
+                var parsed = DocumentParser.Output()
+                parsed.diagnostics.append(.error(path, 1, failure.message))
+                output = FileOutput(parsed: parsed, encoding: nil)
+            }
+            lock.lock()
+            slots.values[index] = output
+            lock.unlock()
+        }
+        return slots.values.map { $0 ?? FileOutput(parsed: .init(), encoding: nil) }
+    }
+
+    /// Why a file could not be read at all.
+    struct ReadFailure: Error {
+        var message: String
+    }
+
+    static func readFile(_ path: String, limits: LoadLimits) -> Result<[UInt8], ReadFailure> {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        if let size = (attributes?[.size] as? NSNumber)?.intValue, size > limits.maxFileBytes {
+            return .failure(ReadFailure(message: "file is \(size) bytes; the largest file read is \(limits.maxFileBytes) bytes"))
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            return .failure(ReadFailure(message: "cannot open the file for reading"))
+        }
+        defer { try? handle.close() }
+        do {
+            let data = try handle.read(upToCount: limits.maxFileBytes + 1) ?? Data()
+            if data.count > limits.maxFileBytes {
+                return .failure(ReadFailure(message: "file is larger than \(limits.maxFileBytes) bytes, the largest file read"))
+            }
+            return .success([UInt8](data))
+        } catch {
+            return .failure(ReadFailure(message: "cannot read the file: \(error.localizedDescription)"))
+        }
+    }
+
+    static func readText(_ path: String, limits: LoadLimits) -> Result<([UInt8], TextDecoding.Encoding), ReadFailure> {
+        switch readFile(path, limits: limits) {
+        case .failure(let failure): return .failure(failure)
+        case .success(let bytes):
+            return TextDecoding.decode(bytes).mapError { ReadFailure(message: $0.description) }
+        }
+    }
+
+    private static func collect(_ path: String, explicit: Bool, documents: inout [String], gazetteers: inout [String],
+                                ledgers: inout [String], diagnostics: inout [Diagnostic]) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            diagnostics.append(.error(path, 0, "no such file or folder"))
+            return
+        }
+        if isDirectory.boolValue {
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
+                diagnostics.append(.error(path, 0, "cannot list the folder"))
+                return
+            }
+            for name in names.sorted() where !name.hasPrefix(".") {
+                let child = path.hasSuffix("/") ? path + name : path + "/" + name
+                collect(child, explicit: false, documents: &documents, gazetteers: &gazetteers, ledgers: &ledgers, diagnostics: &diagnostics)
+            }
+            return
+        }
+        let name = (path as NSString).lastPathComponent
+        let ext = (name as NSString).pathExtension.lowercased()
+        if name == gazetteerFileName {
+            gazetteers.append(path)
+        } else if ext == "csv" {
+            ledgers.append(path)
+        } else if explicit || ext == "txt" || ext == "tsv" {
+            documents.append(path)
+        } else if !["md", "bq", "json", "snapshot"].contains(ext) && !name.hasPrefix("README") {
+            diagnostics.append(.warning(path, 0, "not read: budget documents are .txt or .tsv files; name the file explicitly to read it anyway"))
+        }
+    }
+}
+
+extension Gazetteer {
+    /// The gazetteer of the design, used when a data folder has no `regions.tsv`.
+    public static let builtIn = Gazetteer(entries: [
+        RegionEntry(region: "铜仁", aliases: ["铜仁市", "莞铜", "碧江", "万山", "江口", "玉屏", "石阡", "思南", "印江", "德江", "沿河", "松桃"],
+                    parent: "铜仁市", province: "贵州", kind: "东西部协作"),
+        RegionEntry(region: "韶关", aliases: ["韶关市", "莞韶"], parent: "韶关市", province: "广东", kind: "省内对口帮扶"),
+        RegionEntry(region: "揭阳", aliases: ["揭阳市", "莞揭"], parent: "揭阳市", province: "广东", kind: "省内对口帮扶"),
+        RegionEntry(region: "巫山", aliases: ["巫山县"], parent: "重庆市", province: "重庆", kind: "对口支援三峡库区"),
+    ])
+}
