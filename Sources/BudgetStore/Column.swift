@@ -1,0 +1,164 @@
+/// The logical type of a column; several share one physical layout.
+public enum ColumnType: String, Sendable, CaseIterable {
+    /// Whole numbers (years, counts, line numbers).
+    case int
+    /// Money in fen, shown as yuan with two decimals.
+    case money
+    /// Exact decimals scaled by 10^4 (`ExactDecimal`).
+    case decimal
+    /// Inexact ratios and averages, rounded only for display.
+    case real
+    /// Dates packed as yyyymmdd.
+    case date
+    /// Months packed as yyyymm.
+    case month
+    /// Short repeated strings, dictionary-encoded.
+    case string
+    /// Long free text, kept apart from the dictionary columns.
+    case text
+    /// Lists of short strings (a project's regions).
+    case list
+    /// true/false, held as 1/0.
+    case bool
+
+    /// Types held as `Int64`.
+    public var isInteger: Bool { [.int, .money, .decimal, .date, .month, .bool].contains(self) }
+    /// Types that add up.
+    public var isNumeric: Bool { [.int, .money, .decimal, .real].contains(self) }
+}
+
+/// The physical layout of a column's values.
+///
+/// Integer-like types share `Int64` buffers with `nullInteger` for null; strings are codes into a
+/// dictionary sorted by UTF-8 bytes, so comparing codes compares strings (as SQLite's BINARY does).
+public enum ColumnData: Sendable {
+    case integers([Int64])
+    case reals([Double])
+    case strings(codes: [Int32], dictionary: [String])
+    case texts([String?])
+    case lists(offsets: [Int32], codes: [Int32], dictionary: [String])
+}
+
+/// The null of integer-backed columns.
+public let nullInteger = Int64.min
+/// The null code of dictionary columns.
+public let nullCode: Int32 = -1
+
+/// One immutable typed column with its name and Chinese aliases.
+public struct Column: Sendable {
+    public let name: String
+    public let aliases: [String]
+    public let type: ColumnType
+    public let data: ColumnData
+
+    public init(name: String, aliases: [String] = [], type: ColumnType, data: ColumnData) {
+        self.name = name
+        self.aliases = aliases
+        self.type = type
+        self.data = data
+    }
+
+    public var count: Int {
+        switch data {
+        case .integers(let v): return v.count
+        case .reals(let v): return v.count
+        case .strings(let codes, _): return codes.count
+        case .texts(let v): return v.count
+        case .lists(let offsets, _, _): return max(0, offsets.count - 1)
+        }
+    }
+
+    /// The value at `row` (boxed: for rendering and tests, not for inner loops).
+    public func value(at row: Int) -> Value {
+        switch data {
+        case .integers(let v): return v[row] == nullInteger ? .null : .integer(v[row])
+        case .reals(let v): return v[row].isNaN ? .null : .real(v[row])
+        case .strings(let codes, let dictionary): return codes[row] == nullCode ? .null : .string(dictionary[Int(codes[row])])
+        case .texts(let v): return v[row].map { .string($0) } ?? .null
+        case .lists(let offsets, let codes, let dictionary):
+            return .list(codes[Int(offsets[row])..<Int(offsets[row + 1])].map { dictionary[Int($0)] })
+        }
+    }
+
+    /// A copy under another name (aliases dropped).
+    public func renamed(_ newName: String) -> Column {
+        Column(name: newName, type: type, data: data)
+    }
+
+    /// True when `name` is this column's name or one of its aliases.
+    public func answers(to name: String) -> Bool { self.name == name || aliases.contains(name) }
+}
+
+/// A single boxed value.
+public enum Value: Sendable, Hashable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case string(String)
+    case list([String])
+}
+
+/// Builds a dictionary-encoded column: codes in first-seen order, re-coded at the end so the
+/// dictionary is sorted.
+public struct StringColumnBuilder {
+    private var codes: [Int32] = []
+    private var lookup: [String: Int32] = [:]
+    private var dictionary: [String] = []
+
+    public init(capacity: Int = 0) { codes.reserveCapacity(capacity) }
+
+    public mutating func append(_ value: String?) {
+        guard let value else { codes.append(nullCode); return }
+        codes.append(code(for: value))
+    }
+
+    mutating func code(for value: String) -> Int32 {
+        if let code = lookup[value] { return code }
+        let code = Int32(dictionary.count)
+        dictionary.append(value)
+        lookup[value] = code
+        return code
+    }
+
+    public func finish() -> ColumnData {
+        let (sorted, remap) = sortedDictionary(dictionary)
+        return .strings(codes: codes.map { $0 == nullCode ? nullCode : remap[Int($0)] }, dictionary: sorted)
+    }
+}
+
+/// Builds a list column (offsets into a shared code buffer over one sorted dictionary).
+public struct ListColumnBuilder {
+    private var offsets: [Int32] = [0]
+    private var codes: [Int32] = []
+    private var lookup: [String: Int32] = [:]
+    private var dictionary: [String] = []
+
+    public init() {}
+
+    public mutating func append(_ values: [String]) {
+        for value in values {
+            if let code = lookup[value] {
+                codes.append(code)
+            } else {
+                let code = Int32(dictionary.count)
+                dictionary.append(value)
+                lookup[value] = code
+                codes.append(code)
+            }
+        }
+        offsets.append(Int32(codes.count))
+    }
+
+    public func finish() -> ColumnData {
+        let (sorted, remap) = sortedDictionary(dictionary)
+        return .lists(offsets: offsets, codes: codes.map { remap[Int($0)] }, dictionary: sorted)
+    }
+}
+
+/// Sorts strings by UTF-8 bytes; returns the sorted strings and old code → new code.
+public func sortedDictionary(_ strings: [String]) -> ([String], [Int32]) {
+    let order = strings.indices.sorted { strings[$0].utf8.lexicographicallyPrecedes(strings[$1].utf8) }
+    var remap = [Int32](repeating: 0, count: strings.count)
+    for (newCode, oldCode) in order.enumerated() { remap[oldCode] = Int32(newCode) }
+    return (order.map { strings[$0] }, remap)
+}
