@@ -10,6 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
     ],
     targets: [
         // Stage 1: documents → records (decoding, table layout, target grammar, diagnostics).
@@ -28,6 +29,6 @@ let package = Package(
         ),
         .testTarget(name: "BudgetDocumentsTests", dependencies: ["BudgetDocuments"]),
         .testTarget(name: "BudgetStoreTests", dependencies: ["BudgetStore", "BudgetDocuments", "BudgetRender"]),
-        .testTarget(name: "BudgetCLITests", dependencies: ["budgetq"]),
+        .testTarget(name: "BudgetCLITests", dependencies: ["budgetq", .product(name: "SwiftCSV", package: "SwiftCSV")]),
     ]
 )

@@ -66,11 +66,11 @@ public enum TextDecoding {
     }
 
     /// Converts with the C library's iconv; nil when the input is not valid in `encoding`.
-    static func iconvConvert(_ input: [UInt8], from encoding: String) -> [UInt8]? {
-        let descriptor = iconv_open("UTF-8", encoding)
+    static func iconvConvert(_ input: [UInt8], from encoding: String, to target: String = "UTF-8") -> [UInt8]? {
+        let descriptor = iconv_open(target, encoding)
         if descriptor == iconv_t(bitPattern: -1) { return nil }
         defer { iconv_close(descriptor) }
-        var output = [UInt8](repeating: 0, count: input.count * 2 + 16)
+        var output = [UInt8](repeating: 0, count: input.count * 4 + 16)
         var source = input
         let produced: Int? = source.withUnsafeMutableBufferPointer { src in
             output.withUnsafeMutableBufferPointer { dst in

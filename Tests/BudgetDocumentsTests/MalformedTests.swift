@@ -1,0 +1,162 @@
+import Foundation
+import Testing
+@testable import BudgetDocuments
+
+/// Each malformed input gives one clear FILE:LINE diagnostic; the rest still loads; nothing crashes.
+struct MalformedTests {
+    static let seed = String(decoding: SeedLoadingTests.seedBytes, as: UTF8.self)
+
+    func load(_ text: String, file: String = "bad.txt") -> DocumentParser.Output {
+        DocumentLoader.parse(bytes: Array(text.utf8), file: file).0
+    }
+
+    func errors(_ output: DocumentParser.Output) -> [String] {
+        output.diagnostics.filter { $0.severity == .error }.map(\.description)
+    }
+
+    @Test func nonNumericAmountSkipsOnlyThatTable() {
+        let output = load(Self.seed.replacingOccurrences(of: "720,000.00", with: "五十万"))
+        #expect(output.projects.count == 8)
+        #expect(output.tablesSkipped == 1)
+        let messages = errors(output)
+        #expect(messages.first == "bad.txt:36: error: budget amount `五十万` is not a number; expected digits such as 500,000.00 (at most fen precision)")
+        #expect(messages.contains("bad.txt:28: error: table skipped because of the error(s) above"))
+    }
+
+    @Test func tableWithoutProjectName() {
+        let output = load(Self.seed.replacingOccurrences(of: "项目名称\t\t对口帮扶工作宣传费\t\t\t\n", with: ""))
+        #expect(output.projects.count == 8)
+        #expect(errors(output) == ["bad.txt:52: error: table has no 项目名称 row; expected `项目名称<TAB><TAB>name`; table skipped"])
+    }
+
+    @Test func truncatedFile() {
+        // Cut in the middle of the last table's header: no budget row, no indicators.
+        let cut = Self.seed.range(of: "项目等级\t\t二级项目", options: .backwards)!.lowerBound
+        let output = load(String(Self.seed[..<cut]))
+        #expect(output.projects.count == 8)
+        #expect(errors(output) == ["bad.txt:197: error: table `粤财农〔2023〕192号2024年中央财政衔接推进乡村振兴补助资金` has no NNNN年预算金额（元） row (the file may be truncated); table skipped"])
+    }
+
+    @Test func truncatedMidIndicatorRow() {
+        let cut = Self.seed.range(of: "受益群众满意度(%)\t90\t90")!.upperBound
+        let text = String(Self.seed[..<cut]).replacingOccurrences(of: "受益群众满意度(%)\t90\t90", with: "受益群众满意度(%)\t90")
+        let output = load(text)
+        #expect(output.projects.count == 8)
+        #expect(errors(output).first == "bad.txt:219: error: the file ends in the middle of indicator `受益群众满意度(%)` (truncated?); expected its 当年度指标值")
+    }
+
+    @Test func truncatedBeforeIndicators() {
+        let cut = Self.seed.range(of: "绩效指标\t一级指标", options: .backwards)!.lowerBound
+        let output = load(String(Self.seed[..<cut]))
+        #expect(output.projects.count == 8)
+        #expect(errors(output).first?.hasSuffix("has no 绩效指标 section; the file looks truncated; table skipped") == true)
+    }
+
+    @Test func emptyAndWhitespaceFiles() {
+        for text in ["", "\n\n  \r\n\t"] {
+            #expect(errors(load(text)) == ["bad.txt:1: error: the file is empty; expected 项目绩效目标表 tables"])
+        }
+    }
+
+    @Test func binaryFile() {
+        var bytes: [UInt8] = Array("项目绩效目标表\n".utf8)
+        bytes += [0x00, 0x01, 0xFF, 0xD8, 0x00]
+        let (output, _) = DocumentLoader.parse(bytes: bytes, file: "image.txt")
+        #expect(output.projects.isEmpty)
+        #expect(output.diagnostics.map(\.description) == ["image.txt:1: error: binary data at byte 22 (a NUL or control byte); expected a text file of 项目绩效目标表 tables"])
+    }
+
+    @Test func undecodableBytes() {
+        let bytes: [UInt8] = [0x81, 0x20, 0x81, 0x20, 0xFF, 0xFF]
+        let (output, _) = DocumentLoader.parse(bytes: bytes, file: "x.txt")
+        #expect(output.diagnostics.map(\.description) == ["x.txt:1: error: the bytes are neither UTF-8 nor GB18030/GBK text"])
+    }
+
+    @Test func lineOfManyMegabytesIsReportedAndSkipsItsTable() {
+        let huge = String(repeating: "很长", count: 1_500_000)
+        let text = Self.seed.replacingOccurrences(of: "通过做好对口帮扶工作宣传，", with: huge)
+        let output = load(text)
+        #expect(output.projects.count == 8)
+        let length = text.split(separator: "\n", omittingEmptySubsequences: false)[61].utf8.count
+        #expect(length > 9_000_000)
+        #expect(errors(output).first == "bad.txt:62: error: line is \(length) bytes long; the longest line read is 1048576 bytes (is this a budget document?)")
+    }
+
+    @Test func rowsBeforeAnyTitle() {
+        let output = load("项目名称\t\t孤立的行\n2024年预算金额（元）\t\t1.00\n" + Self.seed)
+        #expect(output.projects.count == 9)
+        #expect(errors(output) == ["bad.txt:1: error: expected a 项目绩效目标表 title line before table rows; these rows belong to no table and are skipped"])
+    }
+
+    @Test func malformedBudgetLabelAndFinerThanFen() {
+        let noYear = load(Self.seed.replacingOccurrences(of: "2024年预算金额（元）\t\t500,000.00", with: "预算金额\t\t500,000.00"))
+        #expect(noYear.projects.count == 8)
+        #expect(errors(noYear).first == "bad.txt:11: error: budget label `预算金额` is not of the form NNNN年预算金额（元） or NNNN年预算金额（万元）")
+        let fine = load(Self.seed.replacingOccurrences(of: "500,000.00", with: "500,000.005"))
+        #expect(fine.projects.count == 8)
+        #expect(errors(fine).first?.contains("`500,000.005` is not a number") == true)
+    }
+
+    @Test func warningsKeepTheTable() {
+        let text = Self.seed
+            .replacingOccurrences(of: "起始年度\t2021\t到期年度\t2024\n2024年预算金额（元）\t\t500,000.00", with: "起始年度\t二〇二一\t到期年度\t2024\n2024年预算金额（元）\t\t500,000.00")
+            .replacingOccurrences(of: "项目等级\t\t二级项目\t\t\t\n主管部门\t\t东莞市人民政府经济协作办公室\t\t\t\n用款单位\t\t东莞市人民政府经济协作办公室\t\t\t\n实施周期\t\t起始年度\t2022\t到期年度\t2024\n2024年预算金额（元）\t\t720,000.00",
+                                  with: "项目等级\t\t二级项目\t\t\t\n备注\t\t无\n主管部门\t\t东莞市人民政府经济协作办公室\t\t\t\n用款单位\t\t东莞市人民政府经济协作办公室\t\t\t\n实施周期\t\t起始年度\t2022\t到期年度\t2024\n2024年预算金额（元）\t\t720,000.00")
+        let output = load(text)
+        #expect(output.projects.count == 9)
+        #expect(errors(output).isEmpty)
+        let warnings = output.diagnostics.map(\.description)
+        #expect(warnings.contains("bad.txt:10: warning: 起始年度 `二〇二一` is not a four-digit year"))
+        #expect(warnings.contains { $0.hasPrefix("bad.txt:33: warning: unexpected row `备注` in the table header") })
+        #expect(output.projects.first?.startYear == nil)
+    }
+
+    @Test func indicatorWithoutAnnualTargetIsAWarning() {
+        let output = load(Self.seed.replacingOccurrences(of: "帮扶乡镇数量\t50个\t50个", with: "帮扶乡镇数量\t50个"))
+        #expect(output.projects.count == 9)
+        #expect(output.diagnostics.map(\.description) == ["bad.txt:114: warning: indicator `帮扶乡镇数量` has no 当年度指标值"])
+    }
+}
+
+/// Folders: recursion, ledgers and gazetteers set aside, unreadable files reported.
+struct FolderLoadingTests {
+    @Test func folderWithGoodAndBadFiles() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("budgetq-folder-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("nested/deeper"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data(SeedLoadingTests.seedBytes).write(to: dir.appendingPathComponent("nested/deeper/a.txt"))
+        try Data().write(to: dir.appendingPathComponent("empty.txt"))
+        try Data([0, 1, 2, 3]).write(to: dir.appendingPathComponent("blob.tsv"))
+        try Data("notes".utf8).write(to: dir.appendingPathComponent("README.md"))
+        try Data("x".utf8).write(to: dir.appendingPathComponent("photo.jpg"))
+        try Data("region\taliases\tparent\tprovince\tkind\n南山\t深圳南山\t深圳市\t广东\t测试\n".utf8).write(to: dir.appendingPathComponent("regions.tsv"))
+        let loaded = DocumentLoader.load(paths: [dir.path])
+        #expect(loaded.projects.count == 9)
+        #expect(loaded.files.count == 3)
+        #expect(loaded.errorCount == 2)
+        #expect(loaded.warningCount == 1)
+        #expect(loaded.gazetteer.entries.map(\.region) == ["南山"])
+        #expect(loaded.projects.allSatisfy { $0.regions.isEmpty })
+        let messages = loaded.diagnostics.map(\.description)
+        #expect(messages.contains("\(dir.path)/empty.txt:1: error: the file is empty; expected 项目绩效目标表 tables"))
+        #expect(messages.contains { $0.hasPrefix("\(dir.path)/photo.jpg:0: warning: not read") })
+    }
+
+    @Test func missingPath() {
+        let loaded = DocumentLoader.load(paths: ["/nonexistent/budget"])
+        #expect(loaded.diagnostics.map(\.description) == ["/nonexistent/budget:0: error: no such file or folder"])
+    }
+
+    @Test func moneyIsExact() {
+        #expect(Money.parseFen("1,618,035,000.00") == 161_803_500_000)
+        #expect(Money.parseFen("0.1") == 10)
+        #expect(Money.parseFen("12.3456", yuanMultiplier: 10_000) == 12_345_600)
+        #expect(Money.parseFen("１２３") == 12_300)
+        #expect(Money.parseFen("1.001") == nil)
+        #expect(Money.parseFen("-5") == nil)
+        #expect(Money.parseFen("五十万") == nil)
+        #expect(Money.parseFen("99999999999999999999") == nil)
+        #expect(Money.yuanText(fen: 161_803_500_000) == "1618035000.00")
+        #expect(Money.yuanText(fen: -5) == "-0.05")
+    }
+}
