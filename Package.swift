@@ -17,13 +17,15 @@ let package = Package(
         .target(name: "BudgetDocuments"),
         // Stage 2: records → immutable typed columns.
         .target(name: "BudgetStore", dependencies: ["BudgetDocuments"]),
+        // Stage 3: query text → tokens → AST → bound plan → column-at-a-time execution.
+        .target(name: "BudgetQuery", dependencies: ["BudgetStore", "BudgetDocuments"]),
         // Stage 4: result columns → text (table, csv, tsv, json, markdown).
-        .target(name: "BudgetRender", dependencies: ["BudgetStore"]),
+        .target(name: "BudgetRender", dependencies: ["BudgetStore", "BudgetQuery", "BudgetDocuments"]),
         // The command line: argument parsing and wiring of the stages.
         .executableTarget(
             name: "budgetq",
             dependencies: [
-                "BudgetDocuments", "BudgetStore", "BudgetRender",
+                "BudgetDocuments", "BudgetStore", "BudgetQuery", "BudgetRender",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

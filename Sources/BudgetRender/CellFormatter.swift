@@ -57,7 +57,9 @@ public struct CellFormatter: Sendable {
             let month = v % 100
             return "\(v / 100)-\(month < 10 ? "0" : "")\(month)"
         case .bool: return v != 0 ? "true" : "false"
-        default: return forPeople ? formatScaled(v, scale: 0, minimumFractionDigits: 0, groupThousands: true) : String(v)
+        default:
+            // Years, ids and line numbers read better ungrouped; counts of 10,000 and more are grouped.
+            return forPeople && Swift.abs(v) >= 10_000 ? formatScaled(v, scale: 0, minimumFractionDigits: 0, groupThousands: true) : String(v)
         }
     }
 

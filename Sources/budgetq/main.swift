@@ -15,11 +15,20 @@ struct Budgetq: ParsableCommand {
 
     @OptionGroup var data: DataOptions
 
+    @Option(name: .customShort("c"), help: "Run QUERY (one or more statements) and exit.")
+    var command: String?
+
+    @OptionGroup var output: OutputOptions
+
     mutating func run() throws {
-        let loaded = DocumentLoader.load(paths: [data.directory])
-        let summary = CheckSummary(loaded)
-        print(summary.text)
-        if loaded.errorCount > 0 { print("run `budgetq check \(data.directory)` to see the \(loaded.errorCount) error(s)") }
+        let workspace = Workspace(dataDirectory: data.directory)
+        for (name, value) in try output.parsedParameters() { workspace.session.setParameter(name, text: value) }
+        guard let command else {
+            print(workspace.banner)
+            return
+        }
+        let ok = workspace.runScript(command, file: "query", renderer: output.renderer, stopAtFirstError: true)
+        if !ok { throw ExitCode(1) }
     }
 }
 

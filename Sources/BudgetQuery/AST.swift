@@ -1,0 +1,80 @@
+/// Expressions as written, with their positions.
+indirect enum Expr: Sendable {
+    case name(String, SourceSpan)
+    case number(text: String, multiplier: Int64, SourceSpan)
+    case string(String, SourceSpan)
+    case date(String, SourceSpan)
+    case month(String, SourceSpan)
+    case boolean(Bool, SourceSpan)
+    case null(SourceSpan)
+    case parameter(String, SourceSpan)
+    case unary(String, Expr, SourceSpan)
+    case binary(String, Expr, Expr, SourceSpan)
+    case call(String, [Expr], SourceSpan)
+    case inList(Expr, [Expr], negated: Bool, SourceSpan)
+
+    var span: SourceSpan {
+        switch self {
+        case .name(_, let s), .number(_, _, let s), .string(_, let s), .date(_, let s), .month(_, let s),
+             .boolean(_, let s), .null(let s), .parameter(_, let s), .unary(_, _, let s), .binary(_, _, _, let s),
+             .call(_, _, let s), .inList(_, _, _, let s):
+            return s
+        }
+    }
+
+    /// The name a bare column reference gives its result column.
+    var impliedName: String? {
+        if case .name(let n, _) = self { return n }
+        return nil
+    }
+}
+
+/// `name = expr` or a bare `expr`.
+struct NamedExpr: Sendable {
+    var name: String?
+    var expr: Expr
+}
+
+/// One `by` key of a sort.
+struct SortKey: Sendable {
+    var expr: Expr
+    var descending: Bool?
+}
+
+/// One pipeline operator.
+enum PipeOperator: Sendable {
+    case filter(Expr)
+    case select([NamedExpr])
+    case derive([NamedExpr])
+    case summarize(aggregates: [NamedExpr], by: [NamedExpr])
+    case sort([SortKey])
+    case take(Int)
+    case top(Int, [SortKey])
+    case distinct([NamedExpr])
+    case count
+    case explode(Expr, as: String?)
+    case join(table: String, tableSpan: SourceSpan, left: String, right: String, keySpan: SourceSpan)
+    case compare(column: Expr, a: Expr, b: Expr, aggregate: NamedExpr, by: [NamedExpr])
+    case pivot(column: Expr, aggregate: NamedExpr, by: [NamedExpr])
+}
+
+/// `table | op | op …`
+struct Pipeline: Sendable {
+    var source: String
+    var sourceSpan: SourceSpan
+    var operators: [(PipeOperator, SourceSpan)]
+}
+
+/// One statement of a script.
+enum Statement: Sendable {
+    case query(Pipeline)
+    case assign(name: String, Pipeline, SourceSpan)
+    case set(name: String, Expr, SourceSpan)
+
+    var span: SourceSpan {
+        switch self {
+        case .query(let p): return p.sourceSpan
+        case .assign(_, _, let s), .set(_, _, let s): return s
+        }
+    }
+}

@@ -1,0 +1,232 @@
+import BudgetStore
+
+/// Rows assigned to groups: `ids[row]` in 0..<count, and the first row of each group.
+struct Grouping {
+    var ids: [Int32]
+    var count: Int
+    var representatives: [Int]
+
+    /// Everything in one group (summarize without `by`): one group even for no rows.
+    static func single(rows: Int) -> Grouping {
+        Grouping(ids: [Int32](repeating: 0, count: rows), count: 1, representatives: [0])
+    }
+
+    /// Groups rows by the values of dense key columns, in order of first appearance.
+    ///
+    /// Each key is first reduced to small ids (dictionary codes directly, integers by direct
+    /// indexing when their range is small, hashing otherwise); several keys combine their ids
+    /// arithmetically, so no per-row tuple is ever allocated.
+    static func build(keys: [Column], rows: Int) -> Grouping {
+        guard var combined = keys.first.map({ singleKey($0, rows: rows) }) else { return single(rows: rows) }
+        for key in keys.dropFirst() {
+            let next = singleKey(key, rows: rows)
+            let (width, overflow) = Int64(combined.count).multipliedReportingOverflow(by: Int64(next.count))
+            var identities = [Int64](repeating: 0, count: rows)
+            if !overflow && width < Int64(Int32.max) {
+                for i in 0..<rows { identities[i] = Int64(combined.ids[i]) * Int64(next.count) + Int64(next.ids[i]) }
+            } else {
+                for i in 0..<rows { identities[i] = Int64(combined.ids[i]) << 32 | Int64(next.ids[i]) }
+            }
+            combined = fromIdentities(identities)
+        }
+        return combined
+    }
+
+    private static func singleKey(_ column: Column, rows: Int) -> Grouping {
+        switch column.data {
+        case .strings(let codes, let dictionary):
+            // Codes index an array directly; slot 0 is null.
+            var slot = [Int32](repeating: -1, count: dictionary.count + 1)
+            var ids = [Int32](repeating: 0, count: rows)
+            var representatives: [Int] = []
+            for i in 0..<rows {
+                let s = Int(codes[i]) + 1
+                if slot[s] < 0 {
+                    slot[s] = Int32(representatives.count)
+                    representatives.append(i)
+                }
+                ids[i] = slot[s]
+            }
+            return Grouping(ids: ids, count: representatives.count, representatives: representatives)
+        case .integers(let values):
+            return fromIdentities(values)
+        case .reals(let values):
+            return fromIdentities(values.map { $0.isNaN ? Int64.min : Int64(bitPattern: ($0 == 0 ? 0 : $0).bitPattern) })
+        case .texts(let values):
+            var intern: [String: Int64] = [:]
+            return fromIdentities(values.map { v in
+                guard let v else { return -1 }
+                if let id = intern[v] { return id }
+                let id = Int64(intern.count)
+                intern[v] = id
+                return id
+            })
+        case .lists(let offsets, let codes, let dictionary):
+            var intern: [String: Int64] = [:]
+            return fromIdentities((0..<rows).map { i in
+                let text = codes[Int(offsets[i])..<Int(offsets[i + 1])].map { dictionary[Int($0)] }.joined(separator: ";")
+                if let id = intern[text] { return id }
+                let id = Int64(intern.count)
+                intern[text] = id
+                return id
+            })
+        }
+    }
+
+    private static func fromIdentities(_ values: [Int64]) -> Grouping {
+        let rows = values.count
+        var ids = [Int32](repeating: 0, count: rows)
+        var representatives: [Int] = []
+        var low = Int64.max, high = Int64.min
+        for v in values where v != Int64.min {
+            low = Swift.min(low, v)
+            high = Swift.max(high, v)
+        }
+        let (span, overflow) = high.subtractingReportingOverflow(low)
+        if rows > 0, low <= high, !overflow, span < 4_000_000, span < Int64(rows) * 4 + 1024 {
+            // Small range: direct indexing; the last slot is null.
+            var slot = [Int32](repeating: -1, count: Int(span) + 2)
+            values.withUnsafeBufferPointer { values in
+                for i in 0..<rows {
+                    let s = values[i] == Int64.min ? Int(span) + 1 : Int(values[i] - low)
+                    if slot[s] < 0 {
+                        slot[s] = Int32(representatives.count)
+                        representatives.append(i)
+                    }
+                    ids[i] = slot[s]
+                }
+            }
+            return Grouping(ids: ids, count: representatives.count, representatives: representatives)
+        }
+        var table: [Int64: Int32] = [:]
+        for i in 0..<rows {
+            if let id = table[values[i]] {
+                ids[i] = id
+            } else {
+                let id = Int32(representatives.count)
+                table[values[i]] = id
+                representatives.append(i)
+                ids[i] = id
+            }
+        }
+        return Grouping(ids: ids, count: representatives.count, representatives: representatives)
+    }
+}
+
+/// Computes one aggregate per group.
+enum Aggregation {
+    static func compute(_ spec: AggregateSpec, argument: Operand?, grouping: Grouping, evaluator: Evaluator) throws(EvaluationFailure) -> Column {
+        let g = grouping.count
+        let ids = grouping.ids
+        let rows = ids.count
+        switch spec.function {
+        case .count:
+            var counts = [Int64](repeating: 0, count: g)
+            if let argument, case .column(let c) = argument {
+                for i in 0..<rows where !c.isNull(i) { counts[Int(ids[i])] += 1 }
+            } else if let argument, case .scalar(let s) = argument, s.value == .null {
+                // count(null) is 0.
+            } else {
+                for i in 0..<rows { counts[Int(ids[i])] += 1 }
+            }
+            return Column(name: "", type: .int, data: .integers(counts))
+        case .dcount:
+            guard let argument else { return Column(name: "", type: .int, data: .integers([Int64](repeating: 0, count: g))) }
+            let column = evaluator.materialize(argument, type: argument.type ?? .int)
+            let values = Grouping.build(keys: [column], rows: rows)
+            var seen = Set<Int64>()
+            var counts = [Int64](repeating: 0, count: g)
+            for i in 0..<rows where !column.isNull(i) {
+                if seen.insert(Int64(ids[i]) << 32 | Int64(values.ids[i])).inserted { counts[Int(ids[i])] += 1 }
+            }
+            return Column(name: "", type: .int, data: .integers(counts))
+        case .sum, .runningSum, .avg:
+            guard let argument else { throw EvaluationFailure(message: "\(spec.function.rawValue) needs an argument") }
+            let type = argument.type ?? .int
+            if type == .real || spec.function == .avg && type == .real {
+                let values = evaluator.reals(argument)
+                var sums = [Double](repeating: 0, count: g), counts = [Int](repeating: 0, count: g)
+                for i in 0..<rows where !values[i].isNaN { sums[Int(ids[i])] += values[i]; counts[Int(ids[i])] += 1 }
+                let out = (0..<g).map { counts[$0] == 0 ? Double.nan : (spec.function == .avg ? sums[$0] / Double(counts[$0]) : sums[$0]) }
+                return Column(name: "", type: .real, data: .reals(out))
+            }
+            let values = try evaluator.ints(argument, scale: numericScale(type) ?? 0)
+            var sums = [Int64](repeating: 0, count: g), counts = [Int](repeating: 0, count: g)
+            var overflow = false
+            values.withUnsafeBufferPointer { values in
+                ids.withUnsafeBufferPointer { ids in
+                    for i in 0..<rows where values[i] != nullInteger {
+                        let k = Int(ids[i])
+                        let (s, o) = sums[k].addingReportingOverflow(values[i])
+                        sums[k] = s
+                        overflow = overflow || o
+                        counts[k] += 1
+                    }
+                }
+            }
+            if overflow { throw EvaluationFailure(message: "the sum does not fit in 64 bits of fen") }
+            if spec.function == .avg {
+                let divisor = Double(powerOfTen(numericScale(type) ?? 0))
+                let out = (0..<g).map { counts[$0] == 0 ? Double.nan : Double(sums[$0]) / divisor / Double(counts[$0]) }
+                return Column(name: "", type: .real, data: .reals(out))
+            }
+            return Column(name: "", type: type, data: .integers((0..<g).map { counts[$0] == 0 ? nullInteger : sums[$0] }))
+        case .min, .max:
+            guard let argument else { throw EvaluationFailure(message: "\(spec.function.rawValue) needs an argument") }
+            let column = evaluator.materialize(argument, type: argument.type ?? .int)
+            let isMax = spec.function == .max
+            var best = [Int](repeating: -1, count: g)
+            let order = SortKeyValues(column)
+            for i in 0..<rows where !column.isNull(i) {
+                let k = Int(ids[i])
+                if best[k] < 0 || (isMax ? order.less(best[k], i) : order.less(i, best[k])) { best[k] = i }
+            }
+            var builder = ValueColumnBuilder(type: column.type)
+            for k in 0..<g { builder.append(best[k] < 0 ? .null : column.value(at: best[k])) }
+            return builder.finish(name: "")
+        }
+    }
+}
+
+/// Per-row values ready for ordering: nulls first, strings by UTF-8 bytes.
+struct SortKeyValues {
+    enum Storage {
+        case ints([Int64])
+        case reals([Double])
+        case codes([Int32])
+        case strings([String?])
+    }
+    let storage: Storage
+
+    init(_ column: Column) {
+        switch column.data {
+        case .integers(let v): storage = .ints(v)
+        case .reals(let v): storage = .reals(v)
+        case .strings(let codes, _): storage = .codes(codes)
+        case .texts(let v): storage = .strings(v)
+        case .lists: storage = .strings((0..<column.count).map { i in
+            if case .list(let items) = column.value(at: i) { return items.joined(separator: ";") }
+            return nil
+        })
+        }
+    }
+
+    /// Strict "a before b" in ascending order, nulls first.
+    func less(_ a: Int, _ b: Int) -> Bool {
+        switch storage {
+        case .ints(let v): return v[a] < v[b]
+        case .codes(let v): return v[a] < v[b]
+        case .reals(let v):
+            let (x, y) = (v[a], v[b])
+            if x.isNaN { return !y.isNaN }
+            if y.isNaN { return false }
+            return x < y
+        case .strings(let v):
+            guard let y = v[b] else { return false }
+            guard let x = v[a] else { return true }
+            return x.utf8.lexicographicallyPrecedes(y.utf8)
+        }
+    }
+
+    func equal(_ a: Int, _ b: Int) -> Bool { !less(a, b) && !less(b, a) }
+}

@@ -1,0 +1,49 @@
+import BudgetStore
+
+extension Executor {
+    /// `explode list [as name]`: one row per element; a row with an empty list stays, with null.
+    func explode(_ frame: Frame, _ expr: Expr, as alias: String?) throws -> Frame {
+        var b = binder(frame)
+        let bound = try b.bind(expr)
+        guard case .column(let index, let type) = bound, type == .list else {
+            throw QueryError("explode needs a list column such as regions, not \(describe(bound.type))", at: expr.span)
+        }
+        return explodeColumn(frame, columnIndex: index, as: alias ?? frame.columns[index].name)
+    }
+
+    func explodeColumn(_ frame: Frame, columnIndex: Int, as name: String) -> Frame {
+        let list = frame.dense(columnIndex)
+        guard case .lists(let offsets, let codes, let dictionary) = list.data else { return frame }
+        var repeatRows: [Int32] = []
+        var elementCodes: [Int32] = []
+        var multiple = 0, empty = 0
+        let base = frame.selection
+        for row in 0..<frame.rowCount {
+            let start = Int(offsets[row]), end = Int(offsets[row + 1])
+            let baseRow = base.map { $0[row] } ?? Int32(row)
+            if start == end {
+                empty += 1
+                repeatRows.append(baseRow)
+                elementCodes.append(nullCode)
+            }
+            if end - start > 1 { multiple += 1 }
+            for k in start..<end {
+                repeatRows.append(baseRow)
+                elementCodes.append(codes[k])
+            }
+        }
+        var columns = frame.columns.map { $0.gathered(repeatRows) }
+        let element = Column(name: name, aliases: name == list.name ? list.aliases : [], type: .string, data: .strings(codes: elementCodes, dictionary: dictionary))
+        columns[columnIndex] = element
+        var out = Frame(columns: columns, origin: frame.origin, rowCount: repeatRows.count)
+        out.notes = frame.notes
+        let things = frame.origin == "projects" ? "projects" : "rows"
+        if multiple > 0 {
+            out.notes.append("\(multiple) of \(frame.rowCount) \(things) have several \(list.name) and appear once under each; totals across \(name) count them more than once")
+        }
+        if empty > 0 {
+            out.notes.append("\(empty) \(things) have no \(list.name) and appear once with an empty \(name)")
+        }
+        return out
+    }
+}

@@ -1,0 +1,110 @@
+import BudgetDocuments
+import BudgetStore
+
+extension Executor {
+    /// `pivot COL of AGG by keys`: one row per key, one column per value of COL (missing cells null).
+    func pivot(_ frame: Frame, column: Expr, aggregate: NamedExpr, by: [NamedExpr], span: SourceSpan) throws -> Frame {
+        let (summary, _) = try spread(frame, column: column, aggregate: aggregate, by: by, span: span)
+        let keyCount = by.count
+        let columnKeys = valuesInOrder(summary.dense(keyCount))
+        return try widen(summary, keyCount: keyCount, columnValues: columnKeys, missingAsZero: false)
+    }
+
+    /// `compare COL A vs B of AGG by keys`: columns A, B, delta = B − A and pct = delta / A × 100.
+    /// A group missing in one year counts as 0 for count and sum, as null for other aggregates.
+    func compare(_ frame: Frame, column: Expr, a: Expr, b: Expr, aggregate: NamedExpr, by: [NamedExpr], span: SourceSpan) throws -> Frame {
+        var columnBinder = binder(frame)
+        let columnBound = try columnBinder.bind(column)
+        let first = try constant(a, comparableWith: columnBound, binder: &columnBinder)
+        let second = try constant(b, comparableWith: columnBound, binder: &columnBinder)
+        // Only rows whose COL is A or B take part.
+        let inBoth = Expr.inList(column, [a, b], negated: false, column.span)
+        let narrowed = try filter(frame, inBoth)
+        let (summary, aggregateFunction) = try spread(narrowed, column: column, aggregate: aggregate, by: by, span: span)
+        let zeroFill = aggregateFunction == .count || aggregateFunction == .sum || aggregateFunction == .dcount
+        var wide = try widen(summary, keyCount: by.count, columnValues: [first.value, second.value], missingAsZero: zeroFill)
+        let evaluator = Evaluator(frame: wide)
+        let aColumn = wide.columns[by.count], bColumn = wide.columns[by.count + 1]
+        let valueType = aColumn.type
+        let deltaBound = Bound.arithmetic("-", .extra(1, valueType), .extra(0, valueType), valueType == .real ? .real : valueType)
+        var withExtras = evaluator
+        withExtras.extras = [.column(aColumn), .column(bColumn)]
+        let delta = withExtras.materialize(try withExtras.evaluate(deltaBound), type: valueType).named("delta")
+        let aReals = evaluator.reals(.column(aColumn)), deltaReals = evaluator.reals(.column(delta))
+        let pct = zip(aReals, deltaReals).map { a, d in a.isNaN || d.isNaN || a == 0 ? Double.nan : d / a * 100 }
+        wide.columns.append(delta)
+        wide.columns.append(Column(name: "pct", type: .real, data: .reals(pct)))
+        return wide
+    }
+
+    private func constant(_ expr: Expr, comparableWith column: Bound, binder: inout Binder) throws -> Scalar {
+        guard case .constant(let s) = try binder.bind(expr) else {
+            throw QueryError("compare needs literal values, such as 2023 vs 2024", at: expr.span)
+        }
+        if case .string(let text) = s.value, column.type == .month { return try Literals.month(text, span: expr.span) }
+        if case .string(let text) = s.value, column.type == .date { return try Literals.date(text, span: expr.span) }
+        return s
+    }
+
+    /// summarize AGG by keys + COL, returning the aggregate function for fill rules.
+    private func spread(_ frame: Frame, column: Expr, aggregate: NamedExpr, by: [NamedExpr], span: SourceSpan) throws -> (Frame, AggregateFunction?) {
+        let columnItem = NamedExpr(name: "__pivot_column", expr: column)
+        let valueItem = NamedExpr(name: "__pivot_value", expr: aggregate.expr)
+        let summary = try summarize(frame, aggregates: [valueItem], by: by + [columnItem], span: span).materialized()
+        var function: AggregateFunction?
+        if case .call(let name, _, _) = aggregate.expr { function = AggregateFunction(rawValue: name) }
+        return (summary, function)
+    }
+
+    private func valuesInOrder(_ column: Column) -> [Value] {
+        var seen = Set<Value>()
+        var values: [Value] = []
+        for row in 0..<column.count where seen.insert(column.value(at: row)).inserted { values.append(column.value(at: row)) }
+        let order = SortKeyValues(column)
+        var firstRow: [Value: Int] = [:]
+        for row in 0..<column.count where firstRow[column.value(at: row)] == nil { firstRow[column.value(at: row)] = row }
+        return values.sorted { order.less(firstRow[$0] ?? 0, firstRow[$1] ?? 0) }
+    }
+
+    /// Turns (keys…, col, value) rows into one row per keys with a column per col value.
+    private func widen(_ summary: Frame, keyCount: Int, columnValues: [Value], missingAsZero: Bool) throws -> Frame {
+        let columnColumn = summary.columns[keyCount]
+        let valueColumn = summary.columns[keyCount + 1]
+        let keyColumns = Array(summary.columns.prefix(keyCount))
+        let grouping = keyCount == 0 ? Grouping.single(rows: summary.rowCount) : Grouping.build(keys: keyColumns, rows: summary.rowCount)
+        let slot = Dictionary(columnValues.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        var cells = [[Value]](repeating: [Value](repeating: .null, count: grouping.count), count: columnValues.count)
+        for row in 0..<summary.rowCount {
+            guard let s = slot[columnColumn.value(at: row)] else { continue }
+            cells[s][Int(grouping.ids[row])] = valueColumn.value(at: row)
+        }
+        var columns = keyColumns.map { $0.gathered(grouping.representatives.map { Int32($0) }) }
+        for (s, value) in columnValues.enumerated() {
+            var builder = ValueColumnBuilder(type: valueColumn.type)
+            for cell in cells[s] {
+                if cell == .null && missingAsZero { builder.append(valueColumn.type == .real ? .real(0) : .integer(0)) } else { builder.append(cell) }
+            }
+            columns.append(builder.finish(name: label(value, type: columnColumn.type)))
+        }
+        return Frame(columns: columns, origin: summary.origin, rowCount: grouping.count)
+    }
+
+    /// A column name for a pivoted value: `2024`, `2024-06`, `铜仁`, `null`.
+    func label(_ value: Value, type: ColumnType) -> String {
+        switch value {
+        case .null: return "null"
+        case .string(let s): return s
+        case .real(let r): return String(r)
+        case .list(let items): return items.joined(separator: ";")
+        case .integer(let v):
+            switch type {
+            case .money: return Money.yuanText(fen: v)
+            case .decimal: return ExactDecimal(scaled: v).description
+            case .date: return CalendarDate(packed: v)?.description ?? String(v)
+            case .month: return "\(v / 100)-\(v % 100 < 10 ? "0" : "")\(v % 100)"
+            case .bool: return v != 0 ? "true" : "false"
+            default: return String(v)
+            }
+        }
+    }
+}

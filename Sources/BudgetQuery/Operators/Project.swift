@@ -1,0 +1,99 @@
+import BudgetStore
+
+extension Executor {
+    /// `select a, b = expr`: bare columns keep their buffers (and the selection); expressions are computed.
+    func select(_ frame: Frame, _ items: [NamedExpr]) throws -> Frame {
+        var b = binder(frame)
+        var bound: [Bound] = []
+        for item in items { bound.append(try b.bind(item.expr)) }
+        let names = items.enumerated().map { outputName($1, position: $0) }
+        try checkUnique(names, items)
+        let allColumns = bound.allSatisfy { if case .column = $0 { return true } else { return false } }
+        if allColumns {
+            var columns: [Column] = []
+            for (i, item) in bound.enumerated() {
+                guard case .column(let index, _) = item else { continue }
+                columns.append(frame.columns[index].named(names[i]))
+            }
+            var out = Frame(columns: columns, selection: frame.selection, origin: frame.origin, rowCount: frame.baseCount)
+            out.notes = frame.notes
+            return out
+        }
+        let dense = frame.materialized()
+        let evaluator = Evaluator(frame: dense)
+        var columns: [Column] = []
+        for (i, item) in bound.enumerated() {
+            let operand = try evaluator.evaluate(item)
+            columns.append(evaluator.materialize(operand, type: item.type ?? .string).named(names[i]))
+        }
+        var out = Frame(columns: columns, origin: frame.origin, rowCount: dense.rowCount)
+        out.notes = frame.notes
+        return out
+    }
+
+    /// `derive name = expr`: adds (or replaces) computed columns. Aggregates here run over the whole
+    /// result (`x / sum(x)` gives shares); `running_sum(x)` accumulates in the current order.
+    func derive(_ frame: Frame, _ items: [NamedExpr]) throws -> Frame {
+        var out = frame.materialized()
+        for (position, item) in items.enumerated() {
+            let name = outputName(item, position: position)
+            var b = binder(out, aggregates: true)
+            let bound = try b.bind(item.expr)
+            var evaluator = Evaluator(frame: out)
+            let all = Grouping.single(rows: out.rowCount)
+            for spec in b.aggregates {
+                let argument = try spec.argument.map { try evaluator.evaluate($0) }
+                if spec.function == .runningSum {
+                    evaluator.extras.append(.column(try runningSum(argument, type: spec.resultType, evaluator: evaluator)))
+                } else {
+                    let column = try Aggregation.compute(spec, argument: argument, grouping: all, evaluator: evaluator)
+                    evaluator.extras.append(.scalar(Scalar(value: column.count > 0 ? column.value(at: 0) : .null, type: column.type)))
+                }
+            }
+            let column = evaluator.materialize(try evaluator.evaluate(bound), type: bound.type ?? .string).named(name)
+            if let existing = out.columns.firstIndex(where: { $0.name == name }) {
+                out.columns[existing] = column
+            } else {
+                out.columns.append(column)
+            }
+        }
+        return out
+    }
+
+    private func runningSum(_ argument: Operand?, type: ColumnType, evaluator: Evaluator) throws -> Column {
+        guard let argument else { throw EvaluationFailure(message: "running_sum needs an argument") }
+        if type == .real {
+            var total = 0.0
+            return Column(name: "", type: .real, data: .reals(evaluator.reals(argument).map { v in
+                if !v.isNaN { total += v }
+                return total
+            }))
+        }
+        var total: Int64 = 0
+        var out: [Int64] = []
+        for v in try evaluator.ints(argument, scale: numericScale(type) ?? 0) {
+            if v != nullInteger {
+                let (s, o) = total.addingReportingOverflow(v)
+                if o { throw EvaluationFailure(message: "running_sum does not fit in 64 bits") }
+                total = s
+            }
+            out.append(total)
+        }
+        return Column(name: "", type: type, data: .integers(out))
+    }
+
+    func checkUnique(_ names: [String], _ items: [NamedExpr]) throws {
+        var seen = Set<String>()
+        for (i, name) in names.enumerated() where !seen.insert(name).inserted {
+            throw QueryError("the result has two columns named `\(name)`", at: items[i].expr.span, hint: "name one: other = \(name)")
+        }
+    }
+}
+
+extension Column {
+    /// The column under a new name; the old name and aliases still find it.
+    func named(_ newName: String) -> Column {
+        if newName == name { return self }
+        return Column(name: newName, aliases: name.isEmpty ? aliases : [name] + aliases, type: type, data: data)
+    }
+}

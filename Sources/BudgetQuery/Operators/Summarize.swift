@@ -1,0 +1,85 @@
+import BudgetStore
+
+extension Executor {
+    /// `summarize aggs by keys`: one row per distinct key combination, ordered by the keys.
+    ///
+    /// Grouping by a list column (regions) counts each row under every element; the result
+    /// then carries a note saying how many rows were counted more than once.
+    func summarize(_ input: Frame, aggregates: [NamedExpr], by: [NamedExpr], span: SourceSpan) throws -> Frame {
+        var frame = input
+        var keyBinder = binder(frame)
+        var keyBounds: [Bound] = []
+        for key in by { keyBounds.append(try keyBinder.bind(key.expr)) }
+        // A list key is exploded first, with a note about rows counted under several values.
+        if let listIndex = keyBounds.firstIndex(where: { $0.type == .list }) {
+            guard case .column(let columnIndex, _) = keyBounds[listIndex] else {
+                throw QueryError("group by a list column, not a list expression", at: by[listIndex].expr.span)
+            }
+            frame = explodeColumn(frame, columnIndex: columnIndex, as: frame.columns[columnIndex].name)
+            keyBinder = binder(frame)
+            keyBounds = []
+            for key in by { keyBounds.append(try keyBinder.bind(key.expr)) }
+        }
+        let keyNames = by.enumerated().map { outputName($1, position: $0) }
+        let inputEvaluator = Evaluator(frame: frame)
+        var keyColumns: [Column] = []
+        for (i, bound) in keyBounds.enumerated() {
+            keyColumns.append(inputEvaluator.materialize(try inputEvaluator.evaluate(bound), type: bound.type ?? .string).named(keyNames[i]))
+        }
+        let grouping = by.isEmpty ? Grouping.single(rows: frame.rowCount) : Grouping.build(keys: keyColumns, rows: frame.rowCount)
+        let groupKeys = keyColumns.map { $0.gathered(grouping.representatives.map { Int32($0) }) }
+
+        // Aggregate expressions see the keys by name and aggregates over the input rows.
+        let post = Frame(columns: groupKeys, origin: frame.origin, rowCount: grouping.count)
+        var aggregateBinder = Binder(schema: Schema(post), aggregateInput: Schema(frame), context: context)
+        aggregateBinder.aggregateRefusal = "summarize computes aggregates of the rows; this one cannot be used here"
+        var outputs: [Bound] = []
+        for item in aggregates {
+            let bound = try aggregateBinder.bind(item.expr)
+            if !containsAggregate(bound) {
+                throw QueryError("summarize needs an aggregate here, such as sum(budget) or count()", at: item.expr.span,
+                                 hint: "to group by it, put it after `by`")
+            }
+            outputs.append(bound)
+        }
+        var postEvaluator = Evaluator(frame: post)
+        for spec in aggregateBinder.aggregates {
+            if spec.function == .runningSum {
+                throw QueryError("running_sum belongs in derive, after sort", at: spec.span)
+            }
+            let argument = try spec.argument.map { try inputEvaluator.evaluate($0) }
+            postEvaluator.extras.append(.column(try Aggregation.compute(spec, argument: argument, grouping: grouping, evaluator: inputEvaluator)))
+        }
+        var columns = groupKeys
+        let names = keyNames + aggregates.enumerated().map { outputName($1, position: $0 + keyNames.count) }
+        try checkUnique(names, by + aggregates)
+        for (i, bound) in outputs.enumerated() {
+            columns.append(postEvaluator.materialize(try postEvaluator.evaluate(bound), type: bound.type ?? .int).named(names[keyNames.count + i]))
+        }
+        var out = Frame(columns: columns, origin: frame.origin, rowCount: grouping.count)
+        out.notes = frame.notes
+        guard !by.isEmpty else { return out }
+        // Groups come out ordered by their keys.
+        let orders = groupKeys.map(SortKeyValues.init)
+        let permutation = (0..<grouping.count).sorted { a, b in
+            for order in orders {
+                if order.less(a, b) { return true }
+                if order.less(b, a) { return false }
+            }
+            return a < b
+        }
+        out.selection = permutation.map { Int32($0) }
+        return out
+    }
+
+    func containsAggregate(_ bound: Bound) -> Bool {
+        switch bound {
+        case .extra: return true
+        case .column, .constant: return false
+        case .compare(_, let l, let r), .arithmetic(_, let l, let r, _), .logic(_, let l, let r), .textMatch(_, let l, let r), .listHas(let l, let r):
+            return containsAggregate(l) || containsAggregate(r)
+        case .not(let x), .negate(let x, _), .inSet(let x, _, _): return containsAggregate(x)
+        case .call(_, let args, _): return args.contains(where: containsAggregate)
+        }
+    }
+}

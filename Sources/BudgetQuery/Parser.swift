@@ -1,0 +1,375 @@
+/// Recursive-descent parser from tokens to statements.
+struct Parser {
+    private var tokens: [Token]
+    private var index = 0
+
+    /// The operators a pipeline accepts, for errors and completion.
+    static let operatorNames = ["where", "select", "derive", "summarize", "sort", "take", "top", "distinct", "count",
+                                "explode", "join", "compare", "pivot"]
+
+    init(tokens: [Token]) { self.tokens = tokens }
+
+    static func parse(_ text: String) throws(QueryError) -> [Statement] {
+        var parser = Parser(tokens: try Lexer.tokenize(text))
+        return try parser.statements()
+    }
+
+    private var current: Token { tokens[min(index, tokens.count - 1)] }
+    private mutating func advance() { if index < tokens.count - 1 { index += 1 } }
+
+    private func isSymbol(_ s: String) -> Bool { current.symbol == s }
+    private func isWord(_ w: String) -> Bool { current.word?.lowercased() == w }
+
+    private mutating func expectSymbol(_ s: String, _ what: String) throws(QueryError) -> SourceSpan {
+        guard isSymbol(s) else { throw QueryError("expected \(what), found \(current.describe)", at: current.span) }
+        let span = current.span
+        advance()
+        return span
+    }
+
+    private mutating func expectWord(_ w: String, _ context: String) throws(QueryError) {
+        guard isWord(w) else { throw QueryError("expected `\(w)` \(context), found \(current.describe)", at: current.span) }
+        advance()
+    }
+
+    private mutating func identifier(_ what: String) throws(QueryError) -> (String, SourceSpan) {
+        switch current.kind {
+        case .identifier(let s), .quotedIdentifier(let s):
+            let span = current.span
+            advance()
+            return (s, span)
+        default:
+            throw QueryError("expected \(what), found \(current.describe)", at: current.span)
+        }
+    }
+
+    private mutating func statements() throws(QueryError) -> [Statement] {
+        var result: [Statement] = []
+        while true {
+            while current.kind == .newline || isSymbol(";") { advance() }
+            if current.kind == .end { return result }
+            result.append(try statement())
+            guard current.kind == .newline || isSymbol(";") || current.kind == .end else {
+                throw QueryError("expected `|`, `;` or the end of the statement, found \(current.describe)", at: current.span,
+                                 hint: "operators are joined with |, as in: projects | where year == 2024")
+            }
+        }
+    }
+
+    private mutating func statement() throws(QueryError) -> Statement {
+        if isWord("let") {
+            let start = current.span
+            advance()
+            let (name, _) = try identifier("a name after let")
+            _ = try expectSymbol("=", "`=` after `let \(name)`")
+            return .assign(name: name, try pipeline(), start)
+        }
+        if isWord("set") {
+            let start = current.span
+            advance()
+            let (name, _) = try identifier("a parameter name after set")
+            _ = try expectSymbol("=", "`=` after `set \(name)`")
+            return .set(name: name, try expression(), start)
+        }
+        return .query(try pipeline())
+    }
+
+    private mutating func pipeline() throws(QueryError) -> Pipeline {
+        let (source, sourceSpan) = try identifier("a table name (projects, indicators, coverage, regions, payments, execution)")
+        var operators: [(PipeOperator, SourceSpan)] = []
+        while isSymbol("|") {
+            advance()
+            let start = current.span
+            operators.append((try pipeOperator(), start))
+        }
+        return Pipeline(source: source, sourceSpan: sourceSpan, operators: operators)
+    }
+
+    private mutating func pipeOperator() throws(QueryError) -> PipeOperator {
+        guard let word = current.word?.lowercased() else {
+            throw QueryError("expected an operator after `|`, found \(current.describe)", at: current.span,
+                             hint: "operators: \(Self.operatorNames.joined(separator: ", "))")
+        }
+        let span = current.span
+        advance()
+        switch word {
+        case "where", "filter": return .filter(try expression())
+        case "select", "project": return .select(try namedList())
+        case "derive", "extend": return .derive(try namedList())
+        case "summarize":
+            var aggregates: [NamedExpr] = []
+            if !isWord("by") { aggregates = try namedList() }
+            var by: [NamedExpr] = []
+            if isWord("by") {
+                advance()
+                by = try namedList()
+            }
+            if aggregates.isEmpty && by.isEmpty {
+                throw QueryError("summarize needs an aggregate or a `by` list", at: span, hint: "summarize total = sum(budget) by type")
+            }
+            return .summarize(aggregates: aggregates, by: by)
+        case "sort", "order":
+            try expectWord("by", "after `\(word)`")
+            return .sort(try sortKeys())
+        case "take", "limit": return .take(try count(after: word))
+        case "top":
+            let n = try count(after: "top")
+            try expectWord("by", "after `top \(n)`")
+            return .top(n, try sortKeys())
+        case "distinct":
+            if current.kind == .newline || current.kind == .end || isSymbol("|") || isSymbol(";") { return .distinct([]) }
+            return .distinct(try namedList())
+        case "count": return .count
+        case "explode", "mv-expand":
+            let column = try expression()
+            var alias: String?
+            if isWord("as") {
+                advance()
+                alias = try identifier("a column name after `as`").0
+            }
+            return .explode(column, as: alias)
+        case "join":
+            if isWord("kind") || isWord("inner") { advance() }
+            let (table, tableSpan) = try identifier("a table or let name after `join`")
+            try expectWord("on", "after `join \(table)`")
+            let (left, leftSpan) = try identifier("a key column after `on`")
+            var right = left
+            var keySpan = leftSpan
+            if isSymbol("==") || isSymbol("=") {
+                advance()
+                let (r, rSpan) = try identifier("the other table's key column")
+                right = r
+                keySpan = leftSpan.through(rSpan)
+            }
+            return .join(table: table, tableSpan: tableSpan, left: left, right: right, keySpan: keySpan)
+        case "compare":
+            let column = try primary()
+            let a = try expression()
+            try expectWord("vs", "between the two values of `compare`")
+            let b = try expression()
+            try expectWord("of", "before the aggregate of `compare`")
+            let aggregate = try named()
+            var by: [NamedExpr] = []
+            if isWord("by") {
+                advance()
+                by = try namedList()
+            }
+            return .compare(column: column, a: a, b: b, aggregate: aggregate, by: by)
+        case "pivot":
+            let column = try primary()
+            try expectWord("of", "before the aggregate of `pivot`")
+            let aggregate = try named()
+            var by: [NamedExpr] = []
+            if isWord("by") {
+                advance()
+                by = try namedList()
+            }
+            return .pivot(column: column, aggregate: aggregate, by: by)
+        default:
+            throw QueryError("unknown operator `\(word)`", at: span,
+                             hint: didYouMean(word, among: Self.operatorNames) ?? "operators: \(Self.operatorNames.joined(separator: ", "))")
+        }
+    }
+
+    private mutating func count(after word: String) throws(QueryError) -> Int {
+        guard case .number(let text, let multiplier) = current.kind, let n = Int(text), n >= 0 else {
+            throw QueryError("expected a row count after `\(word)`, found \(current.describe)", at: current.span, hint: "\(word) 10")
+        }
+        advance()
+        let (total, overflow) = n.multipliedReportingOverflow(by: Int(multiplier))
+        return overflow ? Int.max : total
+    }
+
+    private mutating func sortKeys() throws(QueryError) -> [SortKey] {
+        var keys: [SortKey] = []
+        repeat {
+            if !keys.isEmpty { advance() }
+            let expr = try expression()
+            var descending: Bool?
+            if isWord("asc") { descending = false; advance() } else if isWord("desc") { descending = true; advance() }
+            keys.append(SortKey(expr: expr, descending: descending))
+        } while isSymbol(",")
+        return keys
+    }
+
+    private mutating func namedList() throws(QueryError) -> [NamedExpr] {
+        var list = [try named()]
+        while isSymbol(",") {
+            advance()
+            list.append(try named())
+        }
+        return list
+    }
+
+    private mutating func named() throws(QueryError) -> NamedExpr {
+        if case .identifier(let name) = current.kind, index + 1 < tokens.count, tokens[index + 1].symbol == "=" {
+            advance(); advance()
+            return NamedExpr(name: name, expr: try expression())
+        }
+        if case .quotedIdentifier(let name) = current.kind, index + 1 < tokens.count, tokens[index + 1].symbol == "=" {
+            advance(); advance()
+            return NamedExpr(name: name, expr: try expression())
+        }
+        return NamedExpr(name: nil, expr: try expression())
+    }
+
+    // MARK: expressions, lowest precedence first
+
+    mutating func expression() throws(QueryError) -> Expr { try orExpression() }
+
+    private mutating func orExpression() throws(QueryError) -> Expr {
+        var left = try andExpression()
+        while isWord("or") || isSymbol("||") {
+            advance()
+            let right = try andExpression()
+            left = .binary("or", left, right, left.span.through(right.span))
+        }
+        return left
+    }
+
+    private mutating func andExpression() throws(QueryError) -> Expr {
+        var left = try notExpression()
+        while isWord("and") || isSymbol("&&") {
+            advance()
+            let right = try notExpression()
+            left = .binary("and", left, right, left.span.through(right.span))
+        }
+        return left
+    }
+
+    private mutating func notExpression() throws(QueryError) -> Expr {
+        if isWord("not") || isSymbol("!") {
+            let span = current.span
+            advance()
+            let operand = try notExpression()
+            return .unary("not", operand, span.through(operand.span))
+        }
+        return try comparison()
+    }
+
+    private static let comparisonSymbols: Set<String> = ["==", "!=", "<", "<=", ">", ">="]
+    private static let comparisonWords: Set<String> = ["has", "contains", "startswith", "endswith"]
+
+    private mutating func comparison() throws(QueryError) -> Expr {
+        let left = try additive()
+        if let s = current.symbol, Self.comparisonSymbols.contains(s) {
+            advance()
+            let right = try additive()
+            return .binary(s, left, right, left.span.through(right.span))
+        }
+        if isSymbol("=") {
+            throw QueryError("`=` names a result; to compare, use `==`", at: current.span, hint: "where year == 2024")
+        }
+        if let w = current.word?.lowercased(), Self.comparisonWords.contains(w) {
+            advance()
+            let right = try additive()
+            return .binary(w, left, right, left.span.through(right.span))
+        }
+        var negated = false
+        if isWord("not"), index + 1 < tokens.count, tokens[index + 1].word?.lowercased() == "in" {
+            negated = true
+            advance()
+        }
+        if isWord("in") || (isSymbol("!") && tokens[index + 1].word == "in") {
+            if isSymbol("!") { negated = true; advance() }
+            advance()
+            _ = try expectSymbol("(", "`(` after `in`")
+            var items: [Expr] = []
+            if !isSymbol(")") {
+                items.append(try additive())
+                while isSymbol(",") {
+                    advance()
+                    items.append(try additive())
+                }
+            }
+            let close = try expectSymbol(")", "`)` to close the `in` list")
+            return .inList(left, items, negated: negated, left.span.through(close))
+        }
+        return left
+    }
+
+    private mutating func additive() throws(QueryError) -> Expr {
+        var left = try multiplicative()
+        while let s = current.symbol, s == "+" || s == "-" {
+            advance()
+            let right = try multiplicative()
+            left = .binary(s, left, right, left.span.through(right.span))
+        }
+        return left
+    }
+
+    private mutating func multiplicative() throws(QueryError) -> Expr {
+        var left = try unary()
+        while let s = current.symbol, s == "*" || s == "/" || s == "%" {
+            advance()
+            let right = try unary()
+            left = .binary(s, left, right, left.span.through(right.span))
+        }
+        return left
+    }
+
+    private mutating func unary() throws(QueryError) -> Expr {
+        if isSymbol("-") {
+            let span = current.span
+            advance()
+            let operand = try unary()
+            return .unary("-", operand, span.through(operand.span))
+        }
+        return try primary()
+    }
+
+    private mutating func primary() throws(QueryError) -> Expr {
+        let token = current
+        switch token.kind {
+        case .number(let text, let multiplier):
+            advance()
+            return .number(text: text, multiplier: multiplier, token.span)
+        case .string(let s):
+            advance()
+            return .string(s, token.span)
+        case .date(let s):
+            advance()
+            return .date(s, token.span)
+        case .month(let s):
+            advance()
+            return .month(s, token.span)
+        case .parameter(let p):
+            advance()
+            return .parameter(p, token.span)
+        case .quotedIdentifier(let name):
+            advance()
+            return .name(name, token.span)
+        case .identifier(let name):
+            advance()
+            switch name.lowercased() {
+            case "true": return .boolean(true, token.span)
+            case "false": return .boolean(false, token.span)
+            case "null": return .null(token.span)
+            default: break
+            }
+            if isSymbol("(") {
+                advance()
+                var args: [Expr] = []
+                if !isSymbol(")") {
+                    args.append(try expression())
+                    while isSymbol(",") {
+                        advance()
+                        args.append(try expression())
+                    }
+                }
+                let close = try expectSymbol(")", "`)` to close the call of `\(name)`")
+                return .call(name.lowercased(), args, token.span.through(close))
+            }
+            return .name(name, token.span)
+        case .symbol("("):
+            advance()
+            let inner = try expression()
+            _ = try expectSymbol(")", "`)`")
+            return inner
+        case .end, .newline:
+            throw QueryError("the query ends where a value was expected", at: token.span, hint: "complete the expression, e.g. year == 2024")
+        default:
+            throw QueryError("expected a value, a column or a function call, found \(token.describe)", at: token.span)
+        }
+    }
+}

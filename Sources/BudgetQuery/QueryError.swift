@@ -1,0 +1,42 @@
+/// A query that cannot run: where (line, column, length) and why, with a hint when one helps.
+public struct QueryError: Error, Sendable, Equatable {
+    public var span: SourceSpan
+    public var message: String
+    public var hint: String?
+
+    public init(_ message: String, at span: SourceSpan, hint: String? = nil) {
+        self.message = message
+        self.span = span
+        self.hint = hint
+    }
+}
+
+/// Names within a small edit distance of `name`, best first (for "did you mean" hints).
+func suggestions(for name: String, among candidates: [String]) -> [String] {
+    let target = Array(name.lowercased())
+    let scored = candidates.map { candidate -> (String, Int) in
+        (candidate, editDistance(target, Array(candidate.lowercased())))
+    }
+    let limit = max(1, min(3, target.count / 3 + 1))
+    return scored.filter { $0.1 <= limit && $0.1 < max(target.count, 2) }.sorted { $0.1 < $1.1 }.map(\.0)
+}
+
+func didYouMean(_ name: String, among candidates: [String]) -> String? {
+    guard let best = suggestions(for: name, among: candidates).first else { return nil }
+    return "did you mean `\(best)`?"
+}
+
+func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previous = Array(0...b.count)
+    var current = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+        current[0] = i
+        for j in 1...b.count {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        swap(&previous, &current)
+    }
+    return previous[b.count]
+}

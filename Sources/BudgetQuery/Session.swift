@@ -1,0 +1,92 @@
+import BudgetStore
+
+/// A parsed statement, ready to run, with where it starts in the text.
+public struct ParsedStatement: Sendable {
+    let statement: Statement
+    /// 1-based line of the statement's first token.
+    public var line: Int { statement.span.line }
+    /// The first token's span.
+    public var span: SourceSpan { statement.span }
+    /// True for `let` and `set`, which produce no table.
+    public var isDefinition: Bool {
+        if case .query = statement { return false }
+        return true
+    }
+}
+
+/// What running a statement produced.
+public enum QueryOutcome: Sendable {
+    /// A result table and the notes that must travel with it.
+    case result(QueryResult)
+    /// A one-line acknowledgement (`let`, `set`).
+    case message(String)
+}
+
+/// A query's result: a table and notes such as "2 projects appear under several regions".
+public struct QueryResult: Sendable {
+    public var table: Table
+    public var notes: [String]
+}
+
+/// Runs statements against a store, remembering `let` results and parameters between them.
+public final class QuerySession: @unchecked Sendable {
+    public private(set) var store: Store
+    private var parameters: [String: Scalar] = [:]
+    private var lets: [String: Frame] = [:]
+    /// Checked between operators; set it to stop a running query (Ctrl-C).
+    public var isCancelled: @Sendable () -> Bool = { false }
+
+    public init(store: Store) { self.store = store }
+
+    /// Replaces the data (after `.load` or `.open`); lets and parameters stay.
+    public func replaceStore(_ store: Store) { self.store = store }
+
+    /// Splits text into statements; a syntax error names its line and column.
+    public static func parse(_ text: String) throws(QueryError) -> [ParsedStatement] {
+        try Parser.parse(text).map { ParsedStatement(statement: $0) }
+    }
+
+    /// Sets `$name` from text: `2024-06` is a month, `2024` a number, anything else a string.
+    public func setParameter(_ name: String, text: String) {
+        parameters[name] = Literals.parameter(text)
+    }
+
+    /// Parameter names and `let` names, for completion.
+    public var parameterNames: [String] { parameters.keys.sorted() }
+    public var letNames: [String] { lets.keys.sorted() }
+
+    /// The columns (name, aliases, type) of a table or let, for `.schema` and completion.
+    public func columns(of name: String) -> [(name: String, aliases: [String], type: ColumnType)]? {
+        if let frame = lets[name] { return frame.columns.map { ($0.name, $0.aliases, $0.type) } }
+        return store.table(named: name)?.columns.map { ($0.name, $0.aliases, $0.type) }
+    }
+
+    public func execute(_ parsed: ParsedStatement) throws(QueryError) -> QueryOutcome {
+        let executor = Executor(store: store, context: BindingContext(parameters: parameters, lets: lets), isCancelled: isCancelled)
+        switch parsed.statement {
+        case .query(let pipeline):
+            let frame = try executor.run(pipeline)
+            return .result(QueryResult(table: frame.table(), notes: frame.notes))
+        case .assign(let name, let pipeline, _):
+            var frame = try executor.run(pipeline).materialized()
+            frame.origin = name
+            lets[name] = frame
+            let scalar = frame.rowCount == 1 && frame.columns.count == 1 ? " (usable as a value)" : ""
+            return .message("let \(name): \(frame.rowCount) row\(frame.rowCount == 1 ? "" : "s"), \(frame.columns.count) column\(frame.columns.count == 1 ? "" : "s")\(scalar)")
+        case .set(let name, let expr, _):
+            var binder = Binder(schema: Schema(names: [], types: [], origin: "set"), context: BindingContext(parameters: parameters, lets: lets))
+            guard case .constant(let value) = try binder.bind(expr) else {
+                throw QueryError("set needs a value, such as 2024-06 or \"铜仁\"", at: expr.span)
+            }
+            parameters[name] = value
+            return .message("$\(name) set")
+        }
+    }
+
+    /// Parses and runs every statement of `text`, returning each outcome; stops at the first error.
+    public func run(_ text: String) throws(QueryError) -> [QueryOutcome] {
+        var outcomes: [QueryOutcome] = []
+        for statement in try Self.parse(text) { outcomes.append(try execute(statement)) }
+        return outcomes
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import BudgetRender
+
+extension OutputFormat: ExpressibleByArgument {}
+extension MoneyUnit: ExpressibleByArgument {}
+
+/// How results are printed, and the query parameters.
+struct OutputOptions: ParsableArguments {
+    @Option(help: "Output format: table, csv, tsv, json or markdown.")
+    var format: OutputFormat = .table
+
+    @Option(help: "Money display unit in table and markdown output: 元, 万元 or 亿元.")
+    var unit: MoneyUnit = .yuan
+
+    @Option(name: .long, help: ArgumentHelp("Set a query parameter ($NAME).", valueName: "name=value"))
+    var param: [String] = []
+
+    var renderer: ResultRenderer { ResultRenderer(format: format, moneyUnit: unit) }
+
+    func parsedParameters() throws -> [(String, String)] {
+        try param.map { item in
+            guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
+                throw ValidationError("--param expects name=value, got `\(item)`")
+            }
+            return (String(item[..<eq]), String(item[item.index(after: eq)...]))
+        }
+    }
+}
