@@ -31,6 +31,7 @@ let package = Package(
         ),
         .testTarget(name: "BudgetDocumentsTests", dependencies: ["BudgetDocuments"]),
         .testTarget(name: "BudgetStoreTests", dependencies: ["BudgetStore", "BudgetDocuments", "BudgetRender"]),
+        .testTarget(name: "BudgetQueryTests", dependencies: ["BudgetQuery", "BudgetStore", "BudgetDocuments", "BudgetRender"]),
         .testTarget(name: "BudgetCLITests", dependencies: ["budgetq", .product(name: "SwiftCSV", package: "SwiftCSV")]),
     ]
 )

@@ -22,6 +22,18 @@ indirect enum Expr: Sendable {
         }
     }
 
+    /// True when an aggregate function (or an unknown one, left for the binder to report) is called inside.
+    var mentionsAggregate: Bool {
+        switch self {
+        case .call(let name, let args, _):
+            return AggregateFunction(rawValue: name) != nil || ScalarFunction(rawValue: name) == nil || args.contains { $0.mentionsAggregate }
+        case .unary(_, let e, _): return e.mentionsAggregate
+        case .binary(_, let l, let r, _): return l.mentionsAggregate || r.mentionsAggregate
+        case .inList(let e, let items, _, _): return e.mentionsAggregate || items.contains { $0.mentionsAggregate }
+        default: return false
+        }
+    }
+
     /// The name a bare column reference gives its result column.
     var impliedName: String? {
         if case .name(let n, _) = self { return n }

@@ -1,3 +1,4 @@
+import Foundation
 import BudgetDocuments
 import BudgetStore
 
@@ -71,15 +72,32 @@ public struct CellFormatter: Sendable {
         return formatScaled(rounded, scale: 2, minimumFractionDigits: 2, groupThousands: true)
     }
 
-    /// Reals: at most 4 significant decimals for people; 10 for files.
+    /// Reals: 4 decimals for people; 15 significant digits (as SQLite prints them) for files, never in exponent form.
     func realText(_ v: Double) -> String {
         if v.isInfinite { return v > 0 ? "inf" : "-inf" }
-        let digits = forPeople ? 4 : 10
-        var scale: Double = 1
-        for _ in 0..<digits { scale *= 10 }
-        let rounded = (v * scale).rounded() / scale
-        if abs(rounded) >= 1e15 { return String(rounded) }
-        let scaled = Int64((rounded * scale).rounded())
-        return formatScaled(scaled, scale: digits, minimumFractionDigits: 0, groupThousands: forPeople)
+        if v == 0 { return "0" }
+        let magnitude = Int((Swift.abs(v)).log10Floor) + 1
+        let decimals = forPeople ? 4 : Swift.max(0, Swift.min(20, 15 - magnitude))
+        var text = String(format: "%.\(decimals)f", v)
+        if text.contains(".") {
+            while text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(".") { text.removeLast() }
+        }
+        if text == "-0" { text = "0" }
+        guard forPeople, Swift.abs(v) >= 10_000 else { return text }
+        let parts = text.split(separator: ".", maxSplits: 1)
+        let negative = text.hasPrefix("-")
+        let digits = String(parts[0].drop { $0 == "-" })
+        var grouped = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0, (digits.count - i) % 3 == 0 { grouped.append(",") }
+            grouped.append(c)
+        }
+        return (negative ? "-" : "") + grouped + (parts.count > 1 ? "." + parts[1] : "")
     }
+}
+
+extension Double {
+    /// floor(log10(self)) for positive finite values.
+    var log10Floor: Double { Foundation.log10(self).rounded(.down) }
 }

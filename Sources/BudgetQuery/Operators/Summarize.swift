@@ -35,6 +35,10 @@ extension Executor {
         aggregateBinder.aggregateRefusal = "summarize computes aggregates of the rows; this one cannot be used here"
         var outputs: [Bound] = []
         for item in aggregates {
+            guard item.expr.mentionsAggregate else {
+                throw QueryError("summarize needs an aggregate here, such as sum(budget) or count()", at: item.expr.span,
+                                 hint: "to group by it, put it after `by`")
+            }
             let bound = try aggregateBinder.bind(item.expr)
             if !containsAggregate(bound) {
                 throw QueryError("summarize needs an aggregate here, such as sum(budget) or count()", at: item.expr.span,
