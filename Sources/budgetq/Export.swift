@@ -6,23 +6,24 @@ import Foundation
 
 /// `budgetq export TABLE --format csv|tsv|json [--out FILE]`: the normalized tables.
 struct Export: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Write a normalized table (projects, indicators, coverage, regions).")
-
-    enum ExportFormat: String, ExpressibleByArgument, CaseIterable { case csv, tsv, json }
+    static let configuration = CommandConfiguration(
+        abstract: "Write a normalized table (projects, indicators, coverage, regions).",
+        usage: "budgetq export <table> [--format csv|tsv|json] [--out FILE] [--data DIR]",
+        discussion: "CSV is RFC 4180 in UTF-8; money is yuan with exactly two decimals; lists are ;-joined (arrays in JSON).")
 
     @Argument(help: "Table to write: projects, indicators, coverage or regions.")
     var table: String
 
-    @Option(help: "csv (RFC 4180, UTF-8), tsv or json.")
-    var format: ExportFormat = .csv
 
     @Option(help: "Write to FILE (atomically) instead of standard output.")
     var out: String?
 
-    @OptionGroup var data: DataOptions
+    /// `--data` and `--format` belong to the top-level command and are read from it.
+    @ParentCommand var root: Budgetq
 
     func run() throws {
-        let loaded = DocumentLoader.load(paths: [data.directory])
+        let format = root.output.format ?? .csv
+        let loaded = DocumentLoader.load(paths: [root.data.directory])
         for diagnostic in loaded.diagnostics where diagnostic.severity == .error {
             FileHandle.standardError.write(Data("\(diagnostic)\n".utf8))
         }
@@ -35,6 +36,7 @@ struct Export: ParsableCommand {
         case .csv: text = DelimitedWriter.csv(found)
         case .tsv: text = DelimitedWriter.tsv(found)
         case .json: text = DelimitedWriter.json(found)
+        case .table, .markdown: throw ValidationError("export writes csv, tsv or json; for \(format.rawValue), use budgetq -c '\(table)' --format \(format.rawValue)")
         }
         if let out {
             try AtomicFile.write(text, to: out)

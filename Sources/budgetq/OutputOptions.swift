@@ -6,8 +6,8 @@ extension MoneyUnit: ExpressibleByArgument {}
 
 /// How results are printed, and the query parameters.
 struct OutputOptions: ParsableArguments {
-    @Option(help: "Output format: table, csv, tsv, json or markdown.")
-    var format: OutputFormat = .table
+    @Option(help: "Output format: table, csv, tsv, json or markdown (export: csv, tsv or json; default csv).")
+    var format: OutputFormat?
 
     @Option(help: "Money display unit in table and markdown output: 元, 万元 or 亿元.")
     var unit: MoneyUnit = .yuan
@@ -15,7 +15,7 @@ struct OutputOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Set a query parameter ($NAME).", valueName: "name=value"))
     var param: [String] = []
 
-    var renderer: ResultRenderer { ResultRenderer(format: format, moneyUnit: unit) }
+    var renderer: ResultRenderer { ResultRenderer(format: format ?? .table, moneyUnit: unit) }
 
     func parsedParameters() throws -> [(String, String)] {
         try param.map { item in
