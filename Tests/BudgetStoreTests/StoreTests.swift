@@ -1,0 +1,70 @@
+import BudgetDocuments
+import BudgetRender
+import Testing
+@testable import BudgetStore
+
+/// Column layouts: sorted dictionaries, list offsets, nulls, and the tables built from the seed.
+struct StoreTests {
+    @Test func dictionaryColumnsAreSortedByUTF8Bytes() throws {
+        var builder = StringColumnBuilder()
+        for value in ["韶关", "铜仁", nil, "b", "a", "铜仁"] { builder.append(value) }
+        guard case .strings(let codes, let dictionary) = builder.finish() else { Issue.record("not a string column"); return }
+        #expect(dictionary == ["a", "b", "铜仁", "韶关"])
+        #expect(codes == [3, 2, nullCode, 1, 0, 2])
+    }
+
+    @Test func listColumnsShareOneDictionary() throws {
+        var builder = ListColumnBuilder()
+        builder.append(["铜仁", "韶关", "揭阳"])
+        builder.append([])
+        builder.append(["巫山"])
+        let column = Column(name: "regions", type: .list, data: builder.finish())
+        #expect(column.count == 3)
+        #expect(column.value(at: 0) == .list(["铜仁", "韶关", "揭阳"]))
+        #expect(column.value(at: 1) == .list([]))
+        #expect(column.value(at: 2) == .list(["巫山"]))
+    }
+
+    @Test func seedTablesHaveTheDesignColumns() throws {
+        var url = #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
+        url = "/" + url + "/datasets"
+        let store = StoreBuilder.build(from: DocumentLoader.load(paths: [url]))
+        let projects = try #require(store.table(named: "projects"))
+        #expect(projects.columns.map(\.name) == ["id", "year", "name", "type", "level", "department", "unit", "start_year", "end_year",
+                                                 "budget", "goal_period", "goal_year", "regions", "source", "line", "origin"])
+        #expect(projects.rowCount == 9)
+        #expect(projects.column(named: "预算金额")?.type == .money)
+        #expect(projects.column(named: "区域")?.type == .list)
+        #expect(projects.column(named: "goal_period")?.type == .text)
+        #expect(store.table(named: "indicators")?.rowCount == 60)
+        #expect(store.table(named: "coverage")?.rowCount == 81)
+        #expect(store.table(named: "regions")?.rowCount == 4)
+        #expect(store.table(named: "项目")?.name == "projects")
+        guard case .integers(let fen)? = projects.column(named: "budget")?.data else { Issue.record("budget is not integer fen"); return }
+        #expect(fen.reduce(0, +) == 161_803_500_000)
+        let indicators = try #require(store.table(named: "indicators"))
+        let value = try #require(indicators.column(named: "value"))
+        let annual = try #require(indicators.column(named: "annual_target"))
+        let row = try #require((0..<indicators.rowCount).first { annual.value(at: $0) == .string("4.2亿元") })
+        #expect(value.value(at: row) == .integer(420_000_000 * 10_000))
+        #expect(store.sources.first?.origin == "published")
+        #expect(store.sources.first?.years == [2024])
+    }
+
+    @Test func cellFormatting() {
+        let money = Column(name: "budget", type: .money, data: .integers([161_803_500_000, nullInteger, -5]))
+        let files = CellFormatter(forPeople: false)
+        #expect(files.text(money, 0) == "1618035000.00")
+        #expect(files.text(money, 1) == nil)
+        #expect(files.text(money, 2) == "-0.05")
+        #expect(CellFormatter(forPeople: true).text(money, 0) == "1,618,035,000.00")
+        #expect(CellFormatter(forPeople: true, moneyUnit: .tenThousand).text(money, 0) == "161,803.50")
+        #expect(CellFormatter(forPeople: true, moneyUnit: .hundredMillion).text(money, 0) == "16.18")
+        let date = Column(name: "deadline", type: .date, data: .integers([20240331]))
+        #expect(files.text(date, 0) == "2024-03-31")
+        let reals = Column(name: "r", type: .real, data: .reals([0.0000648935282611315577, 1.0 / 3.0, .nan]))
+        #expect(files.text(reals, 0) == "0.0000648935282611316")
+        #expect(CellFormatter(forPeople: true).text(reals, 1) == "0.3333")
+        #expect(files.text(reals, 2) == nil)
+    }
+}
