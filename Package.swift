@@ -21,11 +21,15 @@ let package = Package(
         .target(name: "BudgetQuery", dependencies: ["BudgetStore", "BudgetDocuments"]),
         // Stage 4: result columns → text (table, csv, tsv, json, markdown).
         .target(name: "BudgetRender", dependencies: ["BudgetStore", "BudgetQuery", "BudgetDocuments"]),
+        // libedit (BSD line editing) through its C headers; see shim.h.
+        .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        // Stage 5: the interactive shell: line editing, history, completion, dot commands.
+        .target(name: "BudgetShell", dependencies: ["CLibEdit", "BudgetQuery", "BudgetRender", "BudgetStore", "BudgetDocuments"]),
         // The command line: argument parsing and wiring of the stages.
         .executableTarget(
             name: "budgetq",
             dependencies: [
-                "BudgetDocuments", "BudgetStore", "BudgetQuery", "BudgetRender",
+                "BudgetDocuments", "BudgetStore", "BudgetQuery", "BudgetRender", "BudgetShell",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -14,9 +14,15 @@ struct Lexer {
         var lexer = Lexer(text)
         var raw: [Token] = []
         while true {
-            let token = try lexer.next()
-            raw.append(token)
-            if token.kind == .end { break }
+            do {
+                let token = try lexer.next()
+                raw.append(token)
+                if token.kind == .end { break }
+            } catch {
+                // Keep going: the parser reports this and resumes at the next statement.
+                raw.append(Token(kind: .invalid(error), span: error.span))
+                lexer.skipToEndOfLine()
+            }
         }
         return significantNewlines(raw)
     }
@@ -43,6 +49,10 @@ struct Lexer {
             out.append(token)
         }
         return out
+    }
+
+    mutating func skipToEndOfLine() {
+        while let c = current, c != "\n" { advance() }
     }
 
     private var current: Character? { index < chars.count ? chars[index] : nil }

@@ -10,8 +10,41 @@ struct Parser {
     init(tokens: [Token]) { self.tokens = tokens }
 
     static func parse(_ text: String) throws(QueryError) -> [Statement] {
-        var parser = Parser(tokens: try Lexer.tokenize(text))
-        return try parser.statements()
+        var statements: [Statement] = []
+        for result in parseRecovering(text) {
+            switch result {
+            case .success(let s): statements.append(s)
+            case .failure(let e): throw e
+            }
+        }
+        return statements
+    }
+
+    /// Every statement, or its syntax error; after an error, parsing resumes at the next statement.
+    static func parseRecovering(_ text: String) -> [Result<Statement, QueryError>] {
+        var parser = Parser(tokens: (try? Lexer.tokenize(text)) ?? [])
+        if parser.tokens.isEmpty { return [] }
+        var results: [Result<Statement, QueryError>] = []
+        while true {
+            while parser.current.kind == .newline || parser.isSymbol(";") { parser.advance() }
+            if parser.current.kind == .end { return results }
+            do throws(QueryError) {
+                let statement = try parser.statement()
+                guard parser.current.kind == .newline || parser.isSymbol(";") || parser.current.kind == .end else {
+                    throw QueryError("expected `|`, `;` or the end of the statement, found \(parser.current.describe)", at: parser.current.span,
+                                     hint: "operators are joined with |, as in: projects | where year == 2024")
+                }
+                results.append(.success(statement))
+            } catch {
+                // A token the lexer could not read explains the failure better than the parser can.
+                if case .invalid(let lexical) = parser.current.kind {
+                    results.append(.failure(lexical))
+                } else {
+                    results.append(.failure(error))
+                }
+                while parser.current.kind != .newline && !parser.isSymbol(";") && parser.current.kind != .end { parser.advance() }
+            }
+        }
     }
 
     private var current: Token { tokens[min(index, tokens.count - 1)] }
@@ -40,19 +73,6 @@ struct Parser {
             return (s, span)
         default:
             throw QueryError("expected \(what), found \(current.describe)", at: current.span)
-        }
-    }
-
-    private mutating func statements() throws(QueryError) -> [Statement] {
-        var result: [Statement] = []
-        while true {
-            while current.kind == .newline || isSymbol(";") { advance() }
-            if current.kind == .end { return result }
-            result.append(try statement())
-            guard current.kind == .newline || isSymbol(";") || current.kind == .end else {
-                throw QueryError("expected `|`, `;` or the end of the statement, found \(current.describe)", at: current.span,
-                                 hint: "operators are joined with |, as in: projects | where year == 2024")
-            }
         }
     }
 

@@ -46,6 +46,21 @@ public final class QuerySession: @unchecked Sendable {
         try Parser.parse(text).map { ParsedStatement(statement: $0) }
     }
 
+    /// Every statement of `text` or its syntax error, resuming after each error at the next statement.
+    public static func parseRecovering(_ text: String) -> [Result<ParsedStatement, QueryError>] {
+        Parser.parseRecovering(text).map { $0.map { ParsedStatement(statement: $0) } }
+    }
+
+    /// Distinct values of a string or list column, sorted (for completion); empty for other types.
+    public func distinctValues(of column: String, in table: String, limit: Int = 500) -> [String] {
+        let found: Column?
+        if let frame = lets[table], let i = frame.index(of: column) { found = frame.columns[i] } else { found = store.table(named: table)?.column(named: column) }
+        switch found?.data {
+        case .strings(_, let dictionary)?, .lists(_, _, let dictionary)?: return Array(dictionary.prefix(limit))
+        default: return []
+        }
+    }
+
     /// Sets `$name` from text: `2024-06` is a month, `2024` a number, anything else a string.
     public func setParameter(_ name: String, text: String) {
         parameters[name] = Literals.parameter(text)

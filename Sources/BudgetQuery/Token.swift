@@ -30,6 +30,8 @@ struct Token: Sendable, Equatable {
         case symbol(String)
         case newline
         case end
+        /// Text the lexer could not read; the parser reports it.
+        case invalid(QueryError)
     }
 
     var kind: Kind
@@ -58,6 +60,7 @@ struct Token: Sendable, Equatable {
         case .symbol(let s): return "`\(s)`"
         case .newline: return "end of line"
         case .end: return "end of query"
+        case .invalid: return "invalid text"
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BudgetDocuments
 import BudgetRender
+import BudgetShell
 import BudgetStore
 import Foundation
 
@@ -9,7 +10,7 @@ struct Budgetq: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "budgetq",
         abstract: "Load, check and query 项目绩效目标表 budget documents.",
-        version: BudgetqVersion.current,
+        version: Workspace.version,
         subcommands: [Check.self, Export.self]
     )
 
@@ -21,14 +22,24 @@ struct Budgetq: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     mutating func run() throws {
-        let workspace = Workspace(dataDirectory: data.directory)
+        let workspace = Workspace(paths: [data.directory], renderer: output.renderer)
         for (name, value) in try output.parsedParameters() { workspace.session.setParameter(name, text: value) }
-        guard let command else {
-            print(workspace.banner)
+        if let command {
+            let failures = workspace.runScript(command, file: "query", stopAtFirstError: true)
+            if !failures.isEmpty { throw ExitCode(1) }
             return
         }
-        let ok = workspace.runScript(command, file: "query", renderer: output.renderer, stopAtFirstError: true)
-        if !ok { throw ExitCode(1) }
+        if isatty(STDIN_FILENO) != 0 {
+            throw ExitCode(Shell(workspace: workspace).run())
+        }
+        // Statements on standard input, as `sqlite3 < script.sql`: every statement runs; the
+        // exit status says whether any failed, and each failure names its line.
+        let input = FileHandle.standardInput.readDataToEndOfFile()
+        let failures = workspace.runScript(String(decoding: input, as: UTF8.self), file: "stdin", stopAtFirstError: false)
+        if !failures.isEmpty {
+            FileHandle.standardError.write(Data("budgetq: \(failures.count) statement(s) failed, at line \(failures.map(String.init).joined(separator: ", "))\n".utf8))
+            throw ExitCode(1)
+        }
     }
 }
 
@@ -38,10 +49,6 @@ struct DataOptions: ParsableArguments {
     var data: String?
 
     var directory: String { data ?? ProcessInfo.processInfo.environment["BUDGETQ_DATA"] ?? "datasets" }
-}
-
-enum BudgetqVersion {
-    static let current = "0.1.0"
 }
 
 Budgetq.main()

@@ -1,29 +1,10 @@
-import ArgumentParser
 import BudgetDocuments
-import Foundation
-
-/// `budgetq check PATH…`: diagnostics and a summary; exit status 1 when any error.
-struct Check: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Read documents, print every problem as FILE:LINE: error|warning: …, and a summary.",
-        discussion: "Exits with status 1 when any error was found.")
-
-    @Argument(help: "Files or folders (read recursively).")
-    var paths: [String]
-
-    func run() throws {
-        let loaded = DocumentLoader.load(paths: paths)
-        for diagnostic in loaded.diagnostics { print(diagnostic) }
-        print(CheckSummary(loaded).text)
-        if loaded.errorCount > 0 { throw ExitCode(1) }
-    }
-}
 
 /// The summary lines `check` prints.
-struct CheckSummary {
-    let text: String
+public struct CheckSummary {
+    public let text: String
 
-    init(_ loaded: LoadedDocuments) {
+    public init(_ loaded: LoadedDocuments) {
         let files = loaded.files
         let synthetic = files.filter { $0.origin == .synthetic }.count
         let tables = files.reduce(0) { $0 + $1.tables }

@@ -1,0 +1,158 @@
+import BudgetDocuments
+import BudgetQuery
+import BudgetRender
+import BudgetStore
+import Foundation
+
+/// The REPL's dot commands as a table (name, usage, help, handler); `.help` is generated from it.
+public enum DotCommands {
+    /// What a dot command asks of the caller.
+    public enum Outcome { case ok, failed, quit }
+
+    struct Command: Sendable {
+        var name: String
+        var usage: String
+        var help: String
+        var handler: @Sendable (_ arguments: [String], _ workspace: Workspace, _ report: (String) -> Void) -> Outcome
+    }
+
+    static let commands: [Command] = [
+        Command(name: ".help", usage: ".help [COMMAND]", help: "List the dot commands, or explain one.") { args, ws, report in
+            if let name = args.first {
+                let wanted = name.hasPrefix(".") ? name : "." + name
+                guard let command = commands.first(where: { $0.name == wanted }) else {
+                    report("no dot command `\(name)`; .help lists them")
+                    return .failed
+                }
+                ws.standardOutput("\(command.usage)\n    \(command.help)\n")
+                return .ok
+            }
+            let width = commands.map { $0.usage.count }.max() ?? 0
+            var text = commands.map { $0.usage.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.help }.joined(separator: "\n")
+            text += "\n\nQueries: a table, then |-separated operators, e.g.\n"
+            text += "  projects | where year == 2024 | summarize total = sum(budget), n = count() by type | sort by total desc\n"
+            text += "Operators: where select derive summarize sort take top distinct count explode join compare pivot; let NAME = …; set NAME = …\n"
+            text += "A line ending in | continues; Tab completes tables, columns, operators and values; Ctrl-R searches history.\n"
+            ws.standardOutput(text)
+            return .ok
+        },
+        Command(name: ".tables", usage: ".tables", help: "List tables and let results, with row counts.") { _, ws, _ in
+            var text = ""
+            for table in ws.session.store.tables {
+                text += "\(table.name) (\(table.aliases.joined(separator: ", ")))  \(table.rowCount) rows\n"
+            }
+            for name in ws.session.letNames { text += "\(name)  (let)\n" }
+            ws.standardOutput(text)
+            return .ok
+        },
+        Command(name: ".schema", usage: ".schema [TABLE]", help: "Show the columns of one table, or of all, with types and Chinese aliases.") { args, ws, report in
+            let names = args.isEmpty ? ws.session.store.tables.map(\.name) : args
+            var text = ""
+            for name in names {
+                guard let columns = ws.session.columns(of: name) else {
+                    report("no table `\(name)`; .tables lists them")
+                    return .failed
+                }
+                text += "\(name):\n"
+                let width = columns.map { $0.name.count }.max() ?? 0
+                for c in columns {
+                    let aliases = c.aliases.isEmpty ? "" : "  " + c.aliases.joined(separator: ", ")
+                    text += "  " + c.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + c.type.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0) + aliases + "\n"
+                }
+            }
+            ws.standardOutput(text)
+            return .ok
+        },
+        Command(name: ".load", usage: ".load PATH", help: "Load more documents (a file or a folder, read recursively).") { args, ws, report in
+            guard let path = args.first else { report(".load needs a file or folder"); return .failed }
+            guard FileManager.default.fileExists(atPath: path) else { report("no such file or folder: \(path)"); return .failed }
+            ws.standardOutput(ws.load(path) + "\n")
+            return .ok
+        },
+        Command(name: ".sources", usage: ".sources", help: "List loaded files: kind, published or synthetic, encoding, years, rows.") { _, ws, _ in
+            var text = ""
+            for source in ws.session.store.sources {
+                let years = source.years.map(String.init).joined(separator: ",")
+                text += "\(source.origin.padding(toLength: 10, withPad: " ", startingAt: 0)) \(source.kind.padding(toLength: 10, withPad: " ", startingAt: 0)) \(source.encoding.padding(toLength: 15, withPad: " ", startingAt: 0)) years \(years.isEmpty ? "-" : years)  \(source.rows) rows  \(source.path)\n"
+            }
+            let published = ws.session.store.sources.filter { $0.origin == "published" }.count
+            text += "\(published) published (real) and \(ws.session.store.sources.count - published) synthetic (generated) files\n"
+            ws.standardOutput(text)
+            return .ok
+        },
+        Command(name: ".mode", usage: ".mode table|csv|tsv|json|markdown", help: "Choose how results are printed.") { args, ws, report in
+            guard let name = args.first, let format = OutputFormat(rawValue: name) else {
+                report(".mode expects one of: \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+                return .failed
+            }
+            ws.renderer.format = format
+            return .ok
+        },
+        Command(name: ".unit", usage: ".unit 元|万元|亿元", help: "Show money in yuan, 10,000 yuan or 100 million yuan (table and markdown).") { args, ws, report in
+            guard let name = args.first, let unit = MoneyUnit(rawValue: name) else {
+                report(".unit expects 元, 万元 or 亿元")
+                return .failed
+            }
+            ws.renderer.moneyUnit = unit
+            return .ok
+        },
+        Command(name: ".output", usage: ".output [FILE|stdout]", help: "Send results to FILE (written atomically), or back to the terminal.") { args, ws, _ in
+            ws.setOutput(args.first)
+            return .ok
+        },
+        Command(name: ".timer", usage: ".timer on|off", help: "Print how long each query takes.") { args, ws, report in
+            guard let value = args.first, value == "on" || value == "off" else { report(".timer expects on or off"); return .failed }
+            ws.timer = value == "on"
+            return .ok
+        },
+        Command(name: ".read", usage: ".read FILE", help: "Run the statements and dot commands in FILE.") { args, ws, report in
+            guard let path = args.first else { report(".read needs a file"); return .failed }
+            guard let data = FileManager.default.contents(atPath: path) else { report("cannot read \(path)"); return .failed }
+            let failures = ws.runScript(String(decoding: data, as: UTF8.self), file: path, stopAtFirstError: true)
+            return failures.isEmpty ? .ok : .failed
+        },
+        Command(name: ".set", usage: ".set NAME VALUE", help: "Set the parameter $NAME (2024-06 is a month, 2024 a number, else text).") { args, ws, report in
+            guard args.count >= 2 else { report(".set needs a name and a value, e.g. .set month 2024-06"); return .failed }
+            ws.session.setParameter(args[0].hasPrefix("$") ? String(args[0].dropFirst()) : args[0], text: args.dropFirst().joined(separator: " "))
+            return .ok
+        },
+        Command(name: ".quit", usage: ".quit", help: "Leave budgetq (also .exit, or Ctrl-D on an empty line).") { _, _, _ in .quit },
+        Command(name: ".exit", usage: ".exit", help: "Leave budgetq.") { _, _, _ in .quit },
+    ]
+
+    /// Names for completion.
+    public static var names: [String] { commands.map(\.name) }
+
+    /// Runs one dot-command line; problems are reported as FILE:LINE: error: ….
+    @discardableResult
+    public static func run(_ line: String, workspace: Workspace, file: String, line number: Int) -> Bool {
+        outcome(line, workspace: workspace, file: file, line: number) != .failed
+    }
+
+    public static func outcome(_ line: String, workspace: Workspace, file: String, line number: Int) -> Outcome {
+        let words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        guard let name = words.first else { return .ok }
+        let report: (String) -> Void = { workspace.standardError("\(file):\(number): error: \($0)\n") }
+        guard let command = commands.first(where: { $0.name == name }) else {
+            let close = names.min { editCost(name, $0) < editCost(name, $1) } ?? ".help"
+            report("unknown command `\(name)`; did you mean `\(close)`? (.help lists them)")
+            return .failed
+        }
+        return command.handler(Array(words.dropFirst()), workspace, report)
+    }
+
+    private static func editCost(_ a: String, _ b: String) -> Int {
+        let x = Array(a), y = Array(b)
+        var row = Array(0...y.count)
+        for i in 1...max(1, x.count) where !x.isEmpty {
+            var previous = row[0]
+            row[0] = i
+            for j in 1...max(1, y.count) where !y.isEmpty {
+                let current = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (x[i - 1] == y[j - 1] ? 0 : 1))
+                previous = current
+            }
+        }
+        return row[y.count]
+    }
+}

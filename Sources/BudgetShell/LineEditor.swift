@@ -1,0 +1,218 @@
+import BudgetRender
+import CLibEdit
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// libedit behind a small Swift type: wide-character line editing, history, and Tab completion.
+///
+/// libedit only edits multibyte text by character under a UTF-8 locale, so `init` makes sure
+/// LC_CTYPE is one (falling back to C.UTF-8) and uses the wide-character API (`el_wgets`).
+public final class LineEditor {
+    /// What one read produced.
+    public enum Input: Equatable {
+        case line(String)
+        /// Ctrl-C: the half-typed line is discarded.
+        case interrupted
+        /// Ctrl-D on an empty line, or the input closed.
+        case endOfInput
+    }
+
+    private let editLine: OpaquePointer
+    private let history: OpaquePointer
+    private let historyPath: String?
+    private let historySize: Int32
+    private var lastEntry: String?
+    /// Called on Tab with the text before the cursor.
+    public var complete: ((String) -> Completer.Completion)?
+
+    /// The prompt libedit shows, as a wide C string that outlives each call to the prompt function.
+    nonisolated(unsafe) private static var promptPointer: UnsafeMutablePointer<wchar_t>?
+
+    public init?(programName: String, historyPath: String?, historySize: Int = 1000) {
+        LineEditor.ensureUTF8Locale()
+        guard let input = fdopen(STDIN_FILENO, "r"), let output = fdopen(STDOUT_FILENO, "w"), let errors = fdopen(STDERR_FILENO, "w"),
+              let el = el_init(programName, input, output, errors) else { return nil }
+        guard let h = history_winit() else {
+            el_end(el)
+            return nil
+        }
+        editLine = el
+        history = h
+        self.historyPath = historyPath
+        self.historySize = Int32(historySize)
+        budgetq_history_setsize(h, Int32(historySize))
+        budgetq_history_setunique(h, 1)
+        budgetq_el_set_editor(el, "emacs".wide)
+        budgetq_el_set_signal(el, 1)
+        budgetq_el_set_history(el, h)
+        LineEditor.setPrompt("> ")
+        budgetq_el_set_prompt(el) { _ in LineEditor.promptPointer }
+        budgetq_el_set_clientdata(el, Unmanaged.passUnretained(self).toOpaque())
+        budgetq_el_add_function(el, "budgetq-complete".wide, "Complete the word before the cursor".wide) { el, _ in
+            guard let el, let data = budgetq_el_get_clientdata(el) else { return UInt8(CC_ERROR) }
+            let editor = Unmanaged<LineEditor>.fromOpaque(data).takeUnretainedValue()
+            return editor.handleTab()
+        }
+        budgetq_el_bind(el, "^I".wide, "budgetq-complete".wide)
+        // Ctrl-R: incremental search back through history.
+        budgetq_el_bind(el, "^R".wide, "em-inc-search-prev".wide)
+        if let historyPath {
+            budgetq_history_load(h, historyPath)
+        }
+    }
+
+    deinit {
+        history_wend(history)
+        el_end(editLine)
+    }
+
+    /// Reads one line with `prompt`. Ctrl-C returns `.interrupted`; Ctrl-D on an empty line `.endOfInput`.
+    public func readLine(prompt: String) -> Input {
+        LineEditor.setPrompt(prompt)
+        var count: Int32 = 0
+        errno = 0
+        guard let raw = el_wgets(editLine, &count) else {
+            let interrupted = LineEditor.interruptRequested()
+            if interrupted || (count == -1 && errno == EINTR) {
+                el_reset(editLine)
+                FileHandle.standardOutput.write(Data("^C\n".utf8))
+                return .interrupted
+            }
+            return .endOfInput
+        }
+        if LineEditor.interruptRequested() { return .interrupted }
+        var line = String(wide: raw, count: Int(count))
+        if line.hasSuffix("\n") { line.removeLast() }
+        return .line(line)
+    }
+
+    /// Adds an entry (not repeating the previous one) and saves the history file at once.
+    public func addHistory(_ entry: String) {
+        let trimmed = entry.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty, trimmed != lastEntry else { return }
+        lastEntry = trimmed
+        budgetq_history_enter(history, trimmed.wide)
+        saveHistory()
+    }
+
+    /// Writes the history to a temporary file and renames it over the old one, so a crash
+    /// mid-write leaves the previous history intact.
+    public func saveHistory() {
+        guard let historyPath else { return }
+        let directory = (historyPath as NSString).deletingLastPathComponent
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let temporary = historyPath + ".tmp-\(getpid())"
+        if budgetq_history_save(history, temporary) >= 0 {
+            rename(temporary, historyPath)
+        } else {
+            unlink(temporary)
+        }
+    }
+
+    private static func setPrompt(_ prompt: String) {
+        let wide = prompt.wide
+        let pointer = UnsafeMutablePointer<wchar_t>.allocate(capacity: wide.count)
+        pointer.initialize(from: wide, count: wide.count)
+        promptPointer?.deallocate()
+        promptPointer = pointer
+    }
+
+    private func handleTab() -> UInt8 {
+        guard let info = el_wline(editLine)?.pointee, let complete else { return UInt8(CC_ERROR) }
+        let before = String(wide: info.buffer, count: info.cursor - info.buffer)
+        let completion = complete(before)
+        let candidates = completion.candidates
+        if candidates.isEmpty { return UInt8(CC_REFRESH_BEEP) }
+        let shared = commonPrefix(candidates)
+        let typed = String(before.suffix(completion.replacing))
+        if shared.count > typed.count {
+            let insertion = String(shared.dropFirst(typed.count))
+            el_winsertstr(editLine, insertion.wide)
+            return UInt8(CC_REFRESH)
+        }
+        // Several candidates and nothing more in common: list them under the line.
+        // Values carry their closing quote for insertion; list them without it.
+        let shown = candidates.map { $0.hasSuffix("\"") && $0.count > 1 ? String($0.dropLast()) : $0 }
+        let width = (shown.map { displayCells($0) }.max() ?? 0) + 2
+        let columns = max(1, terminalWidth() / max(1, width))
+        var listing = "\n"
+        for (i, c) in shown.enumerated() {
+            listing += c + String(repeating: " ", count: max(0, width - displayCells(c)))
+            if (i + 1) % columns == 0 || i == candidates.count - 1 { listing += "\n" }
+        }
+        FileHandle.standardOutput.write(Data(listing.utf8))
+        return UInt8(CC_REDISPLAY)
+    }
+
+    private func terminalWidth() -> Int {
+        var size = winsize()
+        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return 80
+    }
+
+    private func displayCells(_ s: String) -> Int {
+        displayWidth(s)
+    }
+
+    // MARK: locale and interrupts
+
+    /// Makes LC_CTYPE a UTF-8 locale so that libedit edits 铜仁 by character.
+    static func ensureUTF8Locale() {
+        setlocale(LC_ALL, "")
+        if isUTF8() { return }
+        for name in ["C.UTF-8", "C.utf8", "en_US.UTF-8"] where setlocale(LC_CTYPE, name) != nil {
+            if isUTF8() { return }
+        }
+    }
+
+    private static func isUTF8() -> Bool {
+        guard let codeset = budgetq_codeset() else { return false }
+        let name = String(cString: codeset).uppercased()
+        return name == "UTF-8" || name == "UTF8"
+    }
+
+    /// Set from the SIGINT handler; read and cleared by `interruptRequested()`.
+    nonisolated(unsafe) static var interruptFlag: sig_atomic_t = 0
+
+    /// True once after Ctrl-C.
+    public static func interruptRequested() -> Bool {
+        if interruptFlag != 0 {
+            interruptFlag = 0
+            return true
+        }
+        return false
+    }
+
+    /// Peeks without clearing: for cancelling a running query.
+    public static var isInterrupted: Bool { interruptFlag != 0 }
+
+    /// Installs a SIGINT handler that only sets a flag, without SA_RESTART so that a blocked
+    /// read returns and the half-typed line can be dropped.
+    public static func installInterruptHandler() {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in LineEditor.interruptFlag = 1 }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        sigaction(SIGINT, &action, nil)
+        // A parent (a test runner, a script) may have blocked SIGINT; the mask is inherited.
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        sigaddset(&mask, SIGINT)
+        sigprocmask(SIG_UNBLOCK, &mask, nil)
+    }
+}
+
+extension String {
+    /// A NUL-terminated wide-character copy.
+    var wide: [wchar_t] { unicodeScalars.map { wchar_t(bitPattern: $0.value) } + [0] }
+
+    init(wide pointer: UnsafePointer<wchar_t>, count: Int) {
+        var scalars = String.UnicodeScalarView()
+        for i in 0..<Swift.max(0, count) {
+            if let scalar = Unicode.Scalar(UInt32(bitPattern: pointer[i])) { scalars.append(scalar) }
+        }
+        self = String(scalars)
+    }
+}

@@ -1,0 +1,109 @@
+import BudgetQuery
+
+/// Runs a script: query statements, and dot commands on lines of their own.
+///
+/// Query text between dot commands is parsed as one chunk, padded so that every error names the
+/// line of the file it sits on.
+struct ScriptRunner {
+    let workspace: Workspace
+    let file: String
+    let stopAtFirstError: Bool
+
+    func run(_ text: String) -> [Int] {
+        var failed: [Int] = []
+        var chunk: [String] = []
+        var chunkStart = 1
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+
+        func flush() -> Bool {
+            defer { chunk = [] }
+            guard chunk.contains(where: { !$0.trimmingCharacters().isEmpty }) else { return true }
+            let source = String(repeating: "\n", count: chunkStart - 1) + chunk.joined(separator: "\n")
+            for result in QuerySession.parseRecovering(source) {
+                switch result {
+                case .failure(let error):
+                    workspace.standardError(error.rendered(source: source, file: file) + "\n")
+                    failed.append(error.span.line)
+                    if stopAtFirstError { return false }
+                case .success(let statement):
+                    if !workspace.execute(statement, source: source, file: file) {
+                        failed.append(statement.line)
+                        if stopAtFirstError { return false }
+                    }
+                }
+            }
+            return true
+        }
+
+        for (offset, line) in lines.enumerated() {
+            let number = offset + 1
+            let trimmed = line.trimmingCharacters()
+            if trimmed.hasPrefix("."), chunkIsComplete(chunk) {
+                if !flush() { return failed }
+                chunkStart = number + 1
+                let ok = DotCommands.run(trimmed, workspace: workspace, file: file, line: number)
+                if !ok {
+                    failed.append(number)
+                    if stopAtFirstError { return failed }
+                }
+                continue
+            }
+            if chunk.isEmpty { chunkStart = number }
+            chunk.append(line)
+        }
+        _ = flush()
+        return failed
+    }
+
+    /// A dot command may only start where no statement is half-written.
+    private func chunkIsComplete(_ chunk: [String]) -> Bool {
+        guard let last = chunk.last(where: { !$0.trimmingCharacters().isEmpty }) else { return true }
+        return InputState.isComplete(chunk.joined(separator: "\n")) && !last.trimmingCharacters().hasSuffix("|")
+    }
+}
+
+/// Whether typed text is a whole statement or needs more lines.
+public enum InputState {
+    /// Complete unless it ends with `|`, `,` or an operator word, has an open string, or unbalanced parentheses.
+    public static func isComplete(_ text: String) -> Bool {
+        var depth = 0
+        var inString = false
+        var inComment = false
+        var escaped = false
+        for c in text {
+            if inComment { if c == "\n" { inComment = false }; continue }
+            if inString {
+                if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == "\"" || c == "”" { inString = false }
+                continue
+            }
+            switch c {
+            case "\"", "“": inString = true
+            case "#": inComment = true
+            case "(", "（": depth += 1
+            case ")", "）": depth -= 1
+            default: break
+            }
+        }
+        if inString || depth > 0 { return false }
+        let code = text.split(separator: "\n").map { line -> Substring in
+            guard let hash = line.firstIndex(of: "#"), !line[..<hash].contains("\"") else { return line }
+            return line[..<hash]
+        }.joined(separator: "\n").trimmingCharacters()
+        if ["|", ",", "=", "<", ">", "+", "-", "*", "/"].contains(where: { code.hasSuffix($0) }) { return false }
+        let lastWord = code.split { $0 == " " || $0 == "\n" || $0 == "|" }.last.map { String($0).lowercased() } ?? ""
+        return !continuingWords.contains(lastWord)
+    }
+
+    /// A line ending in one of these words is not finished.
+    static let continuingWords: Set<String> = ["and", "or", "not", "by", "of", "vs", "in", "has", "contains", "where", "select", "derive",
+                                               "summarize", "sort", "top", "join", "on", "explode", "as", "compare", "pivot", "let", "set"]
+}
+
+extension StringProtocol {
+    func trimmingCharacters() -> String {
+        var s = Substring(self)
+        while let c = s.first, c.isWhitespace { s.removeFirst() }
+        while let c = s.last, c.isWhitespace { s.removeLast() }
+        return String(s)
+    }
+}

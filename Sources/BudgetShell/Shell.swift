@@ -1,0 +1,97 @@
+import BudgetQuery
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The interactive REPL: prompts, multi-line input, history, completion, dot commands.
+public final class Shell {
+    let workspace: Workspace
+    let historyPath: String?
+
+    public init(workspace: Workspace, historyPath: String? = Shell.defaultHistoryPath()) {
+        self.workspace = workspace
+        self.historyPath = historyPath
+    }
+
+    /// `$XDG_STATE_HOME/budgetq/history`, else `~/.local/state/budgetq/history`.
+    public static func defaultHistoryPath() -> String? {
+        let env = ProcessInfo.processInfo.environment
+        if let state = env["XDG_STATE_HOME"], !state.isEmpty { return state + "/budgetq/history" }
+        guard let home = env["HOME"], !home.isEmpty else { return nil }
+        return home + "/.local/state/budgetq/history"
+    }
+
+    /// Runs until .quit or Ctrl-D; returns the exit status.
+    public func run() -> Int32 {
+        LineEditor.installInterruptHandler()
+        guard let editor = LineEditor(programName: "budgetq", historyPath: historyPath) else {
+            workspace.standardError("budgetq: cannot start line editing; reading statements without it\n")
+            return 1
+        }
+        let completer = Completer(source: SessionCompletionSource(workspace: workspace))
+        editor.complete = { completer.complete($0) }
+        workspace.session.isCancelled = { LineEditor.isInterrupted }
+        workspace.standardOutput(workspace.banner + "\n")
+        var pending: [String] = []
+        var entry = 0
+        while true {
+            let prompt = pending.isEmpty ? "budgetq> " : "   ...> "
+            switch editor.readLine(prompt: prompt) {
+            case .endOfInput:
+                if pending.isEmpty {
+                    workspace.standardOutput("\n")
+                    return 0
+                }
+                pending = []
+            case .interrupted:
+                pending = []
+            case .line(let line):
+                if pending.isEmpty && line.trimmingCharacters().isEmpty { continue }
+                if pending.isEmpty && line.trimmingCharacters().hasPrefix(".") {
+                    editor.addHistory(line)
+                    entry += 1
+                    if DotCommands.outcome(line.trimmingCharacters(), workspace: workspace, file: "input", line: 1) == .quit { return 0 }
+                    continue
+                }
+                pending.append(line)
+                let text = pending.joined(separator: "\n")
+                guard InputState.isComplete(text) else { continue }
+                editor.addHistory(pending.joined(separator: " "))
+                pending = []
+                entry += 1
+                _ = LineEditor.interruptRequested()
+                workspace.runScript(text, file: "input", stopAtFirstError: false)
+                if LineEditor.interruptRequested() { workspace.standardError("interrupted\n") }
+            }
+        }
+    }
+}
+
+/// Completion candidates drawn from the session's public surface.
+struct SessionCompletionSource: CompletionSource {
+    let workspace: Workspace
+
+    var tableNames: [String] { workspace.session.store.tables.map(\.name) + workspace.session.letNames }
+
+    func columnNames(of table: String) -> [String] {
+        guard let columns = workspace.session.columns(of: table) else { return [] }
+        return columns.map(\.name) + columns.flatMap(\.aliases)
+    }
+
+    func values(of column: String, in table: String) -> [String] {
+        workspace.session.distinctValues(of: column, in: table)
+    }
+
+    var dotCommandNames: [String] { DotCommands.names }
+
+    func paths(matching prefix: String) -> [String] {
+        let directory = prefix.contains("/") ? String(prefix[...(prefix.lastIndex(of: "/") ?? prefix.startIndex)]) : ""
+        let listing = (try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory)) ?? []
+        return listing.filter { !$0.hasPrefix(".") }.sorted().map { name in
+            var isDirectory: ObjCBool = false
+            FileManager.default.fileExists(atPath: directory + name, isDirectory: &isDirectory)
+            return directory + name + (isDirectory.boolValue ? "/" : "")
+        }
+    }
+}

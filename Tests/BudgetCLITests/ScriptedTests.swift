@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+/// Tests that drive the real binary from outside: the REPL in a pseudo-terminal, scripts on stdin.
+@Suite(.serialized) struct ScriptedTests {
+    static func python(_ script: String, _ arguments: [String]) throws -> BudgetqProcess.Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", BudgetqProcess.root + "/" + script] + arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: BudgetqProcess.root)
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return .init(status: process.terminationStatus, stdout: String(decoding: data, as: UTF8.self), stderr: "")
+    }
+
+    @Test func replInAPseudoTerminal() throws {
+        let result = try Self.python("Tests/repl/repl_test.py", ["--binary", BudgetqProcess.binary])
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(result.stdout.contains("repl: 12 steps passed") || result.stdout.contains("steps passed"), "\(result.stdout)")
+    }
+
+    @Test func scriptOnStandardInputNamesTheFailingLine() throws {
+        let script = """
+        # totals by type
+        projects | summarize total = sum(budget) by type | sort by total desc
+
+        projects | where budgt > 1
+        .mode csv
+        projects | count
+        indicators |
+          wher kind == "percent"
+        """
+        let result = try BudgetqProcess.run([], stdin: script)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("stdin:4:18: error: no column `budgt` in projects"))
+        #expect(result.stderr.contains("stdin:8:3: error: unknown operator `wher`"))
+        #expect(result.stderr.contains("budgetq: 2 statement(s) failed, at line 4, 8"))
+        #expect(result.stdout.contains("1,616,260,000.00"))
+        #expect(result.stdout.contains("count\r\n9\r\n"))
+    }
+
+    @Test func scriptWithoutErrorsExitsZero() throws {
+        let result = try BudgetqProcess.run([], stdin: "set y = 2024\nprojects | where year == $y | count\n.unit 亿元\nprojects | summarize sum(budget)\n")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("sum_budget (亿元)"))
+        #expect(result.stdout.contains("16.18"))
+    }
+
+    @Test func commandLineQueryWithParameters() throws {
+        let result = try BudgetqProcess.run(["-c", "projects | where year == $y and regions has $r | select name", "--param", "y=2024", "--param", "r=巫山", "--format", "csv"])
+        #expect(result.status == 0)
+        #expect(result.stdout == "name\r\n对口支援巫山县专项资金\r\n")
+        let bad = try BudgetqProcess.run(["-c", "projects | summarize sum() by type"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.hasPrefix("query:1:22: error: \"sum\" needs one argument"))
+    }
+}

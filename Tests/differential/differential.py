@@ -1,0 +1,1382 @@
+#!/usr/bin/env python3
+"""Differential tester for budgetq.
+
+Generates random budgetq queries together with an equivalent SQLite query over the same
+data (the tables `budgetq export` writes), runs both, and requires identical results.
+
+Usage (from the repository root):
+
+    python3 Tests/differential/differential.py [--count 300] [--seed N] [--verbose]
+                                               [--binary .build/debug/budgetq] [--data datasets]
+
+Exit status 0 when every query agrees, 1 when any mismatch was found, 2 on setup errors.
+Standard library only.
+"""
+
+import argparse
+import csv
+import io
+import math
+import os
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+
+# ---------------------------------------------------------------------------------------------
+# Column kinds
+#
+#   int    integer                        SQL: INTEGER
+#   money  yuan, 2 decimals               SQL: INTEGER fen (x100)
+#   dec    exact decimal, 4 decimals max  SQL: INTEGER x10000
+#   real   floating point                 SQL: REAL (natural units)
+#   bool   true/false                     SQL: 0/1
+#   str    string                         SQL: TEXT
+#   date   YYYY-MM-DD                     SQL: TEXT
+#   month  YYYY-MM                        SQL: TEXT
+#   list   ;-joined list (regions)        SQL: TEXT, '' when empty; elements in project_regions
+# ---------------------------------------------------------------------------------------------
+
+SCALE = {'int': 0, 'bool': 0, 'money': 2, 'dec': 4}
+EXACT_NUM = ('int', 'money', 'dec')
+NUM = ('int', 'money', 'dec', 'real')
+
+TABLE_KINDS = {
+    'projects': dict(id='int', year='int', name='str', type='str', level='str', department='str', unit='str',
+                     start_year='int', end_year='int', budget='money', goal_period='str', goal_year='str',
+                     regions='list', source='str', line='int', origin='str'),
+    'indicators': dict(project_id='int', year='int', project='str', level1='str', level2='str', name='str',
+                       period_target='str', annual_target='str', cmp='str', value='dec', unit='str',
+                       deadline='date', kind='str', line='int'),
+    'coverage': dict(project_id='int', year='int', project='str', level1='str', level2='str', indicators='int'),
+}
+# Long free-text columns: used in `has` filters, rarely selected, never grouped.
+LONG_COLUMNS = {'goal_period', 'goal_year', 'period_target', 'annual_target', 'source', 'department'}
+
+ABSENT_STRINGS = ['不存在的值', 'ZZZ', '其他', '产出']
+ABSENT_REGIONS = ['广州', '巫山县', '铜仁市', 'X']
+
+
+def qi(name):
+    """A quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def sql_str(s):
+    return "'" + s.replace("'", "''") + "'"
+
+
+def bq_str(s):
+    return '"' + s.replace('\\', '\\\\').replace('"', '\\"') + '"'
+
+
+def fmt_decimal(d):
+    """Minimal plain text of a Decimal: 5000000, 4.2, 0.0005."""
+    d = Decimal(d)
+    if d == d.to_integral_value():
+        return str(int(d))
+    text = format(d.normalize(), 'f')
+    return text
+
+
+def fmt_scaled(raw, scale, min_frac):
+    neg = raw < 0
+    mag = abs(raw)
+    whole, frac = divmod(mag, 10 ** scale)
+    frac_text = str(frac).rjust(scale, '0') if scale else ''
+    while len(frac_text) > min_frac and frac_text.endswith('0'):
+        frac_text = frac_text[:-1]
+    text = str(whole) + ('.' + frac_text if frac_text else '')
+    return ('-' if neg else '') + text
+
+
+# ---------------------------------------------------------------------------------------------
+# budgetq and the SQLite mirror
+# ---------------------------------------------------------------------------------------------
+
+class Budgetq:
+    def __init__(self, binary, data):
+        self.binary = binary
+        self.data = data
+
+    def run(self, args, timeout=60):
+        for attempt in range(20):
+            if os.path.exists(self.binary):
+                break
+            time.sleep(0.5)  # the binary may be briefly missing while it is rebuilt
+        try:
+            p = subprocess.run([self.binary] + args, capture_output=True, timeout=timeout)
+        except FileNotFoundError:
+            time.sleep(1)
+            p = subprocess.run([self.binary] + args, capture_output=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return 124, b'', b'timeout'
+        return p.returncode, p.stdout, p.stderr
+
+    def query(self, text):
+        return self.run(['--data', self.data, '-c', text, '--format', 'csv'])
+
+
+def parse_csv(data_bytes):
+    text = data_bytes.decode('utf-8')
+    return list(csv.reader(io.StringIO(text, newline='')))
+
+
+def parse_cell(kind, s):
+    if kind == 'list':
+        return s
+    if s == '':
+        return None
+    if kind == 'int':
+        return int(s)
+    if kind == 'money':
+        if '.' not in s or len(s.split('.')[1]) != 2:
+            raise ValueError('money %r does not have exactly 2 decimals' % s)
+        fen = Decimal(s) * 100
+        if fen != fen.to_integral_value():
+            raise ValueError('money %r is not whole fen' % s)
+        return int(fen)
+    if kind == 'dec':
+        raw = Decimal(s) * 10000
+        if raw != raw.to_integral_value():
+            raise ValueError('decimal %r has more than 4 decimals' % s)
+        if s != fmt_decimal(Decimal(s)):
+            raise ValueError('decimal %r is not printed minimally' % s)
+        return int(raw)
+    return s
+
+
+def load_database(bq, workdir):
+    db = sqlite3.connect(':memory:')
+    schemas = {}
+    for table, kinds in TABLE_KINDS.items():
+        out_path = os.path.join(workdir, table + '.csv')
+        rc, out, err = bq.run(['export', table, '--format', 'csv', '--data', bq.data])
+        if rc != 0:
+            raise SystemExit('budgetq export %s failed (%d): %s' % (table, rc, err.decode('utf-8', 'replace')))
+        with open(out_path, 'wb') as f:
+            f.write(out)
+        if b'\r\n' not in out:
+            raise SystemExit('export %s: expected CRLF line ends' % table)
+        with open(out_path, newline='', encoding='utf-8') as f:
+            rows = list(csv.reader(f))
+        header, body = rows[0], rows[1:]
+        cols = [(name, kinds.get(name, 'str')) for name in header]
+        sql_types = {'int': 'INTEGER', 'money': 'INTEGER', 'dec': 'INTEGER'}
+        db.execute('CREATE TABLE %s (%s)' % (qi(table), ', '.join(
+            '%s %s' % (qi(n), sql_types.get(k, 'TEXT')) for n, k in cols)))
+        for r in body:
+            db.execute('INSERT INTO %s VALUES (%s)' % (qi(table), ', '.join('?' * len(cols))),
+                       [parse_cell(k, v) for (n, k), v in zip(cols, r)])
+        schemas[table] = cols
+    # One row per (project, region); a project with no regions gets one row with a NULL region.
+    db.execute('CREATE TABLE project_regions (project_id INTEGER, idx INTEGER, region TEXT)')
+    for pid, regions in db.execute('SELECT id, regions FROM projects ORDER BY rowid').fetchall():
+        parts = regions.split(';') if regions else [None]
+        for i, r in enumerate(parts):
+            db.execute('INSERT INTO project_regions VALUES (?, ?, ?)', (pid, i, r))
+    db.commit()
+    return db, schemas
+
+
+# ---------------------------------------------------------------------------------------------
+# Expressions: the same expression as budgetq text and as SQL over scaled integers
+# ---------------------------------------------------------------------------------------------
+
+class E:
+    # dname: the result-column name budgetq gives the expression when it is not named
+    # (a bare column: its name; a call: `f_arg` or `f`); None means `column<position>`.
+    __slots__ = ('bq', 'sql', 'kind', 'exact', 'atomic', 'dname')
+
+    def __init__(self, bq, sql, kind, exact=True, atomic=True, dname=None):
+        self.bq, self.sql, self.kind, self.exact, self.atomic, self.dname = bq, sql, kind, exact, atomic, dname
+
+
+def call_name(f, arg):
+    """budgetq's default result name for f(arg, …)."""
+    return f + '_' + arg.bq if arg.dname is not None and arg.dname == arg.bq and arg.atomic else f
+
+
+def paren(e):
+    return e.bq if e.atomic else '(' + e.bq + ')'
+
+
+def to_real(e):
+    """The value as a double in natural units, computed exactly as budgetq does (raw / 10^scale)."""
+    if e.kind == 'real':
+        return e.sql
+    return '(CAST(%s AS REAL) / %d.0)' % (e.sql, 10 ** SCALE[e.kind])
+
+
+def rescaled(e, s):
+    k = s - SCALE[e.kind]
+    return e.sql if k == 0 else '(%s * %d)' % (e.sql, 10 ** k)
+
+
+def kind_for_scale(s, a, b):
+    if a == 'money' and b == 'money':
+        return 'money'
+    return {0: 'int', 2: 'money', 4: 'dec'}[s]
+
+
+def arith(op, a, b):
+    bq = '%s %s %s' % (paren(a), op, paren(b))
+    exact = a.exact and b.exact
+    if op == '/' or a.kind == 'real' or b.kind == 'real':
+        assert op != '%'
+        return E(bq, '(%s %s %s)' % (to_real(a), op, to_real(b)), 'real', exact, atomic=False)
+    sa, sb = SCALE[a.kind], SCALE[b.kind]
+    if op in '+-':
+        s = max(sa, sb)
+        return E(bq, '(%s %s %s)' % (rescaled(a, s), op, rescaled(b, s)), kind_for_scale(s, a.kind, b.kind), atomic=False)
+    if op == '*':
+        if sa == 0:
+            return E(bq, '(%s * %s)' % (a.sql, b.sql), b.kind, atomic=False)
+        if sb == 0:
+            return E(bq, '(%s * %s)' % (a.sql, b.sql), a.kind, atomic=False)
+        return E(bq, '(%s * %s)' % (to_real(a), to_real(b)), 'real', exact, atomic=False)
+    if op == '%':
+        assert sa == 0 and sb == 0
+        return E(bq, '(%s %% %s)' % (a.sql, b.sql), 'int', atomic=False)
+    raise ValueError(op)
+
+
+def compare(op, a, b):
+    sqlop = {'==': '=', '!=': '<>'}.get(op, op)
+    if a.kind in NUM and b.kind in NUM:
+        if a.kind == 'real' or b.kind == 'real':
+            l, r = to_real(a), to_real(b)
+        else:
+            s = max(SCALE[a.kind], SCALE[b.kind])
+            l, r = rescaled(a, s), rescaled(b, s)
+    else:
+        l, r = a.sql, b.sql
+    return E('%s %s %s' % (paren(a), op, paren(b)), '(%s %s %s)' % (l, sqlop, r), 'bool', atomic=False)
+
+
+def logic(op, a, b):
+    def side(e):
+        return '(' + e.bq + ')' if e.bq.startswith('not ') or ' and ' in e.bq or ' or ' in e.bq else e.bq
+    return E('%s %s %s' % (side(a), op, side(b)), '(%s %s %s)' % (a.sql, op.upper(), b.sql), 'bool', atomic=False)
+
+
+def negation(a):
+    return E('not (%s)' % a.bq, '(NOT %s)' % a.sql, 'bool', atomic=False)
+
+
+def num_lit(value):
+    """A numeric literal for a non-negative Decimal (at most 4 decimals), sometimes with 万/亿/千 units."""
+    value = Decimal(value).quantize(Decimal('0.0001')) if Decimal(value) != Decimal(value).to_integral_value() else Decimal(int(value))
+    return value
+
+
+def lit_from_decimal(rng, value):
+    value = Decimal(value)
+    if value < 0:
+        value = -value
+    if value != value.to_integral_value():
+        value = value.quantize(Decimal('0.0001'))
+    if value > Decimal(10) ** 12:
+        value = Decimal(10) ** 12
+    text = fmt_decimal(value)
+    units = [('亿', 10 ** 8), ('千万', 10 ** 7), ('百万', 10 ** 6), ('万', 10 ** 4), ('千', 10 ** 3)]
+    if value >= 1000 and rng.random() < 0.6:
+        options = []
+        for u, m in units:
+            q = value / m
+            if q >= Decimal('0.1') and (q * 10000) == (q * 10000).to_integral_value():
+                options.append(fmt_decimal(q) + u)
+        if options:
+            # Prefer the common 万 and 亿.
+            common = [o for o in options if o.endswith('万') and not o.endswith('千万') and not o.endswith('百万')
+                      or o.endswith('亿')]
+            text = rng.choice(common if common and rng.random() < 0.8 else options)
+    if value == value.to_integral_value():
+        return E(text, str(int(value)), 'int')
+    return E(text, str(int(value * 10000)), 'dec')
+
+
+def raw_to_decimal(raw, kind):
+    if kind == 'real':
+        return Decimal(repr(float(raw)))
+    return Decimal(raw) / (10 ** SCALE[kind])
+
+
+# ---------------------------------------------------------------------------------------------
+# Pipeline state: the current columns, the SQL producing them (plus a hidden _rn order column)
+# ---------------------------------------------------------------------------------------------
+
+class Col:
+    __slots__ = ('name', 'kind', 'exact', 'orig')
+
+    def __init__(self, name, kind, exact=True, orig=None):
+        self.name, self.kind, self.exact, self.orig = name, kind, exact, orig
+
+    def expr(self):
+        return E(self.name, qi(self.name), self.kind, self.exact, dname=self.name)
+
+
+class State:
+    def __init__(self, table, cols, sql, total, ops):
+        self.table = table
+        self.cols = cols
+        self.sql = sql
+        self.total = total      # True when the row order is fully determined (compare in order)
+        self.ops = ops          # budgetq operator texts so far
+        self.ended = False      # count: nothing useful follows
+
+    def names(self):
+        return [c.name for c in self.cols]
+
+    def get(self, name):
+        for c in self.cols:
+            if c.name == name:
+                return c
+        return None
+
+    def then(self, op_text, cols, sql, total):
+        s = State(self.table, cols, sql, total, self.ops + [op_text])
+        return s
+
+    def query(self):
+        return ' | '.join([self.table] + self.ops)
+
+    def final_sql(self):
+        return 'SELECT %s FROM (%s) ORDER BY _rn' % (', '.join(qi(c.name) for c in self.cols), self.sql)
+
+
+NAME_POOL = ['x', 'y', 'z', 'w', 'total', 'n', 's', 'a', 'mn', 'mx', 'dc', 'cnt', 'share', 'diff', 'big',
+             'size', 'avg_b', 'k', 'v2', 'ratio', 'amount', 'tag', 'flag', 'per', 'span']
+
+
+class Generator:
+    def __init__(self, db, schemas, rng):
+        self.db = db
+        self.schemas = schemas
+        self.rng = rng
+        self.cache = {}
+
+    # --- data access -------------------------------------------------------------------------
+
+    def sql(self, text, params=()):
+        return self.db.execute(text, params).fetchall()
+
+    def values(self, state, e):
+        key = (state.sql, e.sql)
+        if key not in self.cache:
+            rows = self.sql('SELECT DISTINCT %s FROM (%s) WHERE %s IS NOT NULL LIMIT 500' % (e.sql, state.sql, e.sql))
+            self.cache[key] = [r[0] for r in rows]
+        return self.cache[key]
+
+    def row_count(self, state):
+        return self.sql('SELECT COUNT(*) FROM (%s)' % state.sql)[0][0]
+
+    def unique(self, state, exprs):
+        if not exprs:
+            return self.row_count(state) <= 1
+        rows = self.sql('SELECT 1 FROM (%s) GROUP BY %s HAVING COUNT(*) > 1 LIMIT 1'
+                        % (state.sql, ', '.join(e.sql for e in exprs)))
+        return not rows
+
+    def fresh_name(self, state, taken=()):
+        used = set(state.names()) | set(taken)
+        options = [n for n in NAME_POOL if n not in used]
+        return self.rng.choice(options) if options else 'c%d' % self.rng.randrange(10 ** 6)
+
+    # --- sources -----------------------------------------------------------------------------
+
+    def source(self, table):
+        cols = [Col(n, k, orig=n) for n, k in self.schemas[table]]
+        sql = 'SELECT %s, rowid AS _rn FROM %s' % (', '.join(qi(c.name) for c in cols), qi(table))
+        return State(table, cols, sql, False, [])
+
+    # --- constants ---------------------------------------------------------------------------
+
+    def num_constant(self, state, e):
+        """A literal to compare e with: a value from the data, a neighbour, or something absent."""
+        rng = self.rng
+        vals = self.values(state, e)
+        r = rng.random()
+        if vals and r < 0.55:
+            d = raw_to_decimal(rng.choice(vals), e.kind)
+        elif vals and r < 0.8:
+            d = raw_to_decimal(rng.choice(vals), e.kind)
+            d = rng.choice([d + 1, d - 1, d * 2, d / 2, d + Decimal('0.5'), d * Decimal('1.5')])
+        elif vals and r < 0.9 and len(vals) >= 2:
+            a, b = rng.sample(vals, 2)
+            d = (raw_to_decimal(a, e.kind) + raw_to_decimal(b, e.kind)) / 2
+        else:
+            d = Decimal(rng.choice([0, 1, 3, 50, 90, 100, 2024, 10000, 500000, 5000000, 100000000, 10 ** 11]))
+        if e.kind == 'real' and not e.exact and vals:
+            # Avoid the exact boundary of an inexactly computed value.
+            d = d + Decimal('0.37')
+        if d < 0:
+            d = -d
+        return lit_from_decimal(rng, d)
+
+    def str_constant(self, state, e, absent=ABSENT_STRINGS):
+        vals = self.values(state, e)
+        if vals and self.rng.random() < 0.8:
+            return self.rng.choice(vals)
+        return self.rng.choice(absent)
+
+    def substring(self, state, e):
+        vals = [v for v in self.values(state, e) if v]
+        if not vals or self.rng.random() < 0.15:
+            return self.rng.choice(['不存在', '资金', '率', '（', '2024', '帮扶', '满意度'])
+        v = self.rng.choice(vals)
+        n = self.rng.randint(1, min(4, len(v)))
+        i = self.rng.randrange(0, len(v) - n + 1)
+        return v[i:i + n]
+
+    def date_constant(self, state, e):
+        vals = self.values(state, e)
+        if vals and self.rng.random() < 0.6:
+            return self.rng.choice(vals)
+        return self.rng.choice(['2024-01-01', '2024-03-31', '2024-04-01', '2024-06-30', '2024-07-01', '2024-12-31',
+                                '2025-01-01', '2023-12-31'])
+
+    # --- expressions -------------------------------------------------------------------------
+
+    def cols_of(self, state, kinds, allow_long=False, exact_only=False):
+        out = []
+        for c in state.cols:
+            if c.kind not in kinds:
+                continue
+            if not allow_long and c.name in LONG_COLUMNS:
+                continue
+            if exact_only and c.kind == 'real' and not c.exact:
+                continue
+            out.append(c)
+        return out
+
+    def numeric_expr(self, state, allow_real=True):
+        """A numeric expression over the state's columns: a column or simple arithmetic."""
+        rng = self.rng
+        cols = self.cols_of(state, NUM if allow_real else EXACT_NUM)
+        if not cols:
+            return None
+        c = rng.choice(cols).expr()
+        r = rng.random()
+        if r < 0.55:
+            return c
+        if r < 0.7:
+            return self._mul_const(c)
+        if r < 0.8:
+            lit = lit_from_decimal(rng, Decimal(rng.choice([1, 10, 100, 2000, 10000, '0.5'])))
+            return arith(rng.choice('+-'), c, lit)
+        if r < 0.88 and allow_real:
+            d = lit_from_decimal(rng, Decimal(rng.choice([10000, 2, 3, '0.5', 100, '0.1', 7])))
+            return arith('/', c, d)
+        if r < 0.94 and c.kind == 'int':
+            m = rng.choice([2, 3, 7, 10])
+            return arith('%', c, E(str(m), str(m), 'int'))
+        others = [o for o in cols if o.name != c.bq and (allow_real or o.kind != 'real')]
+        if others:
+            return arith(rng.choice('+-*'), c, rng.choice(others).expr())
+        return c
+
+    def _mul_const(self, c):
+        m = self.rng.choice([2, 3, 10, 100])
+        return arith('*', c, E(str(m), str(m), 'int'))
+
+    def scalar_function(self, state):
+        """len, coalesce, iff, abs, year/month of a date: budgetq text and SQL."""
+        rng = self.rng
+        choices = []
+        strs = self.cols_of(state, ('str',))
+        nums = self.cols_of(state, EXACT_NUM)
+        dates = self.cols_of(state, ('date',))
+        if strs:
+            choices += ['len', 'coalesce_s', 'iff_s']
+        if nums:
+            choices += ['coalesce_n', 'iff_n', 'abs']
+        if dates:
+            choices += ['year', 'month']
+        if not choices:
+            return None
+        f = rng.choice(choices)
+        if f == 'len':
+            c = rng.choice(strs).expr()
+            return E('len(%s)' % c.bq, 'length(%s)' % c.sql, 'int', dname=call_name('len', c))
+        if f == 'coalesce_s':
+            c = rng.choice(strs).expr()
+            d = rng.choice(['无', '其他', '%'])
+            return E('coalesce(%s, %s)' % (c.bq, bq_str(d)), 'coalesce(%s, %s)' % (c.sql, sql_str(d)), 'str',
+                     dname=call_name('coalesce', c))
+        if f == 'iff_s':
+            cond = self.atom(state)
+            a, b = rng.sample(['大', '小', 'yes', 'no', '中'], 2)
+            return E('iff(%s, %s, %s)' % (cond.bq, bq_str(a), bq_str(b)),
+                     '(CASE WHEN %s THEN %s ELSE %s END)' % (cond.sql, sql_str(a), sql_str(b)), 'str', dname='iff')
+        if f == 'coalesce_n':
+            c = rng.choice(nums).expr()
+            lit = lit_from_decimal(rng, Decimal(rng.choice([0, 5, 100, '0.5', 10000])))
+            s = max(SCALE[c.kind], SCALE[lit.kind])
+            kind = kind_for_scale(s, c.kind, lit.kind)
+            return E('coalesce(%s, %s)' % (c.bq, lit.bq), 'coalesce(%s, %s)' % (rescaled(c, s), rescaled(lit, s)), kind,
+                     dname=call_name('coalesce', c))
+        if f == 'iff_n':
+            c = rng.choice(nums).expr()
+            cond = self.atom(state)
+            lit = lit_from_decimal(rng, Decimal(rng.choice([0, 1, 100, '2.5', 10000])))
+            s = max(SCALE[c.kind], SCALE[lit.kind])
+            kind = kind_for_scale(s, c.kind, lit.kind)
+            if rng.random() < 0.5:
+                return E('iff(%s, %s, %s)' % (cond.bq, c.bq, lit.bq),
+                         '(CASE WHEN %s THEN %s ELSE %s END)' % (cond.sql, rescaled(c, s), rescaled(lit, s)), kind,
+                         dname='iff')
+            return E('iff(%s, %s, %s)' % (cond.bq, lit.bq, c.bq),
+                     '(CASE WHEN %s THEN %s ELSE %s END)' % (cond.sql, rescaled(lit, s), rescaled(c, s)), kind,
+                     dname='iff')
+        if f == 'abs':
+            c = self.numeric_expr(state, allow_real=False)
+            if c.kind == 'real':
+                return E('abs(%s)' % c.bq, 'abs(%s)' % c.sql, 'real', c.exact, dname=call_name('abs', c))
+            return E('abs(%s)' % c.bq, 'abs(%s)' % c.sql, c.kind, dname=call_name('abs', c))
+        c = rng.choice(dates).expr()
+        if f == 'year':
+            return E('year(%s)' % c.bq, 'CAST(substr(%s, 1, 4) AS INTEGER)' % c.sql, 'int', dname=call_name('year', c))
+        return E('month(%s)' % c.bq, 'substr(%s, 1, 7)' % c.sql, 'month', dname=call_name('month', c))
+
+    def value_expr(self, state):
+        """Something to select or derive."""
+        r = self.rng.random()
+        if r < 0.55:
+            e = self.numeric_expr(state)
+            if e is not None:
+                return e
+        if r < 0.8:
+            e = self.scalar_function(state)
+            if e is not None:
+                return e
+        if r < 0.9:
+            return self.atom(state)  # a true/false column
+        return self.numeric_expr(state) or self.atom(state)
+
+    # --- predicates --------------------------------------------------------------------------
+
+    def atom(self, state):
+        rng = self.rng
+        kinds = {}
+        for c in state.cols:
+            if c.kind == 'real' and not c.exact:
+                kinds.setdefault('real_inexact', []).append(c)
+            else:
+                kinds.setdefault(c.kind, []).append(c)
+        weights = {'int': 3, 'money': 3, 'dec': 3, 'real': 1, 'real_inexact': 1, 'str': 5, 'date': 2, 'list': 2,
+                   'bool': 1, 'month': 1}
+        options = [k for k in kinds if k in weights]
+        if not options:
+            return E('true', '1', 'bool')
+        k = rng.choices(options, [weights[o] for o in options])[0]
+        c = rng.choice(kinds[k])
+        e = c.expr()
+        if k in ('int', 'money', 'dec', 'real', 'real_inexact'):
+            r = rng.random()
+            if r < 0.15 and k in ('int', 'money', 'dec'):
+                e2 = self.numeric_expr(state, allow_real=(k != 'real_inexact'))
+                if e2 is not None and e2.kind != 'real' or (e2 is not None and e2.exact):
+                    e = e2
+            if r > 0.85 and k in EXACT_NUM:
+                lits = [self.num_constant(state, e) for _ in range(rng.randint(1, 3))]
+                neg = rng.random() < 0.35
+                s = max([SCALE[e.kind]] + [SCALE[l.kind] for l in lits])
+                return E('%s %s (%s)' % (paren(e), 'not in' if neg else 'in', ', '.join(l.bq for l in lits)),
+                         '(%s %s (%s))' % (rescaled(e, s), 'NOT IN' if neg else 'IN', ', '.join(rescaled(l, s) for l in lits)),
+                         'bool', atomic=False)
+            others = [o for o in self.cols_of(state, EXACT_NUM) if o.name != c.name]
+            if 0.75 < r <= 0.85 and others and k in EXACT_NUM:
+                return compare(rng.choice(['<', '<=', '>', '>=', '==', '!=']), e, rng.choice(others).expr())
+            lit = self.num_constant(state, e)
+            op = rng.choice(['==', '!=', '<', '<=', '>', '>='] if k != 'real_inexact' else ['<', '<=', '>', '>='])
+            if rng.random() < 0.15:
+                flipped = {'<': '>', '>': '<', '<=': '>=', '>=': '<=', '==': '==', '!=': '!='}[op]
+                return compare(flipped, lit, e)
+            return compare(op, e, lit)
+        if k == 'str':
+            r = rng.random()
+            if r < 0.35:
+                v = self.str_constant(state, e)
+                return compare(rng.choice(['==', '==', '!=']), e, E(bq_str(v), sql_str(v), 'str'))
+            if r < 0.45:
+                v = self.str_constant(state, e)
+                return compare(rng.choice(['<', '<=', '>', '>=']), e, E(bq_str(v), sql_str(v), 'str'))
+            if r < 0.65:
+                vs = [self.str_constant(state, e) for _ in range(rng.randint(1, 3))]
+                neg = rng.random() < 0.35
+                return E('%s %s (%s)' % (e.bq, 'not in' if neg else 'in', ', '.join(bq_str(v) for v in vs)),
+                         '(%s %s (%s))' % (e.sql, 'NOT IN' if neg else 'IN', ', '.join(sql_str(v) for v in vs)),
+                         'bool', atomic=False)
+            if r < 0.9:
+                long_cols = [x for x in self.cols_of(state, ('str',), allow_long=True) if x.name in LONG_COLUMNS]
+                if long_cols and rng.random() < 0.25:
+                    e = rng.choice(long_cols).expr()
+                sub = self.substring(state, e)
+                op = rng.choice(['has', 'has', 'contains', 'startswith', 'endswith'])
+                if op in ('has', 'contains'):
+                    sql = '(instr(%s, %s) > 0)' % (e.sql, sql_str(sub))
+                elif op == 'startswith':
+                    sql = '(substr(%s, 1, %d) = %s)' % (e.sql, len(sub), sql_str(sub))
+                else:
+                    sql = '(CASE WHEN %s IS NULL THEN NULL ELSE length(%s) >= %d AND substr(%s, -%d) = %s END)' % (
+                        e.sql, e.sql, len(sub), e.sql, len(sub), sql_str(sub))
+                return E('%s %s %s' % (e.bq, op, bq_str(sub)), sql, 'bool', atomic=False)
+            if r < 0.95:
+                d = rng.choice(['无', '%'])
+                return E('coalesce(%s, %s) == %s' % (e.bq, bq_str(d), bq_str(d)),
+                         '(coalesce(%s, %s) = %s)' % (e.sql, sql_str(d), sql_str(d)), 'bool', atomic=False)
+            n = rng.randint(1, 12)
+            return E('len(%s) %s %d' % (e.bq, '>', n), '(length(%s) > %d)' % (e.sql, n), 'bool', atomic=False)
+        if k == 'date':
+            v = self.date_constant(state, e)
+            lit = E(bq_str(v) if rng.random() < 0.5 else v, sql_str(v), 'date')
+            return compare(rng.choice(['==', '!=', '<', '<=', '>', '>=']), e, lit)
+        if k == 'month':
+            v = rng.choice(['2024-03', '2024-06', '2024-12', '2024-09'])
+            return compare(rng.choice(['==', '<', '>=']), e, E(v, sql_str(v), 'month'))
+        if k == 'list':
+            regions = sorted({r for r in self.sql('SELECT region FROM project_regions WHERE region IS NOT NULL')
+                              for r in r})
+            v = rng.choice(regions) if regions and rng.random() < 0.8 else rng.choice(ABSENT_REGIONS)
+            return E('%s has %s' % (e.bq, bq_str(v)),
+                     "(instr(';' || %s || ';', %s) > 0)" % (e.sql, sql_str(';' + v + ';')), 'bool', atomic=False)
+        if k == 'bool':
+            r = rng.random()
+            if r < 0.5:
+                return e
+            if r < 0.8:
+                return E('not %s' % e.bq, '(NOT %s)' % e.sql, 'bool', atomic=False)
+            b = rng.choice([True, False])
+            return E('%s == %s' % (e.bq, 'true' if b else 'false'), '(%s = %d)' % (e.sql, 1 if b else 0), 'bool',
+                     atomic=False)
+        return E('true', '1', 'bool')
+
+    def predicate(self, state, depth=0):
+        rng = self.rng
+        r = rng.random()
+        if depth >= 2 or r < 0.55:
+            return self.atom(state)
+        if r < 0.75:
+            return logic('and', self.predicate(state, depth + 1), self.predicate(state, depth + 1))
+        if r < 0.92:
+            return logic('or', self.predicate(state, depth + 1), self.predicate(state, depth + 1))
+        return negation(self.predicate(state, depth + 1))
+
+    # --- operators ---------------------------------------------------------------------------
+
+    def op_where(self, state):
+        p = self.predicate(state)
+        return state.then('where ' + p.bq, state.cols, 'SELECT * FROM (%s) WHERE %s' % (state.sql, p.sql), state.total)
+
+    def op_select(self, state):
+        rng = self.rng
+        plain = [c for c in state.cols if c.name not in LONG_COLUMNS or rng.random() < 0.1]
+        chosen = rng.sample(plain, min(len(plain), rng.randint(1, 4)))
+        pending = []  # (expr, explicit name or None, orig)
+        for c in chosen:
+            if rng.random() < 0.1:
+                pending.append((c.expr(), self.fresh_name(state), c.orig))
+            else:
+                pending.append((c.expr(), None, c.orig))
+        for _ in range(rng.choice([0, 0, 1, 1, 2])):
+            e = self.value_expr(state)
+            if e is None:
+                continue
+            pending.append((e, None if rng.random() < 0.15 else self.fresh_name(state), None))
+        rng.shuffle(pending)
+        items = []  # (bq item, sql expr, Col)
+        names = [n for _, n, _ in pending if n is not None]
+        for pos, (e, n, orig) in enumerate(pending):
+            if n is None:
+                default = e.dname if e.dname is not None else 'column%d' % (pos + 1)
+                if default in names:
+                    n = self.fresh_name(state, names)
+                else:
+                    items.append((e.bq, e.sql, Col(default, e.kind, e.exact, orig)))
+                    names.append(default)
+                    continue
+            elif n in [i[2].name for i in items]:
+                n = self.fresh_name(state, names)
+            names.append(n)
+            items.append(('%s = %s' % (n, e.bq), e.sql, Col(n, e.kind, e.exact, orig)))
+        sql = 'SELECT %s, _rn FROM (%s)' % (', '.join('%s AS %s' % (s, qi(c.name)) for _, s, c in items), state.sql)
+        return state.then('select ' + ', '.join(b for b, _, _ in items), [c for _, _, c in items], sql, state.total)
+
+    def op_derive(self, state):
+        rng = self.rng
+        texts = []
+        cur = state
+        for _ in range(rng.choice([1, 1, 2])):
+            r = rng.random()
+            replace = [c for c in cur.cols if c.kind in EXACT_NUM and c.orig not in ('id',)]
+            if r < 0.12 and self.cols_of(cur, EXACT_NUM):
+                # A share of the whole result: x / sum(x).
+                c = rng.choice(self.cols_of(cur, EXACT_NUM)).expr()
+                n = self.fresh_name(cur)
+                bq = '%s = %s / sum(%s)' % (n, c.bq, c.bq)
+                total = '(CAST(SUM(%s) OVER () AS REAL) / %d.0)' % (c.sql, 10 ** SCALE[c.kind])
+                sql_e = '(%s / %s)' % (to_real(c), total)
+                col = Col(n, 'real', False)
+            else:
+                e = self.value_expr(cur)
+                if r < 0.25 and replace:
+                    target = rng.choice(replace)
+                    e = self._mul_const(target.expr()) if rng.random() < 0.5 else arith(
+                        '+', target.expr(), lit_from_decimal(rng, Decimal(rng.choice([1, 100, '0.5']))))
+                    n = target.name
+                else:
+                    n = self.fresh_name(cur)
+                bq = '%s = %s' % (n, e.bq)
+                sql_e = e.sql
+                col = Col(n, e.kind, e.exact)
+            cols, exprs = [], []
+            replaced = False
+            for c in cur.cols:
+                if c.name == n:
+                    cols.append(col)
+                    exprs.append('%s AS %s' % (sql_e, qi(n)))
+                    replaced = True
+                else:
+                    cols.append(c)
+                    exprs.append(qi(c.name))
+            if not replaced:
+                cols.append(col)
+                exprs.append('%s AS %s' % (sql_e, qi(n)))
+            sql = 'SELECT %s, _rn FROM (%s)' % (', '.join(exprs), cur.sql)
+            texts.append(bq)
+            cur = State(cur.table, cols, sql, cur.total, cur.ops)
+        return state.then('derive ' + ', '.join(texts), cur.cols, cur.sql, state.total)
+
+    def sort_keys(self, state, n_keys):
+        """Random sort keys: (bq text, sql, descending, expr)."""
+        rng = self.rng
+        cands = [c for c in state.cols if c.kind != 'list' and (c.kind != 'real' or c.exact)
+                 and c.name not in LONG_COLUMNS]
+        keys = []
+        for c in rng.sample(cands, min(n_keys, len(cands))):
+            e = c.expr()
+            if rng.random() < 0.15 and c.kind in EXACT_NUM:
+                e = self.numeric_expr(state, allow_real=True)
+                if e is None or (e.kind == 'real' and not e.exact):
+                    e = c.expr()
+            keys.append(e)
+        return keys, cands
+
+    def tiebreak(self, state, keys, cands):
+        """Adds columns to keys until they are unique over the current rows; returns (keys, unique)."""
+        if self.unique(state, keys):
+            return keys, True
+        used = {k.bq for k in keys}
+        preferred = ['id', 'line', 'project_id', 'name', 'level2', 'level1', 'region', 'regions', 'type']
+        ordered = sorted(cands, key=lambda c: preferred.index(c.name) if c.name in preferred else len(preferred))
+        for c in ordered:
+            if c.name in used:
+                continue
+            keys = keys + [c.expr()]
+            used.add(c.name)
+            if self.unique(state, keys):
+                return keys, True
+            if len(keys) >= 4:
+                break
+        return keys, False
+
+    def _sorted_state(self, state, word, keys, dirs, default_desc, unique):
+        parts_bq, parts_sql = [], []
+        for e, d in zip(keys, dirs):
+            text = e.bq
+            if d is not None:
+                text += ' desc' if d else ' asc'
+            desc = default_desc if d is None else d
+            parts_bq.append(text)
+            parts_sql.append('%s %s' % (e.sql, 'DESC' if desc else 'ASC'))
+        inner = 'SELECT p.*, ROW_NUMBER() OVER (ORDER BY %s, p._rn) AS _rnx FROM (%s) p' % (', '.join(parts_sql), state.sql)
+        sql = 'SELECT %s, _rnx AS _rn FROM (%s)' % (', '.join(qi(c.name) for c in state.cols), inner)
+        return state.then('%s %s' % (word, ', '.join(parts_bq)), state.cols, sql, unique)
+
+    def op_sort(self, state, want_unique=False):
+        rng = self.rng
+        keys, cands = self.sort_keys(state, rng.choice([1, 1, 2]))
+        if not keys:
+            return state
+        unique = self.unique(state, keys)
+        if not unique and (want_unique or rng.random() < 0.8):
+            keys, unique = self.tiebreak(state, keys, cands)
+        dirs = [rng.choice([None, False, True]) for _ in keys]
+        return self._sorted_state(state, 'sort by', keys, dirs, False, unique)
+
+    def op_take(self, state):
+        n = self.rng.choice([0, 1, 2, 3, 5, 10, 100])
+        return state.then('take %d' % n, state.cols, 'SELECT * FROM (%s) ORDER BY _rn LIMIT %d' % (state.sql, n), state.total)
+
+    def op_top(self, state):
+        rng = self.rng
+        keys, cands = self.sort_keys(state, rng.choice([1, 1, 2]))
+        if not keys:
+            return None
+        keys, unique = self.tiebreak(state, keys, cands)
+        if not unique:
+            return None
+        dirs = [rng.choice([None, None, False, True]) for _ in keys]
+        sorted_state = self._sorted_state(state, 'sort by', keys, dirs, True, True)
+        n = rng.choice([1, 2, 3, 5, 20])
+        parts = []
+        for e, d in zip(keys, dirs):
+            parts.append(e.bq + ('' if d is None else (' desc' if d else ' asc')))
+        return state.then('top %d by %s' % (n, ', '.join(parts)), state.cols,
+                          'SELECT * FROM (%s) ORDER BY _rn LIMIT %d' % (sorted_state.sql, n), True)
+
+    def op_distinct(self, state):
+        rng = self.rng
+        cands = [c for c in state.cols if c.name not in LONG_COLUMNS and (c.kind != 'real' or c.exact)]
+        if rng.random() < 0.15 and len(state.cols) <= 6:
+            chosen = list(state.cols)
+            text = 'distinct'
+        else:
+            chosen = rng.sample(cands, min(len(cands), rng.randint(1, 2)))
+            if not chosen:
+                return None
+            text = 'distinct ' + ', '.join(c.name for c in chosen)
+        cols_sql = ', '.join(qi(c.name) for c in chosen)
+        sql = 'SELECT %s, MIN(_rn) AS _rn FROM (%s) GROUP BY %s' % (cols_sql, state.sql, cols_sql)
+        # The order of first appearance is not part of the contract: compare as a multiset.
+        return state.then(text, list(chosen), sql, False)
+
+    def op_count(self, state):
+        s = state.then('count', [Col('count', 'int')], 'SELECT COUNT(*) AS "count", 1 AS _rn FROM (%s)' % state.sql, True)
+        s.ended = True
+        return s
+
+    def can_explode(self, state):
+        idc = state.get('id')
+        lst = [c for c in state.cols if c.kind == 'list' and c.orig == 'regions']
+        return idc is not None and idc.orig == 'id' and lst
+
+    def explode_sql(self, state, list_col, alias):
+        exprs = []
+        cols = []
+        for c in state.cols:
+            if c is list_col:
+                exprs.append('pr.region AS %s' % qi(alias))
+                cols.append(Col(alias, 'str', orig='region'))
+            else:
+                exprs.append('p.%s' % qi(c.name))
+                cols.append(c)
+        sql = ('SELECT %s, ROW_NUMBER() OVER (ORDER BY p._rn, pr.idx) AS _rn FROM (%s) p '
+               'JOIN project_regions pr ON pr.project_id = p."id"' % (', '.join(exprs), state.sql))
+        return cols, sql
+
+    def op_explode(self, state):
+        if not self.can_explode(state):
+            return None
+        list_col = [c for c in state.cols if c.kind == 'list' and c.orig == 'regions'][0]
+        alias = self.rng.choice(['region', 'region', 'r', None])
+        if alias in state.names():
+            alias = None
+        name = alias or list_col.name
+        cols, sql = self.explode_sql(state, list_col, name)
+        text = 'explode %s' % list_col.name + (' as %s' % alias if alias else '')
+        return state.then(text, cols, sql, False)
+
+    def aggregate(self, state, taken):
+        """One aggregate: (bq item, sql, Col)."""
+        rng = self.rng
+        nums = self.cols_of(state, NUM)
+        orderable = [c for c in state.cols if c.kind in ('int', 'money', 'dec', 'str', 'date', 'month', 'real')
+                     and c.name not in LONG_COLUMNS]
+        anyc = [c for c in state.cols if c.kind != 'list']
+        choices = ['count']
+        if anyc:
+            choices += ['count_x', 'dcount']
+        if nums:
+            choices += ['sum', 'sum', 'avg', 'avg']
+        if orderable:
+            choices += ['min', 'max']
+        if nums:
+            choices += ['ratio', 'spread']
+        f = rng.choice(choices)
+
+        def arg_num():
+            e = rng.choice(nums).expr()
+            if rng.random() < 0.2:
+                e2 = self.numeric_expr(state)
+                if e2 is not None:
+                    e = e2
+            return e
+
+        if f == 'count':
+            bq, sql, kind, exact, default = 'count()', 'COUNT(*)', 'int', True, 'count'
+        elif f == 'count_x':
+            e = rng.choice(anyc).expr()
+            bq, sql, kind, exact, default = 'count(%s)' % e.bq, 'COUNT(%s)' % e.sql, 'int', True, 'count_' + e.bq
+        elif f == 'dcount':
+            e = rng.choice(anyc).expr()
+            bq, sql, kind, exact, default = 'dcount(%s)' % e.bq, 'COUNT(DISTINCT %s)' % e.sql, 'int', True, 'dcount_' + e.bq
+        elif f == 'sum':
+            e = arg_num()
+            bq, sql, kind, exact = 'sum(%s)' % e.bq, 'SUM(%s)' % e.sql, e.kind, e.kind != 'real'
+            default = 'sum_' + e.bq if e.atomic else 'sum'
+        elif f == 'avg':
+            e = arg_num()
+            if e.kind == 'real':
+                sql, exact = 'AVG(%s)' % e.sql, False
+            else:
+                sql, exact = '(CAST(SUM(%s) AS REAL) / %d.0 / COUNT(%s))' % (e.sql, 10 ** SCALE[e.kind], e.sql), True
+            bq, kind = 'avg(%s)' % e.bq, 'real'
+            default = 'avg_' + e.bq if e.atomic else 'avg'
+        elif f in ('min', 'max'):
+            e = rng.choice(orderable).expr()
+            bq, sql, kind, exact = '%s(%s)' % (f, e.bq), '%s(%s)' % (f.upper(), e.sql), e.kind, e.exact
+            default = f + '_' + e.bq
+        elif f == 'ratio':
+            # sum(x) / count(): a real computed from exact parts.
+            e = rng.choice(self.cols_of(state, EXACT_NUM) or nums).expr()
+            s = E('sum(%s)' % e.bq, 'SUM(%s)' % e.sql, e.kind, e.kind != 'real')
+            c = E('count()', 'COUNT(*)', 'int')
+            r = arith('/', s, c)
+            bq, sql, kind, exact, default = r.bq, r.sql, 'real', r.exact, None
+        else:
+            # max(x) - min(x)
+            e = rng.choice(nums).expr()
+            hi = E('max(%s)' % e.bq, 'MAX(%s)' % e.sql, e.kind, e.exact)
+            lo = E('min(%s)' % e.bq, 'MIN(%s)' % e.sql, e.kind, e.exact)
+            r = arith('-', hi, lo)
+            bq, sql, kind, exact, default = r.bq, r.sql, r.kind, r.exact, None
+        if default is not None and default not in taken and rng.random() < 0.3:
+            return bq, sql, Col(default, kind, exact)
+        n = self.fresh_name(state, taken)
+        return '%s = %s' % (n, bq), sql, Col(n, kind, exact)
+
+    def op_summarize(self, state, n_keys=None, by_list=False):
+        rng = self.rng
+        if n_keys is None:
+            n_keys = rng.choice([0, 1, 1, 1, 2, 2])
+        work = state
+        keys = []   # (bq item, sql, Col)
+        list_cols = [c for c in state.cols if c.kind == 'list' and c.orig == 'regions']
+        if (by_list or (n_keys and rng.random() < 0.15)) and self.can_explode(state):
+            # `by regions`: budgetq counts each row under each element (and once with null when empty).
+            lc = list_cols[0]
+            cols, sql = self.explode_sql(state, lc, lc.name)
+            work = State(state.table, cols, sql, False, state.ops)
+            keys.append((lc.name, qi(lc.name), Col(lc.name, 'str', orig='region')))
+            n_keys = max(0, n_keys - 1)
+        groupable = [c for c in work.cols if c.kind in ('int', 'money', 'dec', 'str', 'date', 'month', 'bool')
+                     and c.name not in LONG_COLUMNS and all(c.name != k[2].name for k in keys)]
+        for c in rng.sample(groupable, min(n_keys, len(groupable))):
+            r = rng.random()
+            if r < 0.12:
+                e = self.atom(work)
+                n = self.fresh_name(work, [k[2].name for k in keys])
+                keys.append(('%s = %s' % (n, e.bq), e.sql, Col(n, 'bool')))
+            elif r < 0.22:
+                e = self.scalar_function(work)
+                if e is None or e.kind == 'real':
+                    keys.append((c.name, qi(c.name), c))
+                    continue
+                n = self.fresh_name(work, [k[2].name for k in keys])
+                keys.append(('%s = %s' % (n, e.bq), e.sql, Col(n, e.kind, e.exact)))
+            else:
+                keys.append((c.name, qi(c.name), c))
+        taken = [k[2].name for k in keys]
+        aggs = []
+        for _ in range(rng.choice([1, 1, 2, 2, 3])):
+            a = self.aggregate(work, taken)
+            aggs.append(a)
+            taken.append(a[2].name)
+        text = 'summarize ' + ', '.join(a[0] for a in aggs)
+        if keys:
+            text += ' by ' + ', '.join(k[0] for k in keys)
+        select = ', '.join(['%s AS %s' % (k[1], qi(k[2].name)) for k in keys] +
+                           ['%s AS %s' % (a[1], qi(a[2].name)) for a in aggs])
+        if keys:
+            group = ', '.join(k[1] for k in keys)
+            sql = 'SELECT %s, ROW_NUMBER() OVER (ORDER BY %s) AS _rn FROM (%s) GROUP BY %s' % (
+                select, ', '.join(k[1] + ' ASC' for k in keys), work.sql, group)
+        else:
+            sql = 'SELECT %s, 1 AS _rn FROM (%s)' % (select, work.sql)
+        return state.then(text, [k[2] for k in keys] + [a[2] for a in aggs], sql, True)
+
+    # --- whole queries -----------------------------------------------------------------------
+
+    def pick_table(self):
+        return self.rng.choices(['projects', 'indicators', 'coverage'], [45, 40, 15])[0]
+
+    def maybe(self, p):
+        return self.rng.random() < p
+
+    def query(self):
+        rng = self.rng
+        shape = rng.choices(
+            ['filter_select', 'filter_count', 'group', 'top', 'distinct', 'explode', 'derive', 'by_regions',
+             'two_level', 'walk', 'crash_shapes'],
+            [14, 8, 22, 9, 7, 8, 8, 4, 5, 12, 3])[0]
+        table = 'projects' if shape in ('explode', 'by_regions') else self.pick_table()
+        s = self.source(table)
+        if shape == 'filter_select':
+            for _ in range(rng.choice([1, 1, 2])):
+                s = self.op_where(s)
+            s = self.op_select(s)
+            if self.maybe(0.5):
+                s = self.op_sort(s, want_unique=True)
+                if s.total and self.maybe(0.7):
+                    s = self.op_take(s)
+        elif shape == 'filter_count':
+            if self.maybe(0.9):
+                s = self.op_where(s)
+            s = self.op_count(s)
+        elif shape == 'group':
+            if self.maybe(0.6):
+                s = self.op_where(s)
+            s = self.op_summarize(s)
+            if self.maybe(0.25):
+                s = self.op_where(s)
+            if self.maybe(0.5):
+                s = self.op_sort(s, want_unique=True)
+                if s.total and self.maybe(0.7):
+                    s = self.op_take(s)
+        elif shape == 'top':
+            if self.maybe(0.5):
+                s = self.op_where(s)
+            if self.maybe(0.4):
+                s = self.op_select(s)
+            t = self.op_top(s)
+            s = t if t is not None else self.op_sort(s)
+            if self.maybe(0.5) and not (s.cols and len(s.cols) <= 3):
+                s = self.op_select(s)
+        elif shape == 'distinct':
+            if self.maybe(0.5):
+                s = self.op_where(s)
+            d = self.op_distinct(s)
+            if d is not None:
+                s = d
+            if self.maybe(0.4):
+                s = self.op_sort(s, want_unique=True)
+                if s.total and self.maybe(0.6):
+                    s = self.op_take(s)
+            elif self.maybe(0.2):
+                s = self.op_count(s)
+        elif shape == 'explode':
+            if self.maybe(0.4):
+                s = self.op_where(s)
+            s = self.op_explode(s) or s
+            if self.maybe(0.35):
+                s = self.op_where(s)
+            if self.maybe(0.8):
+                region = [c for c in s.cols if c.orig == 'region']
+                s = self.op_summarize(s, n_keys=1) if not region else self._summarize_by(s, region[0])
+                if self.maybe(0.4):
+                    s = self.op_sort(s, want_unique=True)
+                    if s.total and self.maybe(0.6):
+                        s = self.op_take(s)
+            else:
+                s = self.op_select(s)
+        elif shape == 'derive':
+            if self.maybe(0.4):
+                s = self.op_where(s)
+            s = self.op_derive(s)
+            if self.maybe(0.6):
+                s = self.op_where(s)
+            if self.maybe(0.5):
+                s = self.op_summarize(s)
+            else:
+                s = self.op_select(s)
+                if self.maybe(0.4):
+                    s = self.op_sort(s, want_unique=True)
+        elif shape == 'by_regions':
+            if self.maybe(0.4):
+                s = self.op_where(s)
+            s = self.op_summarize(s, n_keys=rng.choice([1, 1, 2]), by_list=True)
+        elif shape == 'two_level':
+            if self.maybe(0.3):
+                s = self.op_where(s)
+            s = self.op_summarize(s, n_keys=2)
+            if self.maybe(0.3):
+                s = self.op_where(s)
+            s = self.op_summarize(s, n_keys=rng.choice([0, 1]))
+        elif shape == 'crash_shapes':
+            s = self.crash_shape(s)
+        else:
+            s = self.walk(s)
+        return s
+
+    def _summarize_by(self, s, region_col):
+        """summarize … by region [, other key] after explode."""
+        rng = self.rng
+        # Reuse op_summarize with the region column forced in front.
+        trial = self.op_summarize(s, n_keys=rng.choice([0, 0, 1]))
+        # Prepend the region key by regenerating with the region as a key.
+        keys = [(region_col.name, qi(region_col.name), region_col)]
+        taken = [region_col.name]
+        aggs = []
+        for _ in range(rng.choice([1, 2, 2, 3])):
+            a = self.aggregate(s, taken)
+            aggs.append(a)
+            taken.append(a[2].name)
+        if rng.random() < 0.3:
+            others = [c for c in s.cols if c.kind in ('str', 'int') and c.name not in LONG_COLUMNS
+                      and c.name not in taken and c.name in ('type', 'start_year', 'level', 'end_year')]
+            if others:
+                o = rng.choice(others)
+                keys.append((o.name, qi(o.name), o))
+        text = 'summarize %s by %s' % (', '.join(a[0] for a in aggs), ', '.join(k[0] for k in keys))
+        select = ', '.join(['%s AS %s' % (k[1], qi(k[2].name)) for k in keys] +
+                           ['%s AS %s' % (a[1], qi(a[2].name)) for a in aggs])
+        group = ', '.join(k[1] for k in keys)
+        sql = 'SELECT %s, ROW_NUMBER() OVER (ORDER BY %s) AS _rn FROM (%s) GROUP BY %s' % (
+            select, ', '.join(k[1] + ' ASC' for k in keys), s.sql, group)
+        del trial
+        return s.then(text, [k[2] for k in keys] + [a[2] for a in aggs], sql, True)
+
+    def crash_shape(self, s):
+        """Reals of large magnitude and money/decimal scale mixing (shapes that have failed before)."""
+        rng = self.rng
+        nums = self.cols_of(s, EXACT_NUM)
+        if not nums:
+            return self.walk(s)
+        c = rng.choice(nums).expr()
+        r = rng.random()
+        if r < 0.35:
+            e = arith('/', c, lit_from_decimal(rng, Decimal(rng.choice(['0.5', '0.1', 1, '0.01']))))
+            n = self.fresh_name(s)
+            if rng.random() < 0.5:
+                cols = [Col(n, 'real', e.exact)]
+                return s.then('summarize %s = sum(%s)' % (n, e.bq), cols,
+                              'SELECT SUM(%s) AS %s, 1 AS _rn FROM (%s)' % (e.sql, qi(n), s.sql), True)
+            keep = [x for x in s.cols if x.name in ('id', 'line', 'project_id', 'name')][:1]
+            cols = keep + [Col(n, 'real', e.exact)]
+            sql = 'SELECT %s, _rn FROM (%s)' % (', '.join([qi(k.name) for k in keep] + ['%s AS %s' % (e.sql, qi(n))]), s.sql)
+            return s.then('select %s' % ', '.join([k.name for k in keep] + ['%s = %s' % (n, e.bq)]), cols, sql, False)
+        # coalesce / iff mixing a scaled column with a plain literal
+        st = s.then('select', [], '', False)
+        del st
+        for _ in range(5):
+            e = self.scalar_function(s)
+            if e is not None and (e.bq.startswith('coalesce(') or e.bq.startswith('iff(')) and e.kind in EXACT_NUM:
+                break
+        else:
+            e = None
+        if e is None:
+            return self.walk(s)
+        n = self.fresh_name(s)
+        keep = [x for x in s.cols if x.name in ('id', 'line', 'project_id')][:1]
+        cols = keep + [Col(n, e.kind)]
+        sql = 'SELECT %s, _rn FROM (%s)' % (', '.join([qi(k.name) for k in keep] + ['%s AS %s' % (e.sql, qi(n))]), s.sql)
+        return s.then('select %s' % ', '.join([k.name for k in keep] + ['%s = %s' % (n, e.bq)]), cols, sql, False)
+
+    def walk(self, s):
+        """A random sequence of 2–5 operators."""
+        rng = self.rng
+        for _ in range(rng.randint(2, 5)):
+            if s.ended:
+                break
+            ops = ['where', 'where', 'select', 'derive', 'summarize', 'sort', 'distinct', 'top', 'count', 'explode']
+            if s.total:
+                ops += ['take', 'take']
+            op = rng.choice(ops)
+            nxt = None
+            if op == 'where':
+                nxt = self.op_where(s)
+            elif op == 'select':
+                nxt = self.op_select(s)
+            elif op == 'derive':
+                nxt = self.op_derive(s)
+            elif op == 'summarize':
+                nxt = self.op_summarize(s)
+            elif op == 'sort':
+                nxt = self.op_sort(s)
+            elif op == 'distinct':
+                nxt = self.op_distinct(s)
+            elif op == 'top':
+                nxt = self.op_top(s)
+            elif op == 'count' and rng.random() < 0.3:
+                nxt = self.op_count(s)
+            elif op == 'explode':
+                nxt = self.op_explode(s)
+            elif op == 'take':
+                nxt = self.op_take(s)
+            if nxt is not None:
+                s = nxt
+        return s
+
+
+# ---------------------------------------------------------------------------------------------
+# Formatting and comparison
+# ---------------------------------------------------------------------------------------------
+
+def format_expected(kind, v):
+    if v is None:
+        return ''
+    if kind == 'int':
+        return str(int(v))
+    if kind == 'money':
+        return fmt_scaled(int(v), 2, 2)
+    if kind == 'dec':
+        return fmt_scaled(int(v), 4, 0)
+    if kind == 'bool':
+        return 'true' if v else 'false'
+    if kind == 'real':
+        return float(v)
+    return str(v)
+
+
+def real_close(a, b):
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def cell_equal(kind, expected, actual):
+    if kind == 'real':
+        if expected == '' or actual == '':
+            return expected == actual
+        try:
+            return real_close(float(expected), float(actual))
+        except ValueError:
+            return False
+    return expected == actual
+
+
+def sort_key(kinds, row):
+    out = []
+    for k, v in zip(kinds, row):
+        if k == 'real' and v != '':
+            try:
+                out.append('%.8e' % float(v))
+            except ValueError:
+                out.append(str(v))
+        else:
+            out.append(str(v))
+    return out
+
+
+def compare_results(state, expected_rows, out_bytes):
+    """Returns None when equal, else a description of the difference."""
+    names = state.names()
+    kinds = [c.kind for c in state.cols]
+    try:
+        rows = parse_csv(out_bytes)
+    except (UnicodeDecodeError, csv.Error) as e:
+        return 'budgetq output is not valid CSV: %s' % e
+    if not rows:
+        return 'budgetq printed nothing'
+    header, body = rows[0], rows[1:]
+    if len(header) == 1:
+        # A one-column row holding null is an empty line, which the csv module reads as [].
+        body = [r if r else [''] for r in body]
+    if header != names:
+        return 'header differs: expected %s, got %s' % (names, header)
+    expected = [[format_expected(k, v) for k, v in zip(kinds, r)] for r in expected_rows]
+    if len(body) != len(expected):
+        return 'row count differs: expected %d, got %d' % (len(expected), len(body))
+    for r in body:
+        if len(r) != len(names):
+            return 'row has %d fields, expected %d: %s' % (len(r), len(names), r)
+    if not state.total:
+        expected = sorted(expected, key=lambda r: sort_key(kinds, r))
+        body = sorted(body, key=lambda r: sort_key(kinds, r))
+    for i, (e, a) in enumerate(zip(expected, body)):
+        for k, n, x, y in zip(kinds, names, e, a):
+            if not cell_equal(k, x, y):
+                return 'row %d column %s differs: expected %r, got %r' % (i + 1, n, x, y)
+    return None
+
+
+def show_rows(kinds, rows, formatted=False):
+    lines = []
+    for r in rows[:40]:
+        if formatted:
+            lines.append('    ' + ','.join(r))
+        else:
+            lines.append('    ' + ','.join(str(format_expected(k, v)) for k, v in zip(kinds, r)))
+    if len(rows) > 40:
+        lines.append('    … %d more rows' % (len(rows) - 40))
+    return '\n'.join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# Main
+# ---------------------------------------------------------------------------------------------
+
+def main(argv=None):
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.dirname(os.path.dirname(here))
+    ap = argparse.ArgumentParser(description='Differential test of budgetq against SQLite.')
+    ap.add_argument('--binary', default=os.path.join('.build', 'debug', 'budgetq'))
+    ap.add_argument('--data', default='datasets')
+    ap.add_argument('--count', type=int, default=300)
+    ap.add_argument('--seed', type=int, default=None, help='random seed (default: random; printed)')
+    ap.add_argument('--verbose', action='store_true', help='print every query and its SQL')
+    ap.add_argument('--max-report', type=int, default=50, help='print at most this many mismatches in full')
+    args = ap.parse_args(argv)
+
+    binary = args.binary if os.path.isabs(args.binary) or os.path.exists(args.binary) else os.path.join(root, args.binary)
+    data = args.data if os.path.isabs(args.data) or os.path.exists(args.data) else os.path.join(root, args.data)
+    if not os.path.exists(binary):
+        print('differential: no budgetq binary at %s (build it first)' % binary, file=sys.stderr)
+        return 2
+    seed = args.seed if args.seed is not None else random.randrange(1, 10 ** 9)
+    print('differential: seed %d, %d queries, binary %s, data %s' % (seed, args.count, binary, data))
+
+    bq = Budgetq(os.path.abspath(binary), data)
+    workdir = tempfile.mkdtemp(prefix='budgetq-diff-')
+    try:
+        db, schemas = load_database(bq, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    gen = Generator(db, schemas, random.Random(seed))
+
+    mismatches = 0
+    empty = 0
+    started = time.time()
+    for i in range(1, args.count + 1):
+        state = gen.query()
+        query = state.query()
+        sql = state.final_sql()
+        try:
+            expected = db.execute(sql).fetchall()
+        except sqlite3.Error as e:
+            print('differential: internal error: SQLite rejected the reference SQL (%s)\n  query: %s\n  sql:   %s'
+                  % (e, query, sql), file=sys.stderr)
+            return 2
+        if not expected:
+            empty += 1
+        rc, out, err = bq.query(query)
+        if rc != 0:
+            problem = 'budgetq exited with status %d: %s' % (rc, err.decode('utf-8', 'replace').strip().splitlines()[0:3])
+        else:
+            problem = compare_results(state, expected, out)
+        if args.verbose:
+            print('[%d] %s %s' % (i, 'ok  ' if problem is None else 'FAIL', query))
+            print('      sql: %s' % sql)
+        if problem is not None:
+            mismatches += 1
+            if mismatches <= args.max_report:
+                kinds = [c.kind for c in state.cols]
+                print('MISMATCH #%d (query %d): %s' % (mismatches, i, problem))
+                print('  budgetq: %s' % query)
+                print('  sql:     %s' % sql)
+                print('  ordered: %s' % ('yes' if state.total else 'no (compared as multisets)'))
+                print('  expected (SQLite):')
+                print('    ' + ','.join(state.names()))
+                print(show_rows(kinds, expected))
+                print('  actual (budgetq):')
+                if rc != 0:
+                    print('    ' + err.decode('utf-8', 'replace').strip().replace('\n', '\n    ')[:2000])
+                else:
+                    try:
+                        rows = parse_csv(out)
+                        print(show_rows(kinds, rows, formatted=True))
+                    except Exception:
+                        print('    ' + repr(out[:2000]))
+                print()
+    elapsed = time.time() - started
+    print('differential: seed %d, %d queries with empty results, %.1fs' % (seed, empty, elapsed))
+    print('differential: %d queries, %d mismatches' % (args.count, mismatches))
+    return 1 if mismatches else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
