@@ -17,8 +17,9 @@ public struct LoadedDocuments: Sendable {
     public var files: [FileSummary] = []
     public var diagnostics: [Diagnostic] = []
     public var gazetteer: Gazetteer
-    /// Payment ledgers found while walking folders (`*.csv`), read by the ledger reader.
-    public var ledgerFiles: [String] = []
+    /// Payment ledgers found (`*.csv`), and the payments matched from them.
+    public var ledgerFiles: [FileSummary] = []
+    public var payments: [PaymentRecord] = []
 
     public var errorCount: Int { diagnostics.filter { $0.severity == .error }.count }
     public var warningCount: Int { diagnostics.filter { $0.severity == .warning }.count }
@@ -61,13 +62,26 @@ public enum DocumentLoader {
         let outputs = parseInParallel(documents, gazetteer: gazetteer, limits: limits)
         var result = LoadedDocuments(gazetteer: gazetteer)
         result.diagnostics = diagnostics
-        result.ledgerFiles = ledgers
         for (path, output) in zip(documents, outputs) {
             result.projects += output.parsed.projects
             result.diagnostics += output.parsed.diagnostics
             result.files.append(.init(path: path, encoding: output.encoding, origin: output.parsed.origin,
                                       tables: output.parsed.tablesSeen, tablesSkipped: output.parsed.tablesSkipped,
                                       projects: output.parsed.projects.count))
+        }
+        // Ledgers need every project loaded first: they are matched by name, year and department.
+        for path in ledgers {
+            switch readFile(path, limits: limits) {
+            case .failure(let failure):
+                result.diagnostics.append(.error(path, 1, failure.message))
+                result.ledgerFiles.append(.init(path: path, encoding: nil, origin: .published, tables: 0, tablesSkipped: 0, projects: 0))
+            case .success(let bytes):
+                let (payments, problems) = LedgerReader.read(bytes: bytes, file: path, projects: result.projects)
+                result.payments += payments
+                result.diagnostics += problems
+                let synthetic = bytes.prefix(200).starts(with: Array("# synthetic".utf8)) || String(decoding: bytes.prefix(300), as: UTF8.self).lowercased().contains("synthetic")
+                result.ledgerFiles.append(.init(path: path, encoding: .utf8, origin: synthetic ? .synthetic : .published, tables: 0, tablesSkipped: 0, projects: payments.count))
+            }
         }
         return result
     }

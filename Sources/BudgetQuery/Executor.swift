@@ -32,9 +32,9 @@ struct Executor {
         if let table = store.table(named: name) {
             return Frame(columns: table.columns, origin: table.name, rowCount: table.rowCount)
         }
-        let known = store.tables.map(\.name) + store.tables.flatMap(\.aliases) + context.lets.keys.sorted()
+        let known = store.tableNames + store.tableAliases + context.lets.keys.sorted()
         throw QueryError("no table `\(name)`", at: span,
-                         hint: didYouMean(name, among: known) ?? "tables: \(store.tables.map(\.name).joined(separator: ", "))")
+                         hint: didYouMean(name, among: known) ?? "tables: \(store.tableNames.joined(separator: ", "))")
     }
 
     private func apply(_ op: PipeOperator, to frame: Frame, span: SourceSpan) throws -> Frame {

@@ -72,7 +72,7 @@ public final class Shell {
 struct SessionCompletionSource: CompletionSource {
     let workspace: Workspace
 
-    var tableNames: [String] { workspace.session.store.tables.map(\.name) + workspace.session.letNames }
+    var tableNames: [String] { workspace.session.store.tableNames + workspace.session.letNames }
 
     func columnNames(of table: String) -> [String] {
         guard let columns = workspace.session.columns(of: table) else { return [] }

@@ -10,7 +10,15 @@ public enum StoreBuilder {
             sources.append(.init(path: file.path, kind: "documents", origin: file.origin.rawValue,
                                  encoding: file.encoding?.rawValue ?? "unreadable", rows: file.projects, years: years))
         }
-        return Store(tables: [projectsTable(projects), indicatorsTable(projects), coverageTable(projects), regionsTable(loaded.gazetteer)],
+        for ledger in loaded.ledgerFiles {
+            let years = Set(loaded.payments.lazy.filter { $0.source == ledger.path }.map(\.date.year)).sorted()
+            sources.append(.init(path: ledger.path, kind: "payments", origin: ledger.origin.rawValue,
+                                 encoding: ledger.encoding?.rawValue ?? "unreadable", rows: ledger.projects, years: years))
+        }
+        let payments = loaded.payments
+        return Store(tables: [projectsTable(projects), indicatorsTable(projects), coverageTable(projects), regionsTable(loaded.gazetteer),
+                              paymentsTable(payments)],
+                     derived: [.init(name: "execution", aliases: ["执行", "预算执行"]) { executionTable(projects, payments) }],
                      sources: sources)
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A named set of equally long columns.
 public struct Table: Sendable {
     public let name: String
@@ -33,22 +35,65 @@ public struct Store: Sendable {
         public var years: [Int]
     }
 
-    public private(set) var tables: [Table]
+    private var eagerTables: [Table]
+    private let lazy: [String: LazyTable]
     public var sources: [Source]
 
-    public init(tables: [Table], sources: [Source] = []) {
-        self.tables = tables
+    /// A derived table: its names, and how to build it on first use.
+    public struct Derived: Sendable {
+        public var name: String
+        public var aliases: [String]
+        public var build: @Sendable () -> Table
+
+        public init(name: String, aliases: [String], build: @escaping @Sendable () -> Table) {
+            self.name = name
+            self.aliases = aliases
+            self.build = build
+        }
+    }
+
+    /// `derived` tables are built on first use (execution is project × month: large and not always needed).
+    public init(tables: [Table], derived: [Derived] = [], sources: [Source] = []) {
+        self.eagerTables = tables
+        self.lazy = Dictionary(derived.map { ($0.name, LazyTable($0)) }, uniquingKeysWith: { a, _ in a })
         self.sources = sources
     }
 
+    /// Every table, derived ones built now if they were not yet.
+    public var tables: [Table] { eagerTables + lazy.keys.sorted().compactMap { lazy[$0]?.table } }
+
+    /// Table names (and aliases), without building derived tables.
+    public var tableNames: [String] { eagerTables.map(\.name) + lazy.keys.sorted() }
+    public var tableAliases: [String] { eagerTables.flatMap(\.aliases) + lazy.values.flatMap(\.definition.aliases) }
+
     /// The table called `name` (English name or Chinese alias).
     public func table(named name: String) -> Table? {
-        tables.first { $0.name == name || $0.aliases.contains(name) }
+        if let table = eagerTables.first(where: { $0.name == name || $0.aliases.contains(name) }) { return table }
+        if let derived = lazy[name] { return derived.table }
+        return lazy.values.first { $0.definition.aliases.contains(name) }?.table
     }
 
     /// Adds or replaces a table.
     public mutating func put(_ table: Table) {
-        tables.removeAll { $0.name == table.name }
-        tables.append(table)
+        eagerTables.removeAll { $0.name == table.name }
+        eagerTables.append(table)
+    }
+}
+
+/// A derived table computed once, on first use, from any thread.
+final class LazyTable: @unchecked Sendable {
+    let definition: Store.Derived
+    private var cached: Table?
+    private let lock = NSLock()
+
+    init(_ definition: Store.Derived) { self.definition = definition }
+
+    var table: Table {
+        lock.lock()
+        defer { lock.unlock() }
+        if let cached { return cached }
+        let table = definition.build()
+        cached = table
+        return table
     }
 }

@@ -108,14 +108,17 @@ class Budgetq:
             if os.path.exists(self.binary):
                 break
             time.sleep(0.5)  # the binary may be briefly missing while it is rebuilt
-        try:
-            p = subprocess.run([self.binary] + args, capture_output=True, timeout=timeout)
-        except FileNotFoundError:
-            time.sleep(1)
-            p = subprocess.run([self.binary] + args, capture_output=True, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return 124, b'', b'timeout'
-        return p.returncode, p.stdout, p.stderr
+        for attempt in range(30):
+            try:
+                p = subprocess.run([self.binary] + args, capture_output=True, timeout=timeout)
+                return p.returncode, p.stdout, p.stderr
+            except subprocess.TimeoutExpired:
+                return 124, b'', b'timeout'
+            except OSError:
+                # Missing or "text file busy" while another process relinks it: wait and retry.
+                if attempt == 29:
+                    raise
+                time.sleep(1)
 
     def query(self, text):
         return self.run(['--data', self.data, '-c', text, '--format', 'csv'])
