@@ -25,11 +25,13 @@ let package = Package(
         .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         // Stage 5: the interactive shell: line editing, history, completion, dot commands.
         .target(name: "BudgetShell", dependencies: ["CLibEdit", "BudgetQuery", "BudgetRender", "BudgetStore", "BudgetDocuments"]),
+        // Synthetic data: portfolios in the published layout, payment ledgers, the demo years.
+        .target(name: "BudgetGenerate", dependencies: ["BudgetDocuments"]),
         // The command line: argument parsing and wiring of the stages.
         .executableTarget(
             name: "budgetq",
             dependencies: [
-                "BudgetDocuments", "BudgetStore", "BudgetQuery", "BudgetRender", "BudgetShell",
+                "BudgetDocuments", "BudgetStore", "BudgetQuery", "BudgetRender", "BudgetShell", "BudgetGenerate",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -66,23 +66,34 @@ public enum LedgerReader {
         case .success(let (utf8, _)):
             text = String(decoding: utf8, as: UTF8.self)
         }
+        // Leading `#` lines are comments (generated ledgers say there that they are synthetic).
+        var body = Substring(text)
+        var commentLines = 0
+        while body.hasPrefix("#") {
+            commentLines += 1
+            guard let newline = body.firstIndex(of: "\n") else { body = ""; break }
+            body = body[body.index(after: newline)...]
+        }
         var records: [[String]] = []
         do {
-            let csv = try CSV<Enumerated>(string: text, delimiter: .comma, loadColumns: false)
+            let csv = try CSV<Enumerated>(string: String(body), delimiter: .comma, loadColumns: false)
             records = [csv.header] + csv.rows
         } catch {
             diagnostics.append(.error(file, 1, "not readable as CSV: \(error); expected date,department,project,amount,note"))
             return []
         }
-        guard let first = records.first else { return [] }
+        guard let first = records.first, !(first.count == 1 && first[0].isEmpty && records.count == 1) else {
+            diagnostics.append(.error(file, commentLines + 1, "the ledger is empty; expected the header date,department,project,amount,note"))
+            return []
+        }
         let head = first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         guard Array(head.prefix(5)) == header || Array(head.prefix(5)) == chineseHeader else {
-            diagnostics.append(.error(file, 1, "expected the header `date,department,project,amount,note`, found `\(first.joined(separator: ","))`; file skipped"))
+            diagnostics.append(.error(file, commentLines + 1, "expected the header `date,department,project,amount,note`, found `\(first.joined(separator: ","))`; file skipped"))
             return []
         }
         var rows: [Row] = []
         // Physical line of each record: quoted fields may span lines.
-        var line = 1 + first.reduce(0) { $0 + $1.filter { $0 == "\n" || $0 == "\r\n" }.count } + 1
+        var line = commentLines + 1 + first.reduce(0) { $0 + $1.filter { $0 == "\n" || $0 == "\r\n" }.count } + 1
         for record in records.dropFirst() {
             let start = line
             line += 1 + record.reduce(0) { $0 + $1.filter { $0 == "\n" || $0 == "\r\n" }.count }

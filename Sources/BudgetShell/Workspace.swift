@@ -92,7 +92,7 @@ public final class Workspace {
     }
 
     /// Runs one statement and prints its result (and the time with `.timer on`).
-    func execute(_ statement: ParsedStatement, source: String, file: String) -> Bool {
+    public func execute(_ statement: ParsedStatement, source: String, file: String) -> Bool {
         let start = DispatchTime.now()
         do {
             let outcome = try session.execute(statement)

@@ -99,9 +99,12 @@ def fmt_scaled(raw, scale, min_frac):
 # ---------------------------------------------------------------------------------------------
 
 class Budgetq:
-    def __init__(self, binary, data):
+    """Runs the binary in `cwd` with `--data data` (a snapshot of the data folder)."""
+
+    def __init__(self, binary, data, cwd=None):
         self.binary = binary
         self.data = data
+        self.cwd = cwd
 
     def run(self, args, timeout=60):
         for attempt in range(20):
@@ -110,7 +113,7 @@ class Budgetq:
             time.sleep(0.5)  # the binary may be briefly missing while it is rebuilt
         for attempt in range(30):
             try:
-                p = subprocess.run([self.binary] + args, capture_output=True, timeout=timeout)
+                p = subprocess.run([self.binary] + args, capture_output=True, timeout=timeout, cwd=self.cwd)
                 return p.returncode, p.stdout, p.stderr
             except subprocess.TimeoutExpired:
                 return 124, b'', b'timeout'
@@ -1323,12 +1326,23 @@ def main(argv=None):
     seed = args.seed if args.seed is not None else random.randrange(1, 10 ** 9)
     print('differential: seed %d, %d queries, binary %s, data %s' % (seed, args.count, binary, data))
 
-    bq = Budgetq(os.path.abspath(binary), data)
+    # Snapshot the data folder (under its own name, so `source` paths read as usual): budgetq and
+    # SQLite must see the same files even if the folder changes during the run.
     workdir = tempfile.mkdtemp(prefix='budgetq-diff-')
     try:
-        db, schemas = load_database(bq, workdir)
+        return run(args, seed, os.path.abspath(binary), data, workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run(args, seed, binary, data, workdir):
+    name = os.path.basename(os.path.normpath(data)) or 'datasets'
+    shutil.copytree(data, os.path.join(workdir, name))
+    os.mkdir(os.path.join(workdir, 'export'))
+    bq = Budgetq(binary, name, cwd=workdir)
+    db, schemas = load_database(bq, os.path.join(workdir, 'export'))
+    counts = {t: db.execute('SELECT COUNT(*) FROM %s' % qi(t)).fetchone()[0] for t in schemas}
+    print('differential: loaded %s' % ', '.join('%s %d rows' % (t, n) for t, n in counts.items()))
     gen = Generator(db, schemas, random.Random(seed))
 
     mismatches = 0

@@ -1,0 +1,79 @@
+import BudgetQuery
+import BudgetRender
+
+/// Runs a saved query script (`budgetq run`): every statement in order, each result titled with
+/// the comment line above it; the first error stops the run and names FILE:LINE.
+public struct ReportRunner {
+    let workspace: Workspace
+    let file: String
+
+    public init(workspace: Workspace, file: String) {
+        self.workspace = workspace
+        self.file = file
+    }
+
+    /// Returns false after an error (already reported on standard error).
+    public func run(_ text: String, parameters: [(String, String)]) -> Bool {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let format = workspace.renderer.format
+        if format == .markdown {
+            var header = "# " + (Self.scriptTitle(lines) ?? file) + "\n\n"
+            if !parameters.isEmpty {
+                header += "Parameters: " + parameters.map { "\($0.0) = \($0.1)" }.joined(separator: ", ") + ". "
+            }
+            header += "Data: " + workspace.dataSummary + "\n"
+            workspace.emit(header)
+        }
+        var first = true
+        for result in QuerySession.parseRecovering(text) {
+            let statement: ParsedStatement
+            switch result {
+            case .failure(let error):
+                workspace.standardError(error.rendered(source: text, file: file) + "\n")
+                return false
+            case .success(let s):
+                statement = s
+            }
+            if !statement.isDefinition {
+                let title = Self.title(above: statement.line, in: lines) ?? "Result at line \(statement.line)"
+                switch format {
+                case .markdown: workspace.emit("\n## \(title)\n\n")
+                case .table: workspace.emit((first ? "" : "\n") + "== \(title) ==\n")
+                case .csv, .tsv: workspace.emit((first ? "" : "\n") + "# \(title)\n")
+                case .json: break
+                }
+                first = false
+            }
+            if !workspace.execute(statement, source: text, file: file) { return false }
+        }
+        return true
+    }
+
+    /// The first comment line of the file: what the script is for.
+    static func scriptTitle(_ lines: [String]) -> String? {
+        lines.first { $0.hasPrefix("#") }.map { String($0.dropFirst()).trimmingCharacters() }
+    }
+
+    /// The comment line directly above `line` (1-based), if any.
+    static func title(above line: Int, in lines: [String]) -> String? {
+        var index = line - 2
+        while index >= 0 {
+            let text = lines[index].trimmingCharacters()
+            if text.hasPrefix("#") { return String(text.dropFirst()).trimmingCharacters() }
+            if !text.isEmpty && !text.hasPrefix("|") { return nil }
+            if text.isEmpty { return nil }
+            index -= 1
+        }
+        return nil
+    }
+}
+
+extension Workspace {
+    /// "N published and M synthetic files": what the data behind a report is.
+    public var dataSummary: String {
+        let sources = session.store.sources
+        let published = sources.filter { $0.origin == "published" }
+        let synthetic = sources.count - published.count
+        return "\(published.count) published file\(published.count == 1 ? "" : "s") (real) and \(synthetic) synthetic (generated) file\(synthetic == 1 ? "" : "s") in \(paths.joined(separator: ", ")) — see `.sources`."
+    }
+}
