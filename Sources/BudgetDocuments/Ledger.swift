@@ -76,8 +76,9 @@ public enum LedgerReader {
         }
         var records: [[String]] = []
         do {
+            // Raw rows: the parsed view pads short rows, which would hide missing fields.
             let csv = try CSV<Enumerated>(string: String(body), delimiter: .comma, loadColumns: false)
-            records = [csv.header] + csv.rows
+            try csv.enumerateAsArray(startAt: 0, rowLimit: nil) { records.append($0) }
         } catch {
             diagnostics.append(.error(file, 1, "not readable as CSV: \(error); expected date,department,project,amount,note"))
             return []

@@ -96,7 +96,8 @@ public struct SyntheticPortfolio {
     private func makeProgramme(serial: Int, rng: inout SeededRandom, usedGeneric: inout Set<String>) -> Programme {
         let department = rng.pick(Self.departments)
         let start = rng.int((years.lowerBound - 2)...years.upperBound)
-        let end = min(start + rng.int(0...4), years.upperBound + 2)
+        // Every programme has at least one budget year inside the range.
+        let end = max(years.lowerBound, min(start + rng.int(0...4), years.upperBound + 2))
         // Budgets spread log-uniformly from 10,000 to 500,000,000 yuan, rounded to 100 yuan.
         let yuan = pow(10, 4 + 4.7 * rng.unit())
         let baseFen = Int64(yuan / 100).clamped(to: 100...5_000_000) * 100 * 100

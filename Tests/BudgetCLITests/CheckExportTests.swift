@@ -4,12 +4,18 @@ import Testing
 
 /// `budgetq check` and `budgetq export` end to end on the bundled datasets.
 @Suite(.serialized) struct CheckExportTests {
+    static let seed = "datasets/2024-dongguan-economic-cooperation-office.txt"
+
     @Test func checkBundledDatasets() throws {
         let result = try BudgetqProcess.run(["check", "datasets"])
         #expect(result.status == 0)
-        #expect(result.stdout.contains("projects: 9 (2024: 9)"))
-        #expect(result.stdout.contains("indicators: 60 filled"))
+        #expect(result.stdout.contains("projects: 31 (2021: 4, 2022: 7, 2023: 8, 2024: 9, 2025: 3)"))
+        #expect(result.stdout.contains("published (real): 1 file, 9 projects (2024: 9), 60 filled indicators, budget 1,618,035,000.00 yuan"))
         #expect(result.stdout.contains("errors: 0, warnings: 0"))
+        let seed = try BudgetqProcess.run(["check", Self.seed])
+        #expect(seed.status == 0)
+        #expect(seed.stdout.contains("projects: 9 (2024: 9)"))
+        #expect(seed.stdout.contains("indicators: 60 filled"))
     }
 
     @Test func checkExitsOneOnErrors() throws {
@@ -25,7 +31,7 @@ import Testing
     }
 
     @Test func exportProjectsCSV() throws {
-        let result = try BudgetqProcess.run(["export", "projects", "--format", "csv"])
+        let result = try BudgetqProcess.run(["export", "projects", "--format", "csv", "--data", Self.seed])
         #expect(result.status == 0)
         let csv = try CSV<Named>(string: result.stdout, delimiter: .comma)
         #expect(csv.header.prefix(4) == ["id", "year", "name", "type"])
@@ -43,7 +49,7 @@ import Testing
     }
 
     @Test func exportIndicatorsTSVAndJSONToFile() throws {
-        let tsv = try BudgetqProcess.run(["export", "indicators", "--format", "tsv"])
+        let tsv = try BudgetqProcess.run(["export", "indicators", "--format", "tsv", "--data", Self.seed])
         let lines = tsv.stdout.split(separator: "\r\n")
         #expect(lines.count == 61)
         #expect(lines.first == "project_id\tyear\tproject\tlevel1\tlevel2\tname\tperiod_target\tannual_target\tcmp\tvalue\tunit\tdeadline\tkind\tline")

@@ -35,7 +35,7 @@ import Testing
         indicators |
           wher kind == "percent"
         """
-        let result = try BudgetqProcess.run([], stdin: script)
+        let result = try BudgetqProcess.run(["--data", CheckExportTests.seed], stdin: script)
         #expect(result.status == 1)
         #expect(result.stderr.contains("stdin:4:18: error: no column `budgt` in projects"))
         #expect(result.stderr.contains("stdin:8:3: error: unknown operator `wher`"))
@@ -45,7 +45,7 @@ import Testing
     }
 
     @Test func scriptWithoutErrorsExitsZero() throws {
-        let result = try BudgetqProcess.run([], stdin: "set y = 2024\nprojects | where year == $y | count\n.unit 亿元\nprojects | summarize sum(budget)\n")
+        let result = try BudgetqProcess.run(["--data", CheckExportTests.seed], stdin: "set y = 2024\nprojects | where year == $y | count\n.unit 亿元\nprojects | summarize sum(budget)\n")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("sum_budget (亿元)"))
         #expect(result.stdout.contains("16.18"))

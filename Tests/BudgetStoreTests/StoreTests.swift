@@ -27,8 +27,8 @@ struct StoreTests {
 
     @Test func seedTablesHaveTheDesignColumns() throws {
         var url = #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
-        url = "/" + url + "/datasets"
-        let store = StoreBuilder.build(from: DocumentLoader.load(paths: [url]))
+        url = "/" + url + "/datasets/"
+        let store = StoreBuilder.build(from: DocumentLoader.load(paths: [url + "2024-dongguan-economic-cooperation-office.txt", url + "regions.tsv"]))
         let projects = try #require(store.table(named: "projects"))
         #expect(projects.columns.map(\.name) == ["id", "year", "name", "type", "level", "department", "unit", "start_year", "end_year",
                                                  "budget", "goal_period", "goal_year", "regions", "source", "line", "origin"])

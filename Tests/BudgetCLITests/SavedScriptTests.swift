@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+
+/// The saved scripts in queries/, run on the bundled datasets, against golden outputs.
+/// Set BUDGETQ_UPDATE_GOLDEN=1 to rewrite the golden files after an intended change.
+@Suite(.serialized) struct SavedScriptTests {
+    static let cases: [(script: String, parameters: [String], format: String, golden: String)] = [
+        ("monthly-summary.bq", ["month=2024-06"], "markdown", "monthly-summary-2024-06.md"),
+        ("monthly-summary.bq", ["month=2024-06"], "csv", "monthly-summary-2024-06.csv"),
+        ("monthly-summary.bq", ["month=2023-11"], "table", "monthly-summary-2023-11.txt"),
+        ("budget-by-type.bq", ["year=2024"], "table", "budget-by-type-2024.txt"),
+        ("budget-by-region.bq", ["year=2024"], "table", "budget-by-region-2024.txt"),
+        ("year-over-year.bq", ["from=2023", "to=2024"], "table", "year-over-year-2023-2024.txt"),
+        ("indicator-coverage.bq", ["year=2024"], "markdown", "indicator-coverage-2024.md"),
+    ]
+
+    @Test(arguments: 0..<cases.count)
+    func savedScriptMatchesGolden(_ index: Int) throws {
+        let c = Self.cases[index]
+        var arguments = ["run", "queries/\(c.script)", "--format", c.format]
+        for p in c.parameters { arguments += ["--param", p] }
+        let result = try BudgetqProcess.run(arguments)
+        #expect(result.status == 0, "\(result.stderr)")
+        let path = BudgetqProcess.root + "/Tests/BudgetCLITests/golden/" + c.golden
+        if ProcessInfo.processInfo.environment["BUDGETQ_UPDATE_GOLDEN"] == "1" {
+            try result.stdout.write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        let golden = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(result.stdout == golden)
+    }
+
+    /// The report's June disbursements equal the ledger summed here, independently of budgetq.
+    @Test func monthlyTotalsAgreeWithTheLedger() throws {
+        let ledger = try String(contentsOfFile: BudgetqProcess.root + "/datasets/payments-2024.csv", encoding: .utf8)
+        var expected: [String: Int64] = [:]
+        for line in ledger.split(separator: "\n") where line.hasPrefix("2024-06-") {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+            let fen = Int64(fields[3].replacingOccurrences(of: ".", with: "")) ?? -1
+            expected[String(fields[2]), default: 0] += fen
+        }
+        #expect(!expected.isEmpty)
+        let result = try BudgetqProcess.run(["run", "queries/monthly-summary.bq", "--param", "month=2024-06", "--format", "csv"])
+        // "\r\n" is one Character in Swift: normalize line ends before splitting into sections.
+        let sections = result.stdout.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n\n")
+        #expect(sections.count == 4)
+        var reported: [String: Int64] = [:]
+        for line in sections[0].split(separator: "\n").dropFirst(2) {
+            let fields = line.split(separator: ",")
+            reported[String(fields[0])] = Int64(fields[1].replacingOccurrences(of: ".", with: ""))
+        }
+        #expect(reported == expected)
+        let paidInMonth = sections[3].split(separator: "\n").dropFirst(2).reduce(Int64(0)) { sum, line in
+            sum + (Int64(line.split(separator: ",")[2].replacingOccurrences(of: ".", with: "")) ?? 0)
+        }
+        #expect(paidInMonth == expected.values.reduce(0, +))
+    }
+
+    @Test func runStopsAtTheFirstErrorNamingFileAndLine() throws {
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).bq").path
+        defer { try? FileManager.default.removeItem(atPath: script) }
+        try "# first\nprojects | count\n\n# second\nprojects | summarize sum(budgett)\n\n# third\nprojects | count\n".write(toFile: script, atomically: true, encoding: .utf8)
+        let result = try BudgetqProcess.run(["run", script])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("\(script):5:26: error: no column `budgett` in projects"))
+        #expect(result.stdout.contains("== first =="))
+        #expect(result.stdout.contains("== second =="))
+        #expect(!result.stdout.contains("== third =="))
+        let missing = try BudgetqProcess.run(["run", "queries/monthly-summary.bq"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("queries/monthly-summary.bq:6:27: error: parameter $month is not set"))
+    }
+
+    @Test func compareGivesDeltasForEveryType() throws {
+        let result = try BudgetqProcess.run(["-c", "projects | compare year 2023 vs 2024 of sum(budget) by type", "--format", "csv"])
+        let rows = result.stdout.split(separator: "\r\n").dropFirst()
+        #expect(rows.count == 3)
+        for row in rows { #expect(!row.split(separator: ",", omittingEmptySubsequences: false)[3].isEmpty) }
+    }
+}
