@@ -14,7 +14,7 @@ let package = Package(
     ],
     targets: [
         // Stage 1: documents → records (decoding, table layout, target grammar, diagnostics).
-        .target(name: "BudgetDocuments", dependencies: [.product(name: "SwiftCSV", package: "SwiftCSV")]),
+        .target(name: "BudgetDocuments"),
         // Stage 2: records → immutable typed columns.
         .target(name: "BudgetStore", dependencies: ["BudgetDocuments"]),
         // Stage 3: query text → tokens → AST → bound plan → column-at-a-time execution.

@@ -70,18 +70,30 @@ public enum DocumentLoader {
                                       projects: output.parsed.projects.count))
         }
         // Ledgers need every project loaded first: they are matched by name, year and department.
-        for path in ledgers {
+        // Each ledger is read in parallel; results are merged in path order.
+        let projects = result.projects
+        let ledgerPaths = ledgers
+        let ledgerSlots = LedgerSlots(count: ledgerPaths.count)
+        DispatchQueue.concurrentPerform(iterations: ledgerPaths.count) { index in
+            let path = ledgerPaths[index]
+            let outcome: LedgerOutcome
             switch readFile(path, limits: limits) {
             case .failure(let failure):
-                result.diagnostics.append(.error(path, 1, failure.message))
-                result.ledgerFiles.append(.init(path: path, encoding: nil, origin: .published, tables: 0, tablesSkipped: 0, projects: 0))
+                outcome = LedgerOutcome(payments: [], diagnostics: [.error(path, 1, failure.message)], summary:
+                    .init(path: path, encoding: nil, origin: .published, tables: 0, tablesSkipped: 0, projects: 0))
             case .success(let bytes):
-                let (payments, problems) = LedgerReader.read(bytes: bytes, file: path, projects: result.projects)
-                result.payments += payments
-                result.diagnostics += problems
-                let synthetic = bytes.prefix(200).starts(with: Array("# synthetic".utf8)) || String(decoding: bytes.prefix(300), as: UTF8.self).lowercased().contains("synthetic")
-                result.ledgerFiles.append(.init(path: path, encoding: .utf8, origin: synthetic ? .synthetic : .published, tables: 0, tablesSkipped: 0, projects: payments.count))
+                let (payments, problems) = LedgerReader.read(bytes: bytes, file: path, projects: projects)
+                let head = String(decoding: bytes.prefix(300), as: UTF8.self).lowercased()
+                let synthetic = head.hasPrefix("#") && head.contains("synthetic")
+                outcome = LedgerOutcome(payments: payments, diagnostics: problems, summary:
+                    .init(path: path, encoding: .utf8, origin: synthetic ? .synthetic : .published, tables: 0, tablesSkipped: 0, projects: payments.count))
             }
+            ledgerSlots.set(index, outcome)
+        }
+        for outcome in ledgerSlots.values.compactMap({ $0 }) {
+            result.payments += outcome.payments
+            result.diagnostics += outcome.diagnostics
+            result.ledgerFiles.append(outcome.summary)
         }
         return result
     }
@@ -101,6 +113,24 @@ public enum DocumentLoader {
     private struct FileOutput: Sendable {
         var parsed: DocumentParser.Output
         var encoding: TextDecoding.Encoding?
+    }
+
+    private struct LedgerOutcome: Sendable {
+        var payments: [PaymentRecord]
+        var diagnostics: [Diagnostic]
+        var summary: LoadedDocuments.FileSummary
+    }
+
+    /// Results written by parallel workers, each into its own slot under a lock.
+    private final class LedgerSlots: @unchecked Sendable {
+        private(set) var values: [LedgerOutcome?]
+        private let lock = NSLock()
+        init(count: Int) { values = Array(repeating: nil, count: count) }
+        func set(_ index: Int, _ value: LedgerOutcome) {
+            lock.lock()
+            values[index] = value
+            lock.unlock()
+        }
     }
 
     private final class Slots: @unchecked Sendable {

@@ -18,8 +18,13 @@ public struct RegionEntry: Sendable, Equatable {
 /// The region gazetteer (`datasets/regions.tsv`): tags projects with the regions their texts mention.
 public struct Gazetteer: Sendable {
     public private(set) var entries: [RegionEntry]
+    /// Each entry's names (region and aliases) as UTF-8 bytes, for matching.
+    private let needles: [[[UInt8]]]
 
-    public init(entries: [RegionEntry]) { self.entries = entries }
+    public init(entries: [RegionEntry]) {
+        self.entries = entries
+        needles = entries.map { ([$0.region] + $0.aliases).map { Array($0.utf8) } }
+    }
 
     /// The columns `regions.tsv` must have, in order.
     public static let header = ["region", "aliases", "parent", "province", "kind"]
@@ -51,10 +56,17 @@ public struct Gazetteer: Sendable {
     }
 
     /// Regions mentioned anywhere in `texts`, in gazetteer order.
+    ///
+    /// Searches UTF-8 bytes: Foundation's `contains` folds character clusters and dominated
+    /// loading time. A byte match of valid UTF-8 names cannot start mid-character.
     public func regions(mentionedIn texts: [String]) -> [String] {
-        entries.compactMap { entry in
-            let names = [entry.region] + entry.aliases
-            return texts.contains { text in names.contains { text.contains($0) } } ? entry.region : nil
+        var haystack: [UInt8] = []
+        for text in texts {
+            haystack.append(contentsOf: text.utf8)
+            haystack.append(0)
+        }
+        return entries.indices.compactMap { i in
+            needles[i].contains { containsBytes(haystack, $0) } ? entries[i].region : nil
         }
     }
 }
@@ -66,5 +78,25 @@ extension Substring {
         while let c = s.first, c.isWhitespace { s.removeFirst() }
         while let c = s.last, c.isWhitespace { s.removeLast() }
         return String(s)
+    }
+}
+
+/// True when `needle` occurs in `haystack` (byte comparison).
+func containsBytes(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+    guard let first = needle.first, needle.count <= haystack.count else { return needle.isEmpty }
+    return haystack.withUnsafeBufferPointer { h in
+        needle.withUnsafeBufferPointer { n in
+            var i = 0
+            let last = h.count - n.count
+            while i <= last {
+                if h[i] == first {
+                    var j = 1
+                    while j < n.count && h[i + j] == n[j] { j += 1 }
+                    if j == n.count { return true }
+                }
+                i += 1
+            }
+            return false
+        }
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import SwiftCSV
 
 /// One disbursement, matched to the project it pays.
 public struct PaymentRecord: Sendable {
@@ -58,32 +57,31 @@ public enum LedgerReader {
     }
 
     static func parse(bytes: [UInt8], file: String, diagnostics: inout [Diagnostic]) -> [Row] {
-        let text: String
+        let utf8: [UInt8]
         switch TextDecoding.decode(bytes) {
         case .failure(let failure):
             diagnostics.append(.error(file, 1, failure.description.replacingOccurrences(of: "项目绩效目标表 tables", with: "payments (date,department,project,amount,note)")))
             return []
-        case .success(let (utf8, _)):
-            text = String(decoding: utf8, as: UTF8.self)
+        case .success(let (decoded, _)):
+            utf8 = decoded
         }
         // Leading `#` lines are comments (generated ledgers say there that they are synthetic).
-        var body = Substring(text)
+        var start = 0
         var commentLines = 0
-        while body.hasPrefix("#") {
+        while start < utf8.count, utf8[start] == UInt8(ascii: "#") {
             commentLines += 1
-            guard let newline = body.firstIndex(of: "\n") else { body = ""; break }
-            body = body[body.index(after: newline)...]
+            start = (utf8[start...].firstIndex(of: 0x0A) ?? utf8.count - 1) + 1
         }
-        var records: [[String]] = []
+        let records: [CSVRows.Record]
         do {
-            // Raw rows: the parsed view pads short rows, which would hide missing fields.
-            let csv = try CSV<Enumerated>(string: String(body), delimiter: .comma, loadColumns: false)
-            try csv.enumerateAsArray(startAt: 0, rowLimit: nil) { records.append($0) }
+            records = try utf8.withUnsafeBufferPointer { buffer throws(CSVRows.Malformed) in
+                try CSVRows.parse(UnsafeBufferPointer(rebasing: buffer[start...]), firstLine: commentLines + 1)
+            }
         } catch {
-            diagnostics.append(.error(file, 1, "not readable as CSV: \(error); expected date,department,project,amount,note"))
+            diagnostics.append(.error(file, error.line, "not readable as CSV: \(error.message); expected date,department,project,amount,note"))
             return []
         }
-        guard let first = records.first, !(first.count == 1 && first[0].isEmpty && records.count == 1) else {
+        guard let first = records.first?.fields else {
             diagnostics.append(.error(file, commentLines + 1, "the ledger is empty; expected the header date,department,project,amount,note"))
             return []
         }
@@ -93,17 +91,16 @@ public enum LedgerReader {
             return []
         }
         var rows: [Row] = []
-        // Physical line of each record: quoted fields may span lines.
-        var line = commentLines + 1 + first.reduce(0) { $0 + $1.filter { $0 == "\n" || $0 == "\r\n" }.count } + 1
-        for record in records.dropFirst() {
-            let start = line
-            line += 1 + record.reduce(0) { $0 + $1.filter { $0 == "\n" || $0 == "\r\n" }.count }
-            if record.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
+        rows.reserveCapacity(records.count)
+        for entry in records.dropFirst() {
+            let record = entry.fields
+            let start = entry.line
+            if record.allSatisfy({ $0.isEmpty || $0.allSatisfy(\.isWhitespace) }) { continue }
             guard record.count == 5 || (record.count > 5 && record[5...].allSatisfy { $0.isEmpty }) else {
                 diagnostics.append(.error(file, start, "expected 5 fields (date,department,project,amount,note), found \(record.count)"))
                 continue
             }
-            let cells = record.map { $0.trimmingCharacters(in: .whitespaces) }
+            let cells = record.map { $0.first?.isWhitespace == true || $0.last?.isWhitespace == true ? $0.trimmingCharacters(in: .whitespaces) : $0 }
             guard let date = parseDate(cells[0]) else {
                 diagnostics.append(.error(file, start, "bad date `\(cells[0])`; expected YYYY-MM-DD such as 2024-06-30"))
                 continue

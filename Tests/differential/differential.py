@@ -274,12 +274,6 @@ def negation(a):
     return E('not (%s)' % a.bq, '(NOT %s)' % a.sql, 'bool', atomic=False)
 
 
-def num_lit(value):
-    """A numeric literal for a non-negative Decimal (at most 4 decimals), sometimes with 万/亿/千 units."""
-    value = Decimal(value).quantize(Decimal('0.0001')) if Decimal(value) != Decimal(value).to_integral_value() else Decimal(int(value))
-    return value
-
-
 def lit_from_decimal(rng, value):
     value = Decimal(value)
     if value < 0:
@@ -289,6 +283,13 @@ def lit_from_decimal(rng, value):
     if value > Decimal(10) ** 12:
         value = Decimal(10) ** 12
     text = fmt_decimal(value)
+    if value == value.to_integral_value() and value >= 10000 and rng.random() < 0.1:
+        digits = str(int(value))
+        groups = []
+        while digits:
+            groups.insert(0, digits[-3:])
+            digits = digits[:-3]
+        text = '_'.join(groups)   # 1_000_000
     units = [('亿', 10 ** 8), ('千万', 10 ** 7), ('百万', 10 ** 6), ('万', 10 ** 4), ('千', 10 ** 3)]
     if value >= 1000 and rng.random() < 0.6:
         options = []
@@ -481,10 +482,24 @@ class Generator:
         if r < 0.94 and c.kind == 'int':
             m = rng.choice([2, 3, 7, 10])
             return arith('%', c, E(str(m), str(m), 'int'))
-        others = [o for o in cols if o.name != c.bq and (allow_real or o.kind != 'real')]
-        if others:
-            return arith(rng.choice('+-*'), c, rng.choice(others).expr())
-        return c
+        others = [o for o in cols if o.name != c.bq and o.kind != 'real']
+        if r < 0.96 or not others or c.kind == 'real':
+            # Unary minus.
+            return E('-' + paren(c), '(-%s)' % c.sql, c.kind, c.exact, atomic=False)
+        o = rng.choice(others).expr()
+        r2 = rng.random()
+        if r2 < 0.4:
+            return arith(rng.choice('+-*'), c, o)
+        lit = lit_from_decimal(rng, Decimal(rng.choice([2, 3, 10, 100])))
+        if r2 < 0.7:
+            # Precedence: a + b * k means a + (b * k).
+            e = arith('+', c, arith('*', o, lit))
+            e.bq = '%s + %s * %s' % (c.bq, o.bq, lit.bq)
+            return e
+        # Left associativity: a - b - k means (a - b) - k.
+        e = arith('-', arith('-', c, o), lit)
+        e.bq = '%s - %s - %s' % (c.bq, o.bq, lit.bq)
+        return e
 
     def _mul_const(self, c):
         m = self.rng.choice([2, 3, 10, 100])
@@ -503,9 +518,16 @@ class Generator:
             choices += ['coalesce_n', 'iff_n', 'abs']
         if dates:
             choices += ['year', 'month']
+        lists = [c for c in state.cols if c.kind == 'list']
+        if lists:
+            choices += ['len_list']
         if not choices:
             return None
         f = rng.choice(choices)
+        if f == 'len_list':
+            c = lists[0].expr()
+            return E('len(%s)' % c.bq, "(CASE WHEN %s = '' THEN 0 ELSE length(%s) - length(replace(%s, ';', '')) + 1 END)"
+                     % (c.sql, c.sql, c.sql), 'int', dname=call_name('len', c))
         if f == 'len':
             c = rng.choice(strs).expr()
             return E('len(%s)' % c.bq, 'length(%s)' % c.sql, 'int', dname=call_name('len', c))
@@ -636,6 +658,9 @@ class Generator:
                 d = rng.choice(['无', '%'])
                 return E('coalesce(%s, %s) == %s' % (e.bq, bq_str(d), bq_str(d)),
                          '(coalesce(%s, %s) = %s)' % (e.sql, sql_str(d), sql_str(d)), 'bool', atomic=False)
+            others = [x for x in self.cols_of(state, ('str',)) if x.name != c.name]
+            if others and rng.random() < 0.5:
+                return compare(rng.choice(['==', '!=', '<', '>=']), e, rng.choice(others).expr())
             n = rng.randint(1, 12)
             return E('len(%s) %s %d' % (e.bq, '>', n), '(length(%s) > %d)' % (e.sql, n), 'bool', atomic=False)
         if k == 'date':
@@ -761,8 +786,9 @@ class Generator:
     def sort_keys(self, state, n_keys):
         """Random sort keys: (bq text, sql, descending, expr)."""
         rng = self.rng
+        long_ok = rng.random() < 0.1
         cands = [c for c in state.cols if c.kind != 'list' and (c.kind != 'real' or c.exact)
-                 and c.name not in LONG_COLUMNS]
+                 and (long_ok or c.name not in LONG_COLUMNS)]
         keys = []
         for c in rng.sample(cands, min(n_keys, len(cands))):
             e = c.expr()
@@ -971,8 +997,9 @@ class Generator:
             work = State(state.table, cols, sql, False, state.ops)
             keys.append((lc.name, qi(lc.name), Col(lc.name, 'str', orig='region')))
             n_keys = max(0, n_keys - 1)
+        long_ok = rng.random() < 0.1
         groupable = [c for c in work.cols if c.kind in ('int', 'money', 'dec', 'str', 'date', 'month', 'bool')
-                     and c.name not in LONG_COLUMNS and all(c.name != k[2].name for k in keys)]
+                     and (long_ok or c.name not in LONG_COLUMNS) and all(c.name != k[2].name for k in keys)]
         for c in rng.sample(groupable, min(n_keys, len(groupable))):
             r = rng.random()
             if r < 0.12:
@@ -1113,9 +1140,6 @@ class Generator:
     def _summarize_by(self, s, region_col):
         """summarize … by region [, other key] after explode."""
         rng = self.rng
-        # Reuse op_summarize with the region column forced in front.
-        trial = self.op_summarize(s, n_keys=rng.choice([0, 0, 1]))
-        # Prepend the region key by regenerating with the region as a key.
         keys = [(region_col.name, qi(region_col.name), region_col)]
         taken = [region_col.name]
         aggs = []
@@ -1135,7 +1159,6 @@ class Generator:
         group = ', '.join(k[1] for k in keys)
         sql = 'SELECT %s, ROW_NUMBER() OVER (ORDER BY %s) AS _rn FROM (%s) GROUP BY %s' % (
             select, ', '.join(k[1] + ' ASC' for k in keys), s.sql, group)
-        del trial
         return s.then(text, [k[2] for k in keys] + [a[2] for a in aggs], sql, True)
 
     def crash_shape(self, s):
@@ -1158,8 +1181,6 @@ class Generator:
             sql = 'SELECT %s, _rn FROM (%s)' % (', '.join([qi(k.name) for k in keep] + ['%s AS %s' % (e.sql, qi(n))]), s.sql)
             return s.then('select %s' % ', '.join([k.name for k in keep] + ['%s = %s' % (n, e.bq)]), cols, sql, False)
         # coalesce / iff mixing a scaled column with a plain literal
-        st = s.then('select', [], '', False)
-        del st
         for _ in range(5):
             e = self.scalar_function(s)
             if e is not None and (e.bq.startswith('coalesce(') or e.bq.startswith('iff(')) and e.kind in EXACT_NUM:

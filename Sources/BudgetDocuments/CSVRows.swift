@@ -1,0 +1,84 @@
+/// RFC 4180 rows over UTF-8 bytes, each with the line it starts on.
+///
+/// budgetq first read ledgers with SwiftCSV, which walks Swift `Character`s (grapheme clusters):
+/// 712,000 payment rows took 17 s. Ledgers are comma-separated bytes, so this reader splits bytes
+/// and makes one String per field: about 30 times faster (see BENCHMARKS.md).
+struct CSVRows {
+    /// Fields of one record and its first physical line (1-based).
+    struct Record {
+        var fields: [String]
+        var line: Int
+    }
+
+    /// Why the text is not CSV.
+    struct Malformed: Error {
+        var line: Int
+        var message: String
+    }
+
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, firstLine: Int = 1, maxFieldBytes: Int = 1 << 20) throws(Malformed) -> [Record] {
+        var records: [Record] = []
+        var fields: [String] = []
+        var field: [UInt8] = []
+        var line = firstLine
+        var recordLine = firstLine
+        var i = 0
+        let n = bytes.count
+        var inQuotes = false
+        var fieldWasQuoted = false
+        func endField() {
+            fields.append(String(decoding: field, as: UTF8.self))
+            field.removeAll(keepingCapacity: true)
+            fieldWasQuoted = false
+        }
+        while i < n {
+            let b = bytes[i]
+            if inQuotes {
+                if b == UInt8(ascii: "\"") {
+                    if i + 1 < n && bytes[i + 1] == UInt8(ascii: "\"") {
+                        field.append(b)
+                        i += 2
+                        continue
+                    }
+                    inQuotes = false
+                } else {
+                    if b == 0x0A { line += 1 }
+                    field.append(b)
+                }
+                i += 1
+                continue
+            }
+            switch b {
+            case UInt8(ascii: ","):
+                endField()
+            case UInt8(ascii: "\""):
+                if field.isEmpty && !fieldWasQuoted {
+                    inQuotes = true
+                    fieldWasQuoted = true
+                } else {
+                    field.append(b)
+                }
+            case 0x0D where i + 1 < n && bytes[i + 1] == 0x0A:
+                break
+            case 0x0A:
+                endField()
+                records.append(Record(fields: fields, line: recordLine))
+                fields.removeAll(keepingCapacity: true)
+                line += 1
+                recordLine = line
+            default:
+                field.append(b)
+            }
+            if field.count > maxFieldBytes {
+                throw Malformed(line: recordLine, message: "a field longer than \(maxFieldBytes) bytes; is this a payment ledger?")
+            }
+            i += 1
+        }
+        if inQuotes { throw Malformed(line: recordLine, message: "a quoted field is not closed before the end of the file") }
+        if !field.isEmpty || !fields.isEmpty {
+            endField()
+            records.append(Record(fields: fields, line: recordLine))
+        }
+        return records
+    }
+}
