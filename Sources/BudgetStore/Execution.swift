@@ -75,59 +75,125 @@ extension StoreBuilder {
         ])
     }
 
-    /// One row per project per month of its budget year.
-    static func executionTable(_ projects: [ProjectRecord], _ payments: [PaymentRecord]) -> Table {
-        var paidByMonth = [Int64](repeating: 0, count: projects.count * 12)
-        for p in payments where p.date.year == projects[p.projectIndex].year {
-            paidByMonth[p.projectIndex * 12 + p.date.month - 1] += p.amountFen
+    /// One row per project per month of its budget year, derived from the projects, indicators and
+    /// payments tables (so a store opened from a snapshot derives it the same way).
+    static func executionTable(projects: Table, indicators: Table, payments: Table) -> Table {
+        let n = projects.rowCount
+        let budgetsOf = projects.integers("budget"), yearsOf = projects.integers("year")
+        // Targets and deadlines per project, from the indicator rows.
+        var target = [Double](repeating: .nan, count: n)
+        var timelyDeadline = [Int64](repeating: nullInteger, count: n)
+        var anyDeadline = [Int64](repeating: nullInteger, count: n)
+        let owner = indicators.integers("project_id")
+        let deadlines = indicators.integers("deadline"), values = indicators.integers("value")
+        let (nameCodes, names) = indicators.strings("name")
+        let (levelCodes, levels) = indicators.strings("level2")
+        let (kindCodes, kinds) = indicators.strings("kind")
+        let isRate = names.map { $0.contains("执行率") }
+        let isTimely = levels.map { $0.contains("时效") }
+        let percentCode = kinds.firstIndex(of: TargetReading.Kind.percent.rawValue).map(Int32.init) ?? -2
+        for row in 0..<indicators.rowCount {
+            let p = Int(owner[row]) - 1
+            guard p >= 0, p < n else { continue }
+            if target[p].isNaN, nameCodes[row] >= 0, isRate[Int(nameCodes[row])], kindCodes[row] == percentCode, values[row] != nullInteger {
+                target[p] = Double(values[row]) / Double(ExactDecimal.unit) / 100
+            }
+            let d = deadlines[row]
+            guard d != nullInteger else { continue }
+            if levelCodes[row] >= 0, isTimely[Int(levelCodes[row])] {
+                if timelyDeadline[p] == nullInteger || d < timelyDeadline[p] { timelyDeadline[p] = d }
+            }
+            if anyDeadline[p] == nullInteger || d < anyDeadline[p] { anyDeadline[p] = d }
         }
-        var project = StringColumnBuilder(), department = StringColumnBuilder(), type = StringColumnBuilder(), status = StringColumnBuilder()
+        var paidByMonth = [Int64](repeating: 0, count: n * 12)
+        let payer = payments.integers("project_id"), dates = payments.integers("date"), amounts = payments.integers("amount")
+        for row in 0..<payments.rowCount {
+            let p = Int(payer[row]) - 1
+            guard p >= 0, p < n, dates[row] / 10_000 == yearsOf[p] else { continue }
+            paidByMonth[p * 12 + Int(dates[row] / 100 % 100) - 1] += amounts[row]
+        }
         var ids: [Int64] = [], years: [Int64] = [], months: [Int64] = [], budgets: [Int64] = [], paid: [Int64] = [], toDate: [Int64] = []
-        var rates: [Double] = [], targets: [Double] = [], deadlines: [Int64] = []
-        let capacity = projects.count * 12
-        ids.reserveCapacity(capacity)
-        for (index, p) in projects.enumerated() {
-            let target = ExecutionRules.target(of: p)
-            let deadline = ExecutionRules.deadline(of: p)
-            let effectiveDeadline = deadline ?? CalendarDate(year: p.year, month: 12, day: 31)
+        var rates: [Double] = [], targets: [Double] = [], deadlineColumn: [Int64] = [], statusCodes: [Int32] = []
+        ids.reserveCapacity(n * 12)
+        let statusNames = ExecutionStatus.allCases.map(\.rawValue)
+        let (sortedStatus, statusRemap) = sortedDictionary(statusNames)
+        var projectRows: [Int32] = []
+        projectRows.reserveCapacity(n * 12)
+        for p in 0..<n {
+            let year = Int(yearsOf[p])
+            let deadline = timelyDeadline[p] != nullInteger ? timelyDeadline[p] : anyDeadline[p]
+            let effective = deadline != nullInteger ? CalendarDate(packed: deadline) : CalendarDate(year: year, month: 12, day: 31)
+            let budget = budgetsOf[p]
             var cumulative: Int64 = 0
             for month in 1...12 {
-                let inMonth = paidByMonth[index * 12 + month - 1]
+                let inMonth = paidByMonth[p * 12 + month - 1]
                 cumulative += inMonth
-                let rate = p.budgetFen > 0 ? Double(cumulative) / Double(p.budgetFen) : (cumulative > 0 ? Double.infinity : 0)
-                ids.append(Int64(index + 1))
-                years.append(Int64(p.year))
-                months.append(Int64(p.year * 100 + month))
-                project.append(p.name)
-                department.append(p.department)
-                type.append(p.type)
-                budgets.append(p.budgetFen)
+                let rate = budget > 0 ? Double(cumulative) / Double(budget) : (cumulative > 0 ? Double.infinity : 0)
+                projectRows.append(Int32(p))
+                ids.append(Int64(p + 1))
+                years.append(Int64(year))
+                months.append(Int64(year * 100 + month))
+                budgets.append(budget)
                 paid.append(inMonth)
                 toDate.append(cumulative)
                 rates.append(rate)
-                targets.append(target ?? .nan)
-                deadlines.append(deadline?.packed ?? nullInteger)
-                if let monthEnd = CalendarDate.endOfMonth(year: p.year, month: month), let deadline = effectiveDeadline {
-                    status.append(ExecutionRules.status(rate: rate, target: target ?? 1, deadline: deadline, monthEnd: monthEnd).rawValue)
+                targets.append(target[p])
+                deadlineColumn.append(deadline)
+                if let monthEnd = CalendarDate.endOfMonth(year: year, month: month), let effective {
+                    let status = ExecutionRules.status(rate: rate, target: target[p].isNaN ? 1 : target[p], deadline: effective, monthEnd: monthEnd)
+                    statusCodes.append(statusRemap[ExecutionStatus.allCases.firstIndex(of: status) ?? 0])
                 } else {
-                    status.append(nil)
+                    statusCodes.append(nullCode)
                 }
             }
         }
+        func gather(_ name: String) -> ColumnData {
+            guard let column = projects.column(named: name) else { return .strings(codes: [], dictionary: []) }
+            return column.gatheredData(projectRows)
+        }
+        let project = gather("name"), department = gather("department"), type = gather("type")
+        let status = ColumnData.strings(codes: statusCodes, dictionary: sortedStatus)
         return Table(name: "execution", aliases: ["执行", "预算执行"], columns: [
             Column(name: "project_id", aliases: ["项目编号"], type: .int, data: .integers(ids)),
             Column(name: "year", aliases: ["年度"], type: .int, data: .integers(years)),
             Column(name: "month", aliases: ["月份"], type: .month, data: .integers(months)),
-            Column(name: "project", aliases: ["项目名称", "项目"], type: .string, data: project.finish()),
-            Column(name: "department", aliases: ["主管部门"], type: .string, data: department.finish()),
-            Column(name: "type", aliases: ["项目类型"], type: .string, data: type.finish()),
+            Column(name: "project", aliases: ["项目名称", "项目"], type: .string, data: project),
+            Column(name: "department", aliases: ["主管部门"], type: .string, data: department),
+            Column(name: "type", aliases: ["项目类型"], type: .string, data: type),
             Column(name: "budget", aliases: ["预算金额"], type: .money, data: .integers(budgets)),
             Column(name: "paid", aliases: ["本月支付"], type: .money, data: .integers(paid)),
             Column(name: "paid_to_date", aliases: ["累计支付"], type: .money, data: .integers(toDate)),
             Column(name: "rate", aliases: ["执行率"], type: .real, data: .reals(rates)),
             Column(name: "target", aliases: ["目标执行率"], type: .real, data: .reals(targets)),
-            Column(name: "deadline", aliases: ["期限"], type: .date, data: .integers(deadlines)),
-            Column(name: "status", aliases: ["状态"], type: .string, data: status.finish()),
+            Column(name: "deadline", aliases: ["期限"], type: .date, data: .integers(deadlineColumn)),
+            Column(name: "status", aliases: ["状态"], type: .string, data: status),
         ])
+    }
+}
+
+extension Table {
+    /// The Int64 buffer of an integer-backed column (empty when absent).
+    func integers(_ name: String) -> [Int64] {
+        if case .integers(let values)? = column(named: name)?.data { return values }
+        return []
+    }
+
+    /// Codes and dictionary of a string column (empty when absent).
+    func strings(_ name: String) -> ([Int32], [String]) {
+        if case .strings(let codes, let dictionary)? = column(named: name)?.data { return (codes, dictionary) }
+        return ([], [])
+    }
+}
+
+extension Column {
+    /// This column's data at `rows` (used to repeat project columns per month).
+    func gatheredData(_ rows: [Int32]) -> ColumnData {
+        switch data {
+        case .integers(let v): return .integers(rows.map { v[Int($0)] })
+        case .reals(let v): return .reals(rows.map { v[Int($0)] })
+        case .strings(let codes, let dictionary): return .strings(codes: rows.map { codes[Int($0)] }, dictionary: dictionary)
+        case .texts(let v): return .texts(rows.map { v[Int($0)] })
+        case .lists: return data
+        }
     }
 }

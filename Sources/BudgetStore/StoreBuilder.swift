@@ -15,12 +15,19 @@ public enum StoreBuilder {
             sources.append(.init(path: ledger.path, kind: "payments", origin: ledger.origin.rawValue,
                                  encoding: ledger.encoding?.rawValue ?? "unreadable", rows: ledger.projects, years: years))
         }
-        let payments = loaded.payments
         return Store(tables: [projectsTable(projects), indicatorsTable(projects), coverageTable(projects), regionsTable(loaded.gazetteer),
-                              paymentsTable(payments)],
-                     derived: [.init(name: "execution", aliases: ["执行", "预算执行"]) { executionTable(projects, payments) }],
-                     sources: sources)
+                              paymentsTable(loaded.payments)],
+                     derived: derivedTables, sources: sources)
     }
+
+    /// Tables computed from the others on first use.
+    public static let derivedTables: [Store.Derived] = [
+        .init(name: "execution", aliases: ["执行", "预算执行"]) { tables in
+            let empty = Table(name: "", columns: [])
+            func table(_ name: String) -> Table { tables.first { $0.name == name } ?? empty }
+            return executionTable(projects: table("projects"), indicators: table("indicators"), payments: table("payments"))
+        },
+    ]
 
     static func projectsTable(_ projects: [ProjectRecord]) -> Table {
         var name = StringColumnBuilder(), type = StringColumnBuilder(), level = StringColumnBuilder()

@@ -43,9 +43,10 @@ public struct Store: Sendable {
     public struct Derived: Sendable {
         public var name: String
         public var aliases: [String]
-        public var build: @Sendable () -> Table
+        /// Builds the table from the store's other (stored) tables.
+        public var build: @Sendable ([Table]) -> Table
 
-        public init(name: String, aliases: [String], build: @escaping @Sendable () -> Table) {
+        public init(name: String, aliases: [String], build: @escaping @Sendable ([Table]) -> Table) {
             self.name = name
             self.aliases = aliases
             self.build = build
@@ -55,7 +56,7 @@ public struct Store: Sendable {
     /// `derived` tables are built on first use (execution is project × month: large and not always needed).
     public init(tables: [Table], derived: [Derived] = [], sources: [Source] = []) {
         self.eagerTables = tables
-        self.lazy = Dictionary(derived.map { ($0.name, LazyTable($0)) }, uniquingKeysWith: { a, _ in a })
+        self.lazy = Dictionary(derived.map { ($0.name, LazyTable($0, from: tables)) }, uniquingKeysWith: { a, _ in a })
         self.sources = sources
     }
 
@@ -73,26 +74,27 @@ public struct Store: Sendable {
         return lazy.values.first { $0.definition.aliases.contains(name) }?.table
     }
 
-    /// Adds or replaces a table.
-    public mutating func put(_ table: Table) {
-        eagerTables.removeAll { $0.name == table.name }
-        eagerTables.append(table)
-    }
+    /// The stored tables (derived ones excluded): what a snapshot holds.
+    public var storedTables: [Table] { eagerTables }
 }
 
 /// A derived table computed once, on first use, from any thread.
 final class LazyTable: @unchecked Sendable {
     let definition: Store.Derived
+    private let inputs: [Table]
     private var cached: Table?
     private let lock = NSLock()
 
-    init(_ definition: Store.Derived) { self.definition = definition }
+    init(_ definition: Store.Derived, from inputs: [Table]) {
+        self.definition = definition
+        self.inputs = inputs
+    }
 
     var table: Table {
         lock.lock()
         defer { lock.unlock() }
         if let cached { return cached }
-        let table = definition.build()
+        let table = definition.build(inputs)
         cached = table
         return table
     }
