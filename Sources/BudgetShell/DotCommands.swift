@@ -66,8 +66,39 @@ public enum DotCommands {
         Command(name: ".load", usage: ".load PATH", help: "Load more documents (a file or a folder, read recursively).") { args, ws, report in
             guard let path = args.first else { report(".load needs a file or folder"); return .failed }
             guard FileManager.default.fileExists(atPath: path) else { report("no such file or folder: \(path)"); return .failed }
-            ws.standardOutput(ws.load(path) + "\n")
-            return .ok
+            do {
+                ws.standardOutput(try ws.load(path) + "\n")
+                return .ok
+            } catch {
+                report("\(error)")
+                return .failed
+            }
+        },
+        Command(name: ".save", usage: ".save FILE", help: "Write the loaded tables to a binary snapshot (reopen with .open or --snapshot).") { args, ws, report in
+            guard let path = args.first else { report(".save needs a file name"); return .failed }
+            do {
+                let start = DispatchTime.now()
+                try ws.save(path)
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+                ws.standardOutput("saved \(path) in \(String(format: "%.2f", seconds)) s\n")
+                return .ok
+            } catch {
+                report("cannot save \(path): \(error)")
+                return .failed
+            }
+        },
+        Command(name: ".open", usage: ".open FILE", help: "Replace the loaded data with a snapshot written by .save.") { args, ws, report in
+            guard let path = args.first else { report(".open needs a snapshot file"); return .failed }
+            do {
+                let start = DispatchTime.now()
+                try ws.open(path)
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+                ws.standardOutput("opened \(path) in \(String(format: "%.2f", seconds)) s\n")
+                return .ok
+            } catch {
+                report("\(error)")
+                return .failed
+            }
         },
         Command(name: ".sources", usage: ".sources", help: "List loaded files: kind, published or synthetic, encoding, years, rows.") { _, ws, _ in
             var text = ""

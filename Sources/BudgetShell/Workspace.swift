@@ -11,7 +11,10 @@ public final class Workspace {
     public static let version = "0.2.0"
 
     public private(set) var paths: [String]
-    public private(set) var loaded: LoadedDocuments
+    /// The documents behind the store; nil when it was opened from a snapshot.
+    public private(set) var loaded: LoadedDocuments?
+    /// The snapshot the store was opened from, if any.
+    public private(set) var snapshotPath: String?
     public let session: QuerySession
     public var renderer: ResultRenderer
     public var timer = false
@@ -25,38 +28,75 @@ public final class Workspace {
 
     public init(paths: [String], renderer: ResultRenderer = ResultRenderer()) {
         self.paths = paths
-        loaded = DocumentLoader.load(paths: paths)
-        session = QuerySession(store: StoreBuilder.build(from: loaded))
+        let documents = DocumentLoader.load(paths: paths)
+        loaded = documents
+        session = QuerySession(store: StoreBuilder.build(from: documents))
+        self.renderer = renderer
+    }
+
+    /// Opens a snapshot written by `.save` instead of parsing documents.
+    public init(snapshot path: String, renderer: ResultRenderer = ResultRenderer()) throws {
+        paths = []
+        snapshotPath = path
+        session = QuerySession(store: try Snapshot.read(path))
         self.renderer = renderer
     }
 
     /// Adds a file or folder to what is loaded and rebuilds the store; returns a summary line.
-    @discardableResult
-    public func load(_ path: String) -> String {
-        let before = loaded.projects.count
+    public func load(_ path: String) throws -> String {
+        guard let previous = loaded else {
+            throw Snapshot.Failure(message: ".load adds documents to documents; this session opened the snapshot \(snapshotPath ?? ""). Start with --data to combine folders")
+        }
+        let before = previous.projects.count
         paths.append(path)
-        loaded = DocumentLoader.load(paths: paths)
-        session.replaceStore(StoreBuilder.build(from: loaded))
-        let added = loaded.projects.count - before
-        let errors = loaded.diagnostics.filter { $0.file.hasPrefix(path) && $0.severity == .error }.count
-        return "loaded \(path): \(added) project\(added == 1 ? "" : "s") added, \(loaded.projects.count) in all"
+        let documents = DocumentLoader.load(paths: paths)
+        loaded = documents
+        session.replaceStore(StoreBuilder.build(from: documents))
+        let added = documents.projects.count - before
+        let errors = documents.diagnostics.filter { $0.file.hasPrefix(path) && $0.severity == .error }.count
+        return "loaded \(path): \(added) project\(added == 1 ? "" : "s") added, \(documents.projects.count) in all"
             + (errors > 0 ? "; \(errors) error(s), see `budgetq check \(path)`" : "")
+    }
+
+    /// Writes the current tables to a snapshot file (atomically).
+    public func save(_ path: String) throws {
+        try Snapshot.write(session.store, to: path, createdBy: "budgetq \(Self.version)")
+    }
+
+    /// Replaces the data with a snapshot's.
+    public func open(_ path: String) throws {
+        session.replaceStore(try Snapshot.read(path))
+        loaded = nil
+        snapshotPath = path
+        paths = []
     }
 
     /// The start-up banner: version, what was loaded and whether it is real, and how to get help.
     public var banner: String {
-        let published = loaded.files.filter { $0.origin == .published }
-        let synthetic = loaded.files.filter { $0.origin == .synthetic }
-        var years: [Int: Int] = [:]
-        for p in loaded.projects { years[p.year, default: 0] += 1 }
+        let store = session.store
+        let projects = store.table(named: "projects")
+        var years: [Int64: Int] = [:]
+        var realProjects = 0
+        if let projects, case .integers(let values)? = projects.column(named: "year")?.data {
+            for y in values { years[y, default: 0] += 1 }
+            if let origin = projects.column(named: "origin") {
+                realProjects = (0..<projects.rowCount).filter { origin.value(at: $0) == .string("published") }.count
+            }
+        }
         let yearText = years.keys.sorted().map { "\($0)" }.joined(separator: ", ")
-        var lines = ["budgetq \(Self.version) — \(paths.joined(separator: ", "))"]
-        lines.append("loaded \(loaded.projects.count) projects (\(yearText.isEmpty ? "no years" : "years " + yearText)), "
-                     + "\(loaded.projects.reduce(0) { $0 + $1.indicators.count }) indicators from \(loaded.files.count) file\(loaded.files.count == 1 ? "" : "s")")
-        let realProjects = loaded.projects.filter { $0.origin == .published }.count
-        lines.append("real: \(published.count) published file\(published.count == 1 ? "" : "s") (\(realProjects) projects); "
-                     + "synthetic: \(synthetic.count) generated file\(synthetic.count == 1 ? "" : "s") (\(loaded.projects.count - realProjects) projects) — see .sources")
-        if loaded.errorCount > 0 {
+        let documents = store.sources.filter { $0.kind == "documents" }
+        let published = documents.filter { $0.origin == "published" }.count
+        let ledgers = store.sources.filter { $0.kind == "payments" }
+        let from = snapshotPath.map { "snapshot \($0)" } ?? paths.joined(separator: ", ")
+        var lines = ["budgetq \(Self.version) — \(from)"]
+        lines.append("loaded \(projects?.rowCount ?? 0) projects (\(yearText.isEmpty ? "no years" : "years " + yearText)), "
+                     + "\(store.table(named: "indicators")?.rowCount ?? 0) indicators, \(store.table(named: "payments")?.rowCount ?? 0) payments "
+                     + "from \(documents.count + ledgers.count) file\(documents.count + ledgers.count == 1 ? "" : "s")")
+        lines.append("real: \(published) published file\(published == 1 ? "" : "s") (\(realProjects) projects); "
+                     + "synthetic: \(documents.count - published) generated document file\(documents.count - published == 1 ? "" : "s") (\((projects?.rowCount ?? 0) - realProjects) projects)"
+                     + (ledgers.isEmpty ? "" : " and \(ledgers.count) ledger\(ledgers.count == 1 ? "" : "s") (\(ledgers.filter { $0.origin == "synthetic" }.count) synthetic)")
+                     + " — see .sources")
+        if let loaded, loaded.errorCount > 0 {
             lines.append("\(loaded.errorCount) load error(s): run `budgetq check \(paths.joined(separator: " "))` to see them")
         }
         lines.append("Type .help for help, a query such as `projects | summarize sum(budget) by type`, Tab to complete.")

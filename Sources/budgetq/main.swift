@@ -21,8 +21,21 @@ struct Budgetq: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
+    @Option(help: "Open a snapshot written by .save instead of reading --data.")
+    var snapshot: String?
+
     mutating func run() throws {
-        let workspace = Workspace(paths: [data.directory], renderer: output.renderer)
+        let workspace: Workspace
+        if let snapshot {
+            do {
+                workspace = try Workspace(snapshot: snapshot, renderer: output.renderer)
+            } catch {
+                FileHandle.standardError.write(Data("budgetq: \(error)\n".utf8))
+                throw ExitCode(1)
+            }
+        } else {
+            workspace = Workspace(paths: [data.directory], renderer: output.renderer)
+        }
         for (name, value) in try output.parsedParameters() { workspace.session.setParameter(name, text: value) }
         if let command {
             let failures = workspace.runScript(command, file: "query", stopAtFirstError: true)
