@@ -2,7 +2,7 @@
 SWIFT ?= swift
 DATA ?= datasets
 
-.PHONY: run test deps build release clean
+.PHONY: run test deps build release clean bench
 
 ## run: start budgetq on the bundled datasets
 run: deps
@@ -22,3 +22,8 @@ deps:
 
 clean:
 	rm -rf .build
+
+## bench: budgetq vs DuckDB on Q1–Q6 at 1k, 100k and 1M projects (data cached in bench-data/)
+bench:
+	python3 -c "import duckdb" 2>/dev/null || pip install duckdb
+	python3 bench/run.py $(BENCH_ARGS)

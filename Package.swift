@@ -35,6 +35,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The benchmark runner (bench/run.py drives it); not part of the product.
+        .executableTarget(name: "budgetq-bench", dependencies: ["BudgetShell", "BudgetQuery", "BudgetRender", "BudgetStore"]),
         .testTarget(name: "BudgetDocumentsTests", dependencies: ["BudgetDocuments"]),
         .testTarget(name: "BudgetStoreTests", dependencies: ["BudgetStore", "BudgetDocuments", "BudgetRender"]),
         .testTarget(name: "BudgetQueryTests", dependencies: ["BudgetQuery", "BudgetStore", "BudgetDocuments", "BudgetRender"]),

@@ -14,29 +14,27 @@ extension Executor {
     func explodeColumn(_ frame: Frame, columnIndex: Int, as name: String) -> Frame {
         let list = frame.dense(columnIndex)
         guard case .lists(let offsets, let codes, let dictionary) = list.data else { return frame }
-        var repeatRows: [Int32] = []
+        // One position per element (a row with an empty list keeps one position, with null).
+        var positions: [Int32] = []
         var elementCodes: [Int32] = []
+        positions.reserveCapacity(frame.rowCount)
         var multiple = 0, empty = 0
-        let base = frame.selection
         for row in 0..<frame.rowCount {
             let start = Int(offsets[row]), end = Int(offsets[row + 1])
-            let baseRow = base.map { $0[row] } ?? Int32(row)
             if start == end {
                 empty += 1
-                repeatRows.append(baseRow)
+                positions.append(Int32(row))
                 elementCodes.append(nullCode)
             }
             if end - start > 1 { multiple += 1 }
             for k in start..<end {
-                repeatRows.append(baseRow)
+                positions.append(Int32(row))
                 elementCodes.append(codes[k])
             }
         }
-        var columns = frame.columns.map { $0.gathered(repeatRows) }
-        let element = Column(name: name, aliases: name == list.name ? list.aliases : [], type: .string, data: .strings(codes: elementCodes, dictionary: dictionary))
-        columns[columnIndex] = element
-        var out = Frame(columns: columns, origin: frame.origin, rowCount: repeatRows.count)
-        out.notes = frame.notes
+        var out = frame.selecting(positions)
+        out.setDense(Column(name: name, aliases: name == list.name ? list.aliases : [], type: .string,
+                            data: .strings(codes: elementCodes, dictionary: dictionary)), at: columnIndex)
         let things = frame.origin == "projects" ? "projects" : "rows"
         if multiple > 0 {
             out.notes.append("\(multiple) of \(frame.rowCount) \(things) have several \(list.name) and appear once under each; totals across \(name) count them more than once")

@@ -32,8 +32,8 @@ extension Executor {
         let delta = withExtras.materialize(try withExtras.evaluate(deltaBound), type: valueType).named("delta")
         let aReals = evaluator.reals(.column(aColumn)), deltaReals = evaluator.reals(.column(delta))
         let pct = zip(aReals, deltaReals).map { a, d in a.isNaN || d.isNaN || a == 0 ? Double.nan : d / a * 100 }
-        wide.columns.append(delta)
-        wide.columns.append(Column(name: "pct", type: .real, data: .reals(pct)))
+        wide.setDense(delta)
+        wide.setDense(Column(name: "pct", type: .real, data: .reals(pct)))
         return wide
     }
 

@@ -10,14 +10,11 @@ extension Executor {
         try checkUnique(names, items)
         let allColumns = bound.allSatisfy { if case .column = $0 { return true } else { return false } }
         if allColumns {
-            var columns: [Column] = []
-            for (i, item) in bound.enumerated() {
-                guard case .column(let index, _) = item else { continue }
-                columns.append(frame.columns[index].named(names[i]))
+            let indices = bound.compactMap { item -> Int? in
+                if case .column(let index, _) = item { return index }
+                return nil
             }
-            var out = Frame(columns: columns, selection: frame.selection, origin: frame.origin, rowCount: frame.baseCount)
-            out.notes = frame.notes
-            return out
+            return frame.projecting(indices, names: names)
         }
         let dense = frame.materialized()
         let evaluator = Evaluator(frame: dense)
@@ -34,7 +31,7 @@ extension Executor {
     /// `derive name = expr`: adds (or replaces) computed columns. Aggregates here run over the whole
     /// result (`x / sum(x)` gives shares); `running_sum(x)` accumulates in the current order.
     func derive(_ frame: Frame, _ items: [NamedExpr]) throws -> Frame {
-        var out = frame.materialized()
+        var out = frame
         for (position, item) in items.enumerated() {
             let name = outputName(item, position: position)
             var b = binder(out, aggregates: true)
@@ -51,11 +48,7 @@ extension Executor {
                 }
             }
             let column = evaluator.materialize(try evaluator.evaluate(bound), type: bound.type ?? .string).named(name)
-            if let existing = out.columns.firstIndex(where: { $0.name == name }) {
-                out.columns[existing] = column
-            } else {
-                out.columns.append(column)
-            }
+            out.setDense(column, at: out.columns.firstIndex { $0.name == name })
         }
         return out
     }

@@ -20,13 +20,7 @@ extension Executor {
             }
             return a < b
         }
-        var out = frame
-        if let old = frame.selection {
-            out.selection = permutation.map { old[$0] }
-        } else {
-            out.selection = permutation.map { Int32($0) }
-        }
-        return out
+        return frame.selecting(permutation.map { Int32($0) })
     }
 
     /// `distinct [cols]`: the first row of each distinct combination, in order of appearance.
@@ -35,8 +29,7 @@ extension Executor {
         let columns = projected.columns.indices.map(projected.dense)
         let grouping = Grouping.build(keys: columns, rows: projected.rowCount)
         var out = Frame(columns: columns, origin: frame.origin, rowCount: projected.rowCount)
-        out.selection = grouping.representatives.map { Int32($0) }
         out.notes = frame.notes
-        return out
+        return out.selecting(grouping.representatives.map { Int32($0) })
     }
 }

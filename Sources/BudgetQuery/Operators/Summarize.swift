@@ -72,8 +72,7 @@ extension Executor {
             }
             return a < b
         }
-        out.selection = permutation.map { Int32($0) }
-        return out
+        return out.selecting(permutation.map { Int32($0) })
     }
 
     func containsAggregate(_ bound: Bound) -> Bool {

@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""budgetq vs DuckDB on budgetq's own questions (Q1–Q6), at several portfolio sizes.
+
+For each size: generate the synthetic portfolio once (cached in bench-data/, never committed),
+export it to CSV for DuckDB, then in one run on this machine time
+  - budgetq loading the documents from text (and saving a snapshot),
+  - budgetq opening the snapshot and answering Q1–Q6 (median of repeated runs after warm-up),
+  - DuckDB (Python package) opening its own database file of the same data and answering the
+    same questions, with its default threads and with 1 thread,
+check that every answer is equal, and report times, ratios and peak memory (RSS) of each side.
+Usage: python3 bench/run.py [--sizes 1k,100k,1m] [--repeat 7]
+"""
+import argparse, csv, json, os, subprocess, sys
+from decimal import Decimal
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATA = os.path.join(ROOT, "bench-data")
+SIZES = {"1k": 1_000, "100k": 100_000, "1m": 1_000_000}
+
+
+def run(cmd, **kw):
+    """Runs under /usr/bin/time to read the peak RSS; returns (stdout, peak_kib)."""
+    out = subprocess.run(["/usr/bin/time", "-f", "PEAK_RSS_KB %M"] + cmd, capture_output=True, text=True, cwd=ROOT, **kw)
+    if out.returncode != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{out.stderr[-3000:]}")
+    peak = int([l for l in out.stderr.splitlines() if l.startswith("PEAK_RSS_KB")][-1].split()[1])
+    return out.stdout, peak
+
+
+def read_rows(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    return rows[0], rows[1:]
+
+
+def same_value(a, b):
+    if a == b:
+        return True
+    if a == "" or b == "":
+        return False
+    try:
+        x, y = Decimal(a), Decimal(b)
+    except Exception:
+        return False
+    if x == y:
+        return True
+    return abs(x - y) <= Decimal("1e-9") * max(abs(x), abs(y), Decimal(1))
+
+
+def compare(budgetq_csv, duckdb_csv):
+    _, left = read_rows(budgetq_csv)
+    _, right = read_rows(duckdb_csv)
+    left, right = sorted(left), sorted(right)
+    if len(left) != len(right):
+        return f"{len(left)} rows vs {len(right)}"
+    for l, r in zip(left, right):
+        if len(l) != len(r) or not all(same_value(a, b) for a, b in zip(l, r)):
+            return f"row differs: {l} vs {r}"
+    return None
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--sizes", default="1k,100k,1m")
+    p.add_argument("--repeat", type=int, default=7)
+    p.add_argument("--warmup", type=int, default=2)
+    a = p.parse_args()
+    subprocess.run(["swift", "build", "-c", "release", "--product", "budgetq"], cwd=ROOT, check=True)
+    subprocess.run(["swift", "build", "-c", "release", "--product", "budgetq-bench"], cwd=ROOT, check=True)
+    budgetq = os.path.join(ROOT, ".build/release/budgetq")
+    bench = os.path.join(ROOT, ".build/release/budgetq-bench")
+    queries = os.path.join(ROOT, "bench/queries.bq")
+    os.makedirs(DATA, exist_ok=True)
+    all_ok = True
+    for size in a.sizes.split(","):
+        n = SIZES[size]
+        docs = os.path.join(DATA, size)
+        csvs = os.path.join(DATA, size + "-csv")
+        snapshot = os.path.join(DATA, size + ".snap")
+        database = os.path.join(DATA, size + ".duckdb")
+        if not os.path.isdir(docs):
+            print(f"[{size}] generating {n} project rows …", flush=True)
+            subprocess.run([budgetq, "generate", "--projects", str(n), "--years", "2021-2025", "--seed", "42", "--out", docs], check=True)
+        if not os.path.isdir(csvs):
+            os.makedirs(csvs)
+            for table in ["projects", "indicators", "payments"]:
+                subprocess.run([budgetq, "export", table, "--format", "csv", "--data", docs, "--out", os.path.join(csvs, table + ".csv")], check=True)
+        results = {}
+        print(f"[{size}] budgetq: load documents from text, save snapshot …", flush=True)
+        out, text_peak = run([bench, "--data", docs, "--save", snapshot, "--queries", queries, "--repeat", "1", "--warmup", "0"])
+        text_load = json.loads(out)["load_ms"]
+        print(f"[{size}] budgetq: open snapshot, Q1–Q6 …", flush=True)
+        os.makedirs(os.path.join(DATA, "results", size, "budgetq"), exist_ok=True)
+        out, bq_peak = run([bench, "--snapshot", snapshot, "--queries", queries, "--repeat", str(a.repeat), "--warmup", str(a.warmup),
+                            "--results", os.path.join(DATA, "results", size, "budgetq")])
+        bq = json.loads(out)
+        duck = {}
+        for label, threads in [("duckdb", 0), ("duckdb-1t", 1)]:
+            print(f"[{size}] {label} …", flush=True)
+            out, peak = run([sys.executable, os.path.join(ROOT, "bench/duckdb_side.py"), "--csv", csvs, "--database", database, "--threads", str(threads),
+                             "--repeat", str(a.repeat), "--warmup", str(a.warmup), "--results", os.path.join(DATA, "results", size, label)])
+            duck[label] = (json.loads(out), peak)
+        print(f"\n## {size} ({n:,} project rows) — medians of {a.repeat} runs after {a.warmup} warm-up\n")
+        print(f"| query | budgetq ms | DuckDB ms ({duck['duckdb'][0]['threads']} threads) | ratio | DuckDB 1 thread ms | ratio | equal |")
+        print("|---|---:|---:|---:|---:|---:|---|")
+        for i, q in enumerate(bq["queries"]):
+            name = q["name"].split()[0]
+            d = duck["duckdb"][0]["queries"][i]
+            d1 = duck["duckdb-1t"][0]["queries"][i]
+            problem = compare(os.path.join(DATA, "results", size, "budgetq", name + ".csv"), os.path.join(DATA, "results", size, "duckdb", name + ".csv"))
+            all_ok &= problem is None
+            print(f"| {q['name']} | {q['median_ms']:.2f} | {d['median_ms']:.2f} | {q['median_ms'] / d['median_ms']:.2f} | {d1['median_ms']:.2f} | {q['median_ms'] / d1['median_ms']:.2f} | {'yes' if problem is None else 'NO: ' + problem} |")
+        print()
+        print(f"| | budgetq | DuckDB |")
+        print("|---|---:|---:|")
+        print(f"| load from text (documents+ledgers / CSV) ms | {text_load:.0f} | {duck['duckdb'][0].get('build_ms', float('nan')):.0f} (first run only) |")
+        print(f"| open own file (snapshot / database) ms | {bq['load_ms']:.1f} | {duck['duckdb'][0]['open_ms']:.1f} |")
+        print(f"| peak RSS answering Q1–Q6 from own file, MiB | {bq_peak / 1024:.0f} | {duck['duckdb'][1] / 1024:.0f} |")
+        print(f"| peak RSS loading from text, MiB | {text_peak / 1024:.0f} | |")
+        print(flush=True)
+    if not all_ok:
+        sys.exit("some answers differ")
+
+
+if __name__ == "__main__":
+    main()
