@@ -45,7 +45,7 @@ struct Executor {
         case .summarize(let aggregates, let by): return try summarize(frame, aggregates: aggregates, by: by, span: span)
         case .sort(let keys): return try sort(frame, keys, defaultDescending: false)
         case .take(let n): return take(frame, n)
-        case .top(let n, let keys): return take(try sort(frame, keys, defaultDescending: true), n)
+        case .top(let n, let keys): return take(try sort(frame, keys, defaultDescending: true, limit: n), n)
         case .distinct(let items): return try distinct(frame, items)
         case .count:
             return Frame(columns: [Column(name: "count", type: .int, data: .integers([Int64(frame.rowCount)]))], origin: frame.origin)

@@ -198,6 +198,8 @@ struct SortKeyValues {
     }
     let storage: Storage
 
+    init(storage: Storage) { self.storage = storage }
+
     init(_ column: Column) {
         switch column.data {
         case .integers(let v): storage = .ints(v)

@@ -3,7 +3,7 @@ import BudgetStore
 extension Executor {
     /// `sort by k [asc|desc], …` (and `top`): reorders the selection vector; nulls sort first
     /// ascending and last descending, as in SQLite.
-    func sort(_ frame: Frame, _ keys: [SortKey], defaultDescending: Bool) throws -> Frame {
+    func sort(_ frame: Frame, _ keys: [SortKey], defaultDescending: Bool, limit: Int? = nil) throws -> Frame {
         var b = binder(frame)
         let evaluator = Evaluator(frame: frame)
         var orders: [(SortKeyValues, Bool)] = []
@@ -13,14 +13,64 @@ extension Executor {
             let column = evaluator.materialize(try evaluator.evaluate(bound), type: bound.type ?? .int)
             orders.append((SortKeyValues(column), key.descending ?? defaultDescending))
         }
-        let permutation = (0..<frame.rowCount).sorted { a, b in
+        // Ties keep the current order (the sort is stable).
+        let before: (Int, Int) -> Bool = { a, b in
             for (order, descending) in orders {
                 if order.less(a, b) { return !descending }
                 if order.less(b, a) { return descending }
             }
             return a < b
         }
-        return frame.selecting(permutation.map { Int32($0) })
+        let n = frame.rowCount
+        if let limit, limit < n / 8 {
+            return frame.selecting(Self.smallest(limit, of: n, by: before).map { Int32($0) })
+        }
+        if orders.count == 1, case .ints(let values) = orders[0].0.storage {
+            // One integer key: sort (key, position) pairs without a closure per comparison.
+            let descending = orders[0].1
+            var pairs = (0..<n).map { (values[$0], Int32($0)) }
+            pairs.sort { x, y in x.0 != y.0 ? (descending ? x.0 > y.0 : x.0 < y.0) : x.1 < y.1 }
+            return frame.selecting(pairs.map(\.1))
+        }
+        return frame.selecting((0..<n).sorted(by: before).map { Int32($0) })
+    }
+
+    /// The first `k` of `0..<n` in the order `before`, in order: a bounded max-heap, O(n log k).
+    static func smallest(_ k: Int, of n: Int, by before: (Int, Int) -> Bool) -> [Int] {
+        guard k > 0 else { return [] }
+        var heap: [Int] = []
+        heap.reserveCapacity(k + 1)
+        func siftUp(_ i: Int) {
+            var child = i
+            while child > 0 {
+                let parent = (child - 1) / 2
+                guard before(heap[parent], heap[child]) else { break }
+                heap.swapAt(parent, child)
+                child = parent
+            }
+        }
+        func siftDown(_ i: Int) {
+            var parent = i
+            while true {
+                let l = 2 * parent + 1, r = l + 1
+                var largest = parent
+                if l < heap.count, before(heap[largest], heap[l]) { largest = l }
+                if r < heap.count, before(heap[largest], heap[r]) { largest = r }
+                if largest == parent { return }
+                heap.swapAt(parent, largest)
+                parent = largest
+            }
+        }
+        for i in 0..<n {
+            if heap.count < k {
+                heap.append(i)
+                siftUp(heap.count - 1)
+            } else if before(i, heap[0]) {
+                heap[0] = i
+                siftDown(0)
+            }
+        }
+        return heap.sorted(by: before)
     }
 
     /// `distinct [cols]`: the first row of each distinct combination, in order of appearance.
