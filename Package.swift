@@ -7,6 +7,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "budgetq", targets: ["budgetq"]),
+        // The stages as a library, for the fuzz targets in Fuzz/.
+        .library(name: "BudgetqCore", targets: ["BudgetDocuments", "BudgetStore", "BudgetQuery", "BudgetRender"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -40,6 +42,6 @@ let package = Package(
         .testTarget(name: "BudgetDocumentsTests", dependencies: ["BudgetDocuments"]),
         .testTarget(name: "BudgetStoreTests", dependencies: ["BudgetStore", "BudgetDocuments", "BudgetRender"]),
         .testTarget(name: "BudgetQueryTests", dependencies: ["BudgetQuery", "BudgetStore", "BudgetDocuments", "BudgetRender"]),
-        .testTarget(name: "BudgetCLITests", dependencies: ["budgetq", .product(name: "SwiftCSV", package: "SwiftCSV")]),
+        .testTarget(name: "BudgetCLITests", dependencies: ["budgetq", .product(name: "SwiftCSV", package: "SwiftCSV")], exclude: ["golden"]),
     ]
 )

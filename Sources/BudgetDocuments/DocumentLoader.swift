@@ -21,6 +21,11 @@ public struct LoadedDocuments: Sendable {
     public var ledgerFiles: [FileSummary] = []
     public var payments: [PaymentRecord] = []
 
+    public init(gazetteer: Gazetteer = .builtIn, projects: [ProjectRecord] = []) {
+        self.gazetteer = gazetteer
+        self.projects = projects
+    }
+
     public var errorCount: Int { diagnostics.filter { $0.severity == .error }.count }
     public var warningCount: Int { diagnostics.filter { $0.severity == .warning }.count }
 }

@@ -170,6 +170,15 @@ struct Binder {
         }
     }
 
+    /// The type two alternatives share: numbers widen as `+` does (money only when both are money).
+    private func unifiedType(_ a: ColumnType?, _ b: ColumnType?) -> ColumnType {
+        guard let a else { return b ?? .string }
+        guard let b else { return a }
+        if a.isNumeric && b.isNumeric { return arithmeticType("+", a, b) }
+        if a == .text || b == .text { return a == b ? a : .text }
+        return a
+    }
+
     private func comparable(_ a: ColumnType?, _ b: ColumnType?) -> Bool {
         guard let a, let b else { return true }
         if a.isNumeric && b.isNumeric { return true }
@@ -253,14 +262,13 @@ struct Binder {
             return .call(.len, bound, .int)
         case .coalesce:
             try arity(2...2, "coalesce(unit, \"\")")
-            let t = bound[0].type ?? bound[1].type ?? .string
             guard comparable(bound[0].type, bound[1].type) else { throw QueryError("coalesce needs two values of one type", at: span) }
-            return .call(.coalesce, bound, t)
+            return .call(.coalesce, bound, unifiedType(bound[0].type, bound[1].type))
         case .iff:
             try arity(3...3, "iff(budget > 1亿, \"large\", \"small\")")
             try requireBool(bound[0], args[0].span, "iff")
             guard comparable(bound[1].type, bound[2].type) else { throw QueryError("iff's two results must have one type", at: span) }
-            return .call(.iff, bound, bound[1].type ?? bound[2].type ?? .string)
+            return .call(.iff, bound, unifiedType(bound[1].type, bound[2].type))
         }
     }
 }

@@ -285,6 +285,8 @@ struct Evaluator {
     private func textMatch(_ op: String, _ l: Operand, _ r: Operand) throws(EvaluationFailure) -> Operand {
         let n = rowCount
         func matches(_ s: String, _ needle: String) -> Bool {
+            // Every string contains the empty string (Swift's `contains("")` says otherwise).
+            if needle.isEmpty { return true }
             switch op {
             case "startswith": return s.hasPrefix(needle)
             case "endswith": return s.hasSuffix(needle)
@@ -359,7 +361,7 @@ struct Evaluator {
         case .coalesce, .iff:
             let condition = function == .iff ? try boolValues(args[0]) : []
             let (a, b) = function == .iff ? (args[1], args[2]) : (args[0], args[1])
-            let first = materialize(a, type: type), second = materialize(b, type: type)
+            let first = try converted(a, to: type), second = try converted(b, to: type)
             var picks = [Int32](repeating: 0, count: n)
             for i in 0..<n {
                 let useFirst = function == .iff ? condition[i] == 1 : !first.isNull(i)
@@ -367,6 +369,13 @@ struct Evaluator {
             }
             return .column(Column.choosing(picks, first, second, type: type))
         }
+    }
+
+    /// A dense column of `type`, rescaling numbers (an int 5 becomes money 5.00, not 0.05).
+    func converted(_ operand: Operand, to type: ColumnType) throws(EvaluationFailure) -> Column {
+        guard type.isNumeric, let from = operand.type, from.isNumeric, from != type else { return materialize(operand, type: type) }
+        if type == .real { return Column(name: "", type: .real, data: .reals(reals(operand))) }
+        return Column(name: "", type: type, data: .integers(try ints(operand, scale: numericScale(type) ?? 0)))
     }
 
     /// A dense column for an operand (scalars broadcast).

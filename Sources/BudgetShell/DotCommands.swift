@@ -131,6 +131,11 @@ public enum DotCommands {
             ws.setOutput(args.first)
             return .ok
         },
+        Command(name: ".maxrows", usage: ".maxrows N", help: "Most rows printed in table mode (the rest are counted); default 1000.") { args, ws, report in
+            guard let n = args.first.flatMap({ Int($0) }), n > 0 else { report(".maxrows expects a positive number"); return .failed }
+            ws.renderer.maxRows = n
+            return .ok
+        },
         Command(name: ".timer", usage: ".timer on|off", help: "Print how long each query takes.") { args, ws, report in
             guard let value = args.first, value == "on" || value == "off" else { report(".timer expects on or off"); return .failed }
             ws.timer = value == "on"

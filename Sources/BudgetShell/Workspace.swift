@@ -26,9 +26,13 @@ public final class Workspace {
     /// Receives error text.
     public var standardError: (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
 
-    public init(paths: [String], renderer: ResultRenderer = ResultRenderer()) {
+    /// Limits on reading documents (largest file, longest line).
+    public let limits: LoadLimits
+
+    public init(paths: [String], renderer: ResultRenderer = ResultRenderer(), limits: LoadLimits = LoadLimits()) {
         self.paths = paths
-        let documents = DocumentLoader.load(paths: paths)
+        self.limits = limits
+        let documents = DocumentLoader.load(paths: paths, limits: limits)
         loaded = documents
         session = QuerySession(store: StoreBuilder.build(from: documents))
         self.renderer = renderer
@@ -37,6 +41,7 @@ public final class Workspace {
     /// Opens a snapshot written by `.save` instead of parsing documents.
     public init(snapshot path: String, renderer: ResultRenderer = ResultRenderer()) throws {
         paths = []
+        limits = LoadLimits()
         snapshotPath = path
         session = QuerySession(store: try Snapshot.read(path))
         self.renderer = renderer
@@ -49,7 +54,7 @@ public final class Workspace {
         }
         let before = previous.projects.count
         paths.append(path)
-        let documents = DocumentLoader.load(paths: paths)
+        let documents = DocumentLoader.load(paths: paths, limits: limits)
         loaded = documents
         session.replaceStore(StoreBuilder.build(from: documents))
         let added = documents.projects.count - before

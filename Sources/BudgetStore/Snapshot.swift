@@ -62,6 +62,9 @@ public enum Snapshot {
 
     /// Writes `store`'s stored tables to `path` atomically.
     public static func write(_ store: Store, to path: String, createdBy: String = "budgetq") throws {
+        // Tests set BUDGETQ_TEST_SLOW_SNAPSHOT_WRITE to pause after each section, so that a
+        // SIGKILL can land mid-write; it has no other use.
+        let pause = ProcessInfo.processInfo.environment["BUDGETQ_TEST_SLOW_SNAPSHOT_WRITE"].flatMap { UInt32($0) } ?? 0
         let url = URL(fileURLWithPath: path)
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
@@ -78,6 +81,7 @@ public enum Snapshot {
                 let s = Section(offset: offset, length: UInt64(data.count), checksum: data.withUnsafeBytes { checksum($0) })
                 try handle.write(contentsOf: data)
                 offset += UInt64(data.count)
+                if pause > 0 { usleep(pause * 1000) }
                 return s
             }
             func raw<T>(_ array: [T]) -> (inout Data) -> Void { { data in array.withUnsafeBytes { data.append(contentsOf: $0) } } }

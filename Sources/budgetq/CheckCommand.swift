@@ -12,8 +12,11 @@ struct Check: ParsableCommand {
     @Argument(help: "Files or folders (read recursively).")
     var paths: [String]
 
+    /// `--max-file-mb` and `--max-line-kb` belong to the top-level command.
+    @ParentCommand var root: Budgetq
+
     func run() throws {
-        let loaded = DocumentLoader.load(paths: paths)
+        let loaded = DocumentLoader.load(paths: paths, limits: root.data.limits)
         for diagnostic in loaded.diagnostics { print(diagnostic) }
         print(CheckSummary(loaded).text)
         if loaded.errorCount > 0 { throw ExitCode(1) }

@@ -23,7 +23,7 @@ struct Export: ParsableCommand {
 
     func run() throws {
         let format = root.output.format ?? .csv
-        let loaded = DocumentLoader.load(paths: [root.data.directory])
+        let loaded = DocumentLoader.load(paths: [root.data.directory], limits: root.data.limits)
         for diagnostic in loaded.diagnostics where diagnostic.severity == .error {
             FileHandle.standardError.write(Data("\(diagnostic)\n".utf8))
         }

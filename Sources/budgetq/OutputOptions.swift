@@ -15,7 +15,10 @@ struct OutputOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Set a query parameter ($NAME).", valueName: "name=value"))
     var param: [String] = []
 
-    var renderer: ResultRenderer { ResultRenderer(format: format ?? .table, moneyUnit: unit) }
+    @Option(name: .long, help: "Most rows printed in table mode; the rest are counted, not shown.")
+    var maxRows: Int = 1000
+
+    var renderer: ResultRenderer { ResultRenderer(format: format ?? .table, moneyUnit: unit, maxRows: max(1, maxRows)) }
 
     func parsedParameters() throws -> [(String, String)] {
         try param.map { item in

@@ -19,7 +19,7 @@ struct Run: ParsableCommand {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw ValidationError("cannot read \(file)")
         }
-        let workspace = Workspace(paths: [root.data.directory], renderer: root.output.renderer)
+        let workspace = Workspace(paths: [root.data.directory], renderer: root.output.renderer, limits: root.data.limits)
         let parameters = try root.output.parsedParameters()
         for (name, value) in parameters { workspace.session.setParameter(name, text: value) }
         if !ReportRunner(workspace: workspace, file: file).run(String(decoding: data, as: UTF8.self), parameters: parameters) {

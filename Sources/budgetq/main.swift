@@ -34,7 +34,7 @@ struct Budgetq: ParsableCommand {
                 throw ExitCode(1)
             }
         } else {
-            workspace = Workspace(paths: [data.directory], renderer: output.renderer)
+            workspace = Workspace(paths: [data.directory], renderer: output.renderer, limits: data.limits)
         }
         for (name, value) in try output.parsedParameters() { workspace.session.setParameter(name, text: value) }
         if let command {
@@ -56,12 +56,20 @@ struct Budgetq: ParsableCommand {
     }
 }
 
-/// Where the bundled or user data lives.
+/// Where the bundled or user data lives, and the limits on reading it.
 struct DataOptions: ParsableArguments {
     @Option(name: .long, help: "Data folder (default: $BUDGETQ_DATA or ./datasets).")
     var data: String?
 
+    @Option(name: .long, help: "Largest file read, in MiB; a larger one is an error, not an out-of-memory kill.")
+    var maxFileMb: Int = 512
+
+    @Option(name: .long, help: "Longest line read, in KiB; a longer line is an error that skips its table.")
+    var maxLineKb: Int = 1024
+
     var directory: String { data ?? ProcessInfo.processInfo.environment["BUDGETQ_DATA"] ?? "datasets" }
+
+    var limits: LoadLimits { LoadLimits(maxFileBytes: max(1, maxFileMb) << 20, maxLineBytes: max(1, maxLineKb) << 10) }
 }
 
 Budgetq.main()

@@ -60,3 +60,14 @@ import Testing
         #expect(bad.stderr.hasPrefix("query:1:22: error: \"sum\" needs one argument"))
     }
 }
+
+/// Generated queries through budgetq and through SQLite over `budgetq export` output must agree.
+@Suite(.serialized) struct DifferentialTests {
+    @Test func agreesWithSQLite() throws {
+        let count = ProcessInfo.processInfo.environment["BUDGETQ_DIFFERENTIAL_COUNT"] ?? "1000"
+        let result = try ScriptedTests.python("Tests/differential/differential.py",
+                                              ["--binary", BudgetqProcess.binary, "--count", count, "--seed", "1", "--max-report", "5"])
+        #expect(result.status == 0, "\(result.stdout.suffix(6000))")
+        #expect(result.stdout.contains("differential: "), "\(result.stdout.suffix(2000))")
+    }
+}

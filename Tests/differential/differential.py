@@ -15,11 +15,14 @@ Standard library only. See README.md next to this file.
 """
 
 import argparse
+import concurrent.futures
 import csv
 import io
+import json
 import math
 import os
 import random
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -67,6 +70,19 @@ def qi(name):
     return '"' + name.replace('"', '""') + '"'
 
 
+# Words that are not taken as column names when bare.
+BQ_KEYWORDS = {'and', 'or', 'not', 'in', 'has', 'contains', 'startswith', 'endswith', 'by', 'asc', 'desc', 'as', 'of',
+               'vs', 'on', 'true', 'false', 'null'}
+
+
+def bqname(name):
+    """A column name as budgetq text: bare when it is a plain ASCII identifier, else `quoted`."""
+    if re.fullmatch(r'[A-Za-z_][A-Za-z0-9_]*', name) and name.lower() not in BQ_KEYWORDS:
+        return name
+    assert '`' not in name and '\n' not in name, name
+    return '`' + name + '`'
+
+
 def sql_str(s):
     return "'" + s.replace("'", "''") + "'"
 
@@ -106,18 +122,20 @@ class Budgetq:
         self.binary = binary
         self.data = data
         self.cwd = cwd
+        self.token = 'zzdiffmark%06d' % random.SystemRandom().randrange(10 ** 6)
 
-    def run(self, args, timeout=60):
+    def run(self, args, timeout=60, stdin=None):
         for attempt in range(20):
             if os.path.exists(self.binary):
                 break
             time.sleep(0.5)  # the binary may be briefly missing while it is rebuilt
         for attempt in range(30):
             try:
-                p = subprocess.run([self.binary] + args, capture_output=True, timeout=timeout, cwd=self.cwd)
+                p = subprocess.run([self.binary] + args, capture_output=True, timeout=timeout, cwd=self.cwd,
+                                   input=stdin)
                 return p.returncode, p.stdout, p.stderr
-            except subprocess.TimeoutExpired:
-                return 124, b'', b'timeout'
+            except subprocess.TimeoutExpired as e:
+                return 124, e.stdout or b'', b'timeout'
             except OSError:
                 # Missing or "text file busy" while another process relinks it: wait and retry.
                 if attempt == 29:
@@ -126,6 +144,72 @@ class Budgetq:
 
     def query(self, text):
         return self.run(['--data', self.data, '-c', text, '--format', 'csv'])
+
+    def marker(self, label):
+        return 'projects | take 0 | select %s_%s = 1' % (self.token, label)
+
+    def batch(self, texts):
+        """Runs the queries as statements on one stdin, each after a marker statement whose CSV output is
+        the single header line `TOKEN_i`. Returns one stdout per query, or None for a query that failed
+        or was not reached (the process crashed or timed out): the caller reruns those alone."""
+        lines = []
+        for i, t in enumerate(texts):
+            lines += [self.marker(i), t]
+        lines.append(self.marker('end'))
+        _, out, _ = self.run(['--data', self.data, '--format', 'csv'], timeout=60 + len(texts),
+                             stdin=('\n'.join(lines) + '\n').encode('utf-8'))
+        pattern = re.compile(b'(?m)^' + self.token.encode() + b'_(\\d+|end)\r\n')
+        marks = [(m.group(1), m.start(), m.end()) for m in pattern.finditer(out)]
+        results = [None] * len(texts)
+        for (label, _, end), (_, nxt, _) in zip(marks, marks[1:]):
+            if label != b'end' and end < nxt:   # an empty segment: an error, see its message alone
+                results[int(label)] = out[end:nxt]
+        return results
+
+
+def batchable(text):
+    """Statements on stdin end at a newline (or `;`, `；`): such queries run alone with -c."""
+    return not any(ch in text for ch in '\n\r;；#')
+
+
+EDGE_CASES_FILE = 'zz-differential-edge-cases-synthetic.txt'
+
+
+def write_edge_cases(folder):
+    """Adds two synthetic tables to the data snapshot for NULL/empty cases the demo data lacks: a project
+    without start/end year, regions or budget (0.00), with quotes and a comma in its name, a type of its
+    own and blank or odd indicator targets; and a lone 2019 project in 万元."""
+    t = '\t'
+
+    def table(name, typ, level, start, end, year, amount, unit, goal, indicators):
+        rows = ['项目绩效目标表', '',
+                t.join(['项目名称', '', name, '', '', '']),
+                t.join(['项目类型', '', typ, '', '', '']),
+                t.join(['项目等级', '', level, '', '', '']),
+                t.join(['主管部门', '', '差异测试部门', '', '', '']),
+                t.join(['用款单位', '', '差异测试单位', '', '', '']),
+                t.join(['实施周期', '', '起始年度', start, '到期年度', end]),
+                t.join(['%s年预算金额（%s）' % (year, unit), '', amount, '', '', '']),
+                t.join(['总体绩效目标', '', '实施周期总目标', '', '', '']),
+                t.join(['', '', goal, '', '', '']),
+                t.join(['', '', '%s年度目标' % year, '', '', '']),
+                t.join(['', '', '测试用的当年目标', '', '', '']),
+                t.join(['绩效指标', '一级指标', '二级指标', '三级指标', '实施周期指标值', '当年度指标值'])]
+        rows += [t.join([''] + list(r)) for r in indicators]
+        return '\n'.join(rows) + '\n\n\n'
+    text = '# synthetic: edge cases added by Tests/differential/differential.py (not published data)\n\n\n'
+    text += table('差异测试，空区域"项目"', '差异测试类', '一级项目', '', '', '2024', '0.00', '元', '测试用的总目标', [
+        ('产出指标', '数量指标', '测试数量', '', '≤5天'),
+        ('', '', '测试空值', '', ''),
+        ('', '质量指标', '测试比率', '99.5%', '99.5%'),
+        ('', '时效指标', '测试时间', '2024年6月30日前', '2024年6月30日前'),
+        ('效益指标', '社会效益指标', '', '', '')])
+    text += table('差异测试旧项目', '其他事业发展性支出', '二级项目', '2019', '2019', '2019', '12.5', '万元',
+                  '测试用的总目标（铜仁）', [
+                      ('产出指标', '数量指标', '测试人数', '100人或以上', '100人或以上'),
+                      ('满意度指标', '服务对象满意度指标', '满意度', '≥90%', '≥90%')])
+    with open(os.path.join(folder, EDGE_CASES_FILE), 'w', encoding='utf-8') as f:
+        f.write(text)
 
 
 def parse_csv(data_bytes):
@@ -157,6 +241,19 @@ def parse_cell(kind, s):
     return s
 
 
+def json_cell(kind, v):
+    if v is None:
+        return None
+    if kind == 'list':
+        return ';'.join(v)
+    if kind in ('money', 'dec'):
+        raw = Decimal(v) * 10 ** SCALE[kind]
+        if raw != raw.to_integral_value():
+            raise ValueError('%s %r has too many decimals' % (kind, v))
+        return int(raw)
+    return v
+
+
 def load_database(bq, workdir):
     db = sqlite3.connect(':memory:')
     schemas = {}
@@ -173,12 +270,28 @@ def load_database(bq, workdir):
             rows = list(csv.reader(f))
         header, body = rows[0], rows[1:]
         cols = [(name, kinds.get(name, 'str')) for name in header]
+        # CSV writes null and "" alike (blank 实施周期指标值 cells are "", a missing unit is null): take the
+        # values from the JSON export and require the CSV export to agree with them.
+        rc, out, err = bq.run(['export', table, '--format', 'json', '--data', bq.data])
+        if rc != 0:
+            raise SystemExit('budgetq export %s --format json failed (%d): %s' % (table, rc, err.decode('utf-8', 'replace')))
+        objects = json.loads(out.decode('utf-8'), parse_float=Decimal)
+        if len(objects) != len(body):
+            raise SystemExit('export %s: %d CSV rows but %d JSON rows' % (table, len(body), len(objects)))
         sql_types = {'int': 'INTEGER', 'money': 'INTEGER', 'dec': 'INTEGER'}
         db.execute('CREATE TABLE %s (%s)' % (qi(table), ', '.join(
             '%s %s' % (qi(n), sql_types.get(k, 'TEXT')) for n, k in cols)))
-        for r in body:
-            db.execute('INSERT INTO %s VALUES (%s)' % (qi(table), ', '.join('?' * len(cols))),
-                       [parse_cell(k, v) for (n, k), v in zip(cols, r)])
+        for r, o in zip(body, objects):
+            if list(o.keys()) != header:
+                raise SystemExit('export %s: JSON keys %s differ from the CSV header %s' % (table, list(o.keys()), header))
+            values = []
+            for (n, k), text in zip(cols, r):
+                v = json_cell(k, o[n])
+                from_csv = parse_cell(k, text)
+                if (v if k != 'str' else (v or None)) != (from_csv if k != 'list' else text):
+                    raise SystemExit('export %s: column %s is %r in CSV but %r in JSON' % (table, n, text, o[n]))
+                values.append(v)
+            db.execute('INSERT INTO %s VALUES (%s)' % (qi(table), ', '.join('?' * len(cols))), values)
         schemas[table] = cols
     # One row per (project, region); a project with no regions gets one row with a NULL region.
     db.execute('CREATE TABLE project_regions (project_id INTEGER, idx INTEGER, region TEXT)')
@@ -206,9 +319,13 @@ class E:
         self.bq, self.sql, self.kind, self.exact, self.atomic, self.dname = bq, sql, kind, exact, atomic, dname
 
 
+def is_column(e):
+    return e.dname is not None and e.atomic and e.bq == bqname(e.dname)
+
+
 def call_name(f, arg):
-    """budgetq's default result name for f(arg, …)."""
-    return f + '_' + arg.bq if arg.dname is not None and arg.dname == arg.bq and arg.atomic else f
+    """budgetq's default result name for f(arg, …): f_column for a bare column, else f."""
+    return f + '_' + arg.dname if is_column(arg) else f
 
 
 def paren(e):
@@ -274,6 +391,29 @@ def logic(op, a, b):
     return E('%s %s %s' % (side(a), op, side(b)), '(%s %s %s)' % (a.sql, op.upper(), b.sql), 'bool', atomic=False)
 
 
+def in_list(rng, e, bq_items, sql_items, sql_e):
+    """`e in (…)` / `e not in (…)`, sometimes with null among the items. budgetq: null when e is null,
+    else whether e equals a non-null item (a null item never matches and does not make the result null)."""
+    neg = rng.random() < 0.35
+    bq_items = list(bq_items)
+    if rng.random() < 0.15:
+        bq_items.insert(rng.randint(0, len(bq_items)), 'null')
+    if rng.random() < 0.02:
+        bq_items, sql_items = ['null'], []
+    sql = '(CASE WHEN %s IS NULL THEN NULL ELSE %s %s (%s) END)' % (
+        sql_e, sql_e, 'NOT IN' if neg else 'IN', ', '.join(sql_items))
+    return E('%s %s (%s)' % (paren(e), 'not in' if neg else 'in', ', '.join(bq_items)), sql, 'bool', atomic=False)
+
+
+def null_compare(rng, e):
+    """`x == null`, `x != null`, `null < x`: null (false in where) for every row, as in SQL."""
+    op = rng.choice(['==', '!=', '==', '<', '>='])
+    sqlop = {'==': '=', '!=': '<>'}.get(op, op)
+    if rng.random() < 0.2:
+        return E('null %s %s' % (op, paren(e)), '(NULL %s %s)' % (sqlop, e.sql), 'bool', atomic=False)
+    return E('%s %s null' % (paren(e), op), '(%s %s NULL)' % (e.sql, sqlop), 'bool', atomic=False)
+
+
 def negation(a):
     return E('not (%s)' % a.bq, '(NOT %s)' % a.sql, 'bool', atomic=False)
 
@@ -322,13 +462,18 @@ def raw_to_decimal(raw, kind):
 # ---------------------------------------------------------------------------------------------
 
 class Col:
-    __slots__ = ('name', 'kind', 'exact', 'orig')
+    # orig: the source column this one carries unchanged (None when computed); pid: for a regions
+    # list, the orig name of the integer column holding its project's id (to mirror explode).
+    __slots__ = ('name', 'kind', 'exact', 'orig', 'pid')
 
-    def __init__(self, name, kind, exact=True, orig=None):
-        self.name, self.kind, self.exact, self.orig = name, kind, exact, orig
+    def __init__(self, name, kind, exact=True, orig=None, pid=None):
+        self.name, self.kind, self.exact, self.orig, self.pid = name, kind, exact, orig, pid
 
     def expr(self):
-        return E(self.name, qi(self.name), self.kind, self.exact, dname=self.name)
+        return E(bqname(self.name), qi(self.name), self.kind, self.exact, dname=self.name)
+
+    def renamed(self, name):
+        return Col(name, self.kind, self.exact, self.orig, self.pid)
 
 
 class State:
@@ -357,7 +502,9 @@ class State:
         return ' | '.join([self.table] + self.ops)
 
     def final_sql(self):
-        return 'SELECT %s FROM (%s) ORDER BY _rn' % (', '.join(qi(c.name) for c in self.cols), self.sql)
+        # A pivot of nothing without keys has no columns at all.
+        cols = ', '.join(qi(c.name) for c in self.cols) or '_rn'
+        return 'SELECT %s FROM (%s) ORDER BY _rn' % (cols, self.sql)
 
 
 NAME_POOL = ['x', 'y', 'z', 'w', 'total', 'n', 's', 'a', 'mn', 'mx', 'dc', 'cnt', 'share', 'diff', 'big',
@@ -401,7 +548,7 @@ class Generator:
     # --- sources -----------------------------------------------------------------------------
 
     def source(self, table):
-        cols = [Col(n, k, orig=n) for n, k in self.schemas[table]]
+        cols = [Col(n, k, orig=n, pid='id' if n == 'regions' else None) for n, k in self.schemas[table]]
         sql = 'SELECT %s, rowid AS _rn FROM %s' % (', '.join(qi(c.name) for c in cols), qi(table))
         return State(table, cols, sql, False, [])
 
@@ -437,6 +584,8 @@ class Generator:
 
     def substring(self, state, e):
         vals = [v for v in self.values(state, e) if v]
+        if self.rng.random() < 0.06:
+            return ''   # every string contains the empty string
         if not vals or self.rng.random() < 0.15:
             return self.rng.choice(['不存在', '资金', '率', '（', '2024', '帮扶', '满意度'])
         v = self.rng.choice(vals)
@@ -616,11 +765,10 @@ class Generator:
                     e = e2
             if r > 0.85 and k in EXACT_NUM:
                 lits = [self.num_constant(state, e) for _ in range(rng.randint(1, 3))]
-                neg = rng.random() < 0.35
                 s = max([SCALE[e.kind]] + [SCALE[l.kind] for l in lits])
-                return E('%s %s (%s)' % (paren(e), 'not in' if neg else 'in', ', '.join(l.bq for l in lits)),
-                         '(%s %s (%s))' % (rescaled(e, s), 'NOT IN' if neg else 'IN', ', '.join(rescaled(l, s) for l in lits)),
-                         'bool', atomic=False)
+                return in_list(rng, e, [l.bq for l in lits], [rescaled(l, s) for l in lits], rescaled(e, s))
+            if r < 0.04:
+                return null_compare(rng, e)
             others = [o for o in self.cols_of(state, EXACT_NUM) if o.name != c.name]
             if 0.75 < r <= 0.85 and others and k in EXACT_NUM:
                 return compare(rng.choice(['<', '<=', '>', '>=', '==', '!=']), e, rng.choice(others).expr())
@@ -640,10 +788,9 @@ class Generator:
                 return compare(rng.choice(['<', '<=', '>', '>=']), e, E(bq_str(v), sql_str(v), 'str'))
             if r < 0.65:
                 vs = [self.str_constant(state, e) for _ in range(rng.randint(1, 3))]
-                neg = rng.random() < 0.35
-                return E('%s %s (%s)' % (e.bq, 'not in' if neg else 'in', ', '.join(bq_str(v) for v in vs)),
-                         '(%s %s (%s))' % (e.sql, 'NOT IN' if neg else 'IN', ', '.join(sql_str(v) for v in vs)),
-                         'bool', atomic=False)
+                return in_list(rng, e, [bq_str(v) for v in vs], [sql_str(v) for v in vs], e.sql)
+            if r < 0.68:
+                return null_compare(rng, e)
             if r < 0.9:
                 long_cols = [x for x in self.cols_of(state, ('str',), allow_long=True) if x.name in LONG_COLUMNS]
                 if long_cols and rng.random() < 0.25:
@@ -655,8 +802,7 @@ class Generator:
                 elif op == 'startswith':
                     sql = '(substr(%s, 1, %d) = %s)' % (e.sql, len(sub), sql_str(sub))
                 else:
-                    sql = '(CASE WHEN %s IS NULL THEN NULL ELSE length(%s) >= %d AND substr(%s, -%d) = %s END)' % (
-                        e.sql, e.sql, len(sub), e.sql, len(sub), sql_str(sub))
+                    sql = '(substr(%s, length(%s) - %d + 1) = %s)' % (e.sql, e.sql, len(sub), sql_str(sub))
                 return E('%s %s %s' % (e.bq, op, bq_str(sub)), sql, 'bool', atomic=False)
             if r < 0.95:
                 d = rng.choice(['无', '%'])
@@ -668,6 +814,8 @@ class Generator:
             n = rng.randint(1, 12)
             return E('len(%s) %s %d' % (e.bq, '>', n), '(length(%s) > %d)' % (e.sql, n), 'bool', atomic=False)
         if k == 'date':
+            if rng.random() < 0.05:
+                return null_compare(rng, e)
             v = self.date_constant(state, e)
             lit = E(bq_str(v) if rng.random() < 0.5 else v, sql_str(v), 'date')
             return compare(rng.choice(['==', '!=', '<', '<=', '>', '>=']), e, lit)
@@ -712,12 +860,12 @@ class Generator:
         rng = self.rng
         plain = [c for c in state.cols if c.name not in LONG_COLUMNS or rng.random() < 0.1]
         chosen = rng.sample(plain, min(len(plain), rng.randint(1, 4)))
-        pending = []  # (expr, explicit name or None, orig)
+        pending = []  # (expr, explicit name or None, source column or None)
         for c in chosen:
             if rng.random() < 0.1:
-                pending.append((c.expr(), self.fresh_name(state), c.orig))
+                pending.append((c.expr(), self.fresh_name(state), c))
             else:
-                pending.append((c.expr(), None, c.orig))
+                pending.append((c.expr(), None, c))
         for _ in range(rng.choice([0, 0, 1, 1, 2])):
             e = self.value_expr(state)
             if e is None:
@@ -725,38 +873,37 @@ class Generator:
             pending.append((e, None if rng.random() < 0.15 else self.fresh_name(state), None))
         rng.shuffle(pending)
         items = []  # (bq item, sql expr, Col)
+
+        def out_col(name, e, src):
+            return src.renamed(name) if src is not None else Col(name, e.kind, e.exact)
         names = [n for _, n, _ in pending if n is not None]
-        for pos, (e, n, orig) in enumerate(pending):
+        for pos, (e, n, src) in enumerate(pending):
             if n is None:
                 default = e.dname if e.dname is not None else 'column%d' % (pos + 1)
                 if default in names:
                     n = self.fresh_name(state, names)
                 else:
-                    items.append((e.bq, e.sql, Col(default, e.kind, e.exact, orig)))
+                    items.append((e.bq, e.sql, out_col(default, e, src)))
                     names.append(default)
                     continue
             elif n in [i[2].name for i in items]:
                 n = self.fresh_name(state, names)
             names.append(n)
-            items.append(('%s = %s' % (n, e.bq), e.sql, Col(n, e.kind, e.exact, orig)))
+            items.append(('%s = %s' % (n, e.bq), e.sql, out_col(n, e, src)))
         sql = 'SELECT %s, _rn FROM (%s)' % (', '.join('%s AS %s' % (s, qi(c.name)) for _, s, c in items), state.sql)
         return state.then('select ' + ', '.join(b for b, _, _ in items), [c for _, _, c in items], sql, state.total)
 
-    def op_derive(self, state):
+    def op_derive(self, state, whole=False):
+        """derive n = expr, …; with whole=True the first item is an aggregate over the whole result."""
         rng = self.rng
         texts = []
         cur = state
-        for _ in range(rng.choice([1, 1, 2])):
-            r = rng.random()
+        for step in range(rng.choice([1, 1, 2])):
+            r = 0.0 if whole and step == 0 else rng.random()
             replace = [c for c in cur.cols if c.kind in EXACT_NUM and c.orig not in ('id',)]
-            if r < 0.12 and self.cols_of(cur, EXACT_NUM):
-                # A share of the whole result: x / sum(x).
-                c = rng.choice(self.cols_of(cur, EXACT_NUM)).expr()
+            if r < 0.3 and self.cols_of(cur, EXACT_NUM):
                 n = self.fresh_name(cur)
-                bq = '%s = %s / sum(%s)' % (n, c.bq, c.bq)
-                total = '(CAST(SUM(%s) OVER () AS REAL) / %d.0)' % (c.sql, 10 ** SCALE[c.kind])
-                sql_e = '(%s / %s)' % (to_real(c), total)
-                col = Col(n, 'real', False)
+                bq, sql_e, col = self.whole_result_aggregate(cur, n, running=whole)
             else:
                 e = self.value_expr(cur)
                 if r < 0.25 and replace:
@@ -766,7 +913,7 @@ class Generator:
                     n = target.name
                 else:
                     n = self.fresh_name(cur)
-                bq = '%s = %s' % (n, e.bq)
+                bq = '%s = %s' % (bqname(n), e.bq)
                 sql_e = e.sql
                 col = Col(n, e.kind, e.exact)
             cols, exprs = [], []
@@ -786,6 +933,44 @@ class Generator:
             texts.append(bq)
             cur = State(cur.table, cols, sql, cur.total, cur.ops)
         return state.then('derive ' + ', '.join(texts), cur.cols, cur.sql, state.total)
+
+    def whole_result_aggregate(self, cur, n, running=False):
+        """derive n = …: aggregates over the whole result (x / sum(x), x - avg(x), max(x), count()) and
+        running_sum(x) in the current order (only when that order is fully determined)."""
+        rng = self.rng
+        c = rng.choice(self.cols_of(cur, EXACT_NUM)).expr()
+        if rng.random() < 0.15:
+            e = self.numeric_expr(cur, allow_real=False)
+            if e is not None and e.kind in EXACT_NUM:
+                c = e
+        scale = 10 ** SCALE[c.kind]
+        whole = 'OVER ()'
+        running = 'OVER (ORDER BY _rn ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)'
+        options = ['share', 'share', 'centered', 'max', 'min', 'count']
+        if cur.total:
+            options += ['running', 'running', 'running', 'running_share']
+            if running and rng.random() < 0.7:
+                options = ['running', 'running', 'running', 'running_share']
+        f = rng.choice(options)
+        if f == 'share':
+            # A share of the whole result: x / sum(x).
+            total = '(CAST(SUM(%s) %s AS REAL) / %d.0)' % (c.sql, whole, scale)
+            return ('%s = %s / sum(%s)' % (n, paren(c), c.bq), '(%s / %s)' % (to_real(c), total),
+                    Col(n, 'real', False))
+        if f == 'centered':
+            avg = '(CAST(SUM(%s) %s AS REAL) / %d.0 / COUNT(%s) %s)' % (c.sql, whole, scale, c.sql, whole)
+            return '%s = %s - avg(%s)' % (n, paren(c), c.bq), '(%s - %s)' % (to_real(c), avg), Col(n, 'real', False)
+        if f in ('max', 'min'):
+            return '%s = %s(%s)' % (n, f, c.bq), '%s(%s) %s' % (f.upper(), c.sql, whole), Col(n, c.kind)
+        if f == 'count':
+            return '%s = count()' % n, 'COUNT(*) %s' % whole, Col(n, 'int')
+        # running_sum skips nulls; before the first value it is 0.
+        run = 'COALESCE(SUM(%s) %s, 0)' % (c.sql, running)
+        if f == 'running':
+            return '%s = running_sum(%s)' % (n, c.bq), run, Col(n, c.kind)
+        total = '(CAST(SUM(%s) %s AS REAL) / %d.0)' % (c.sql, whole, scale)
+        return ('%s = running_sum(%s) / sum(%s)' % (n, c.bq, c.bq),
+                '((CAST(%s AS REAL) / %d.0) / %s)' % (run, scale, total), Col(n, 'real', False))
 
     def sort_keys(self, state, n_keys):
         """Random sort keys: (bq text, sql, descending, expr)."""
@@ -876,7 +1061,7 @@ class Generator:
             chosen = rng.sample(cands, min(len(cands), rng.randint(1, 2)))
             if not chosen:
                 return None
-            text = 'distinct ' + ', '.join(c.name for c in chosen)
+            text = 'distinct ' + ', '.join(bqname(c.name) for c in chosen)
         cols_sql = ', '.join(qi(c.name) for c in chosen)
         sql = 'SELECT %s, MIN(_rn) AS _rn FROM (%s) GROUP BY %s' % (cols_sql, state.sql, cols_sql)
         # The order of first appearance is not part of the contract: compare as a multiset.
@@ -887,12 +1072,20 @@ class Generator:
         s.ended = True
         return s
 
+    def explode_target(self, state):
+        """(regions column, the column with its project's id), or None when explode cannot be mirrored."""
+        for lc in state.cols:
+            if lc.kind == 'list' and lc.orig == 'regions' and lc.pid:
+                for c in state.cols:
+                    if c.kind == 'int' and c.orig == lc.pid:
+                        return lc, c
+        return None
+
     def can_explode(self, state):
-        idc = state.get('id')
-        lst = [c for c in state.cols if c.kind == 'list' and c.orig == 'regions']
-        return idc is not None and idc.orig == 'id' and lst
+        return self.explode_target(state) is not None
 
     def explode_sql(self, state, list_col, alias):
+        _, idc = self.explode_target(state)
         exprs = []
         cols = []
         for c in state.cols:
@@ -903,19 +1096,19 @@ class Generator:
                 exprs.append('p.%s' % qi(c.name))
                 cols.append(c)
         sql = ('SELECT %s, ROW_NUMBER() OVER (ORDER BY p._rn, pr.idx) AS _rn FROM (%s) p '
-               'JOIN project_regions pr ON pr.project_id = p."id"' % (', '.join(exprs), state.sql))
+               'JOIN project_regions pr ON pr.project_id = p.%s' % (', '.join(exprs), state.sql, qi(idc.name)))
         return cols, sql
 
     def op_explode(self, state):
         if not self.can_explode(state):
             return None
-        list_col = [c for c in state.cols if c.kind == 'list' and c.orig == 'regions'][0]
+        list_col = self.explode_target(state)[0]
         alias = self.rng.choice(['region', 'region', 'r', None])
         if alias in state.names():
             alias = None
         name = alias or list_col.name
         cols, sql = self.explode_sql(state, list_col, name)
-        text = 'explode %s' % list_col.name + (' as %s' % alias if alias else '')
+        text = 'explode %s' % bqname(list_col.name) + (' as %s' % alias if alias else '')
         return state.then(text, cols, sql, False)
 
     def aggregate(self, state, taken):
@@ -948,14 +1141,14 @@ class Generator:
             bq, sql, kind, exact, default = 'count()', 'COUNT(*)', 'int', True, 'count'
         elif f == 'count_x':
             e = rng.choice(anyc).expr()
-            bq, sql, kind, exact, default = 'count(%s)' % e.bq, 'COUNT(%s)' % e.sql, 'int', True, 'count_' + e.bq
+            bq, sql, kind, exact, default = 'count(%s)' % e.bq, 'COUNT(%s)' % e.sql, 'int', True, 'count_' + e.dname
         elif f == 'dcount':
             e = rng.choice(anyc).expr()
-            bq, sql, kind, exact, default = 'dcount(%s)' % e.bq, 'COUNT(DISTINCT %s)' % e.sql, 'int', True, 'dcount_' + e.bq
+            bq, sql, kind, exact, default = 'dcount(%s)' % e.bq, 'COUNT(DISTINCT %s)' % e.sql, 'int', True, 'dcount_' + e.dname
         elif f == 'sum':
             e = arg_num()
             bq, sql, kind, exact = 'sum(%s)' % e.bq, 'SUM(%s)' % e.sql, e.kind, e.kind != 'real'
-            default = 'sum_' + e.bq if e.atomic else 'sum'
+            default = call_name('sum', e)
         elif f == 'avg':
             e = arg_num()
             if e.kind == 'real':
@@ -963,11 +1156,11 @@ class Generator:
             else:
                 sql, exact = '(CAST(SUM(%s) AS REAL) / %d.0 / COUNT(%s))' % (e.sql, 10 ** SCALE[e.kind], e.sql), True
             bq, kind = 'avg(%s)' % e.bq, 'real'
-            default = 'avg_' + e.bq if e.atomic else 'avg'
+            default = call_name('avg', e)
         elif f in ('min', 'max'):
             e = rng.choice(orderable).expr()
             bq, sql, kind, exact = '%s(%s)' % (f, e.bq), '%s(%s)' % (f.upper(), e.sql), e.kind, e.exact
-            default = f + '_' + e.bq
+            default = call_name(f, e)
         elif f == 'ratio':
             # sum(x) / count(): a real computed from exact parts.
             e = rng.choice(self.cols_of(state, EXACT_NUM) or nums).expr()
@@ -993,13 +1186,12 @@ class Generator:
             n_keys = rng.choice([0, 1, 1, 1, 2, 2])
         work = state
         keys = []   # (bq item, sql, Col)
-        list_cols = [c for c in state.cols if c.kind == 'list' and c.orig == 'regions']
         if (by_list or (n_keys and rng.random() < 0.15)) and self.can_explode(state):
             # `by regions`: budgetq counts each row under each element (and once with null when empty).
-            lc = list_cols[0]
+            lc = self.explode_target(state)[0]
             cols, sql = self.explode_sql(state, lc, lc.name)
             work = State(state.table, cols, sql, False, state.ops)
-            keys.append((lc.name, qi(lc.name), Col(lc.name, 'str', orig='region')))
+            keys.append((bqname(lc.name), qi(lc.name), Col(lc.name, 'str', orig='region')))
             n_keys = max(0, n_keys - 1)
         long_ok = rng.random() < 0.1
         groupable = [c for c in work.cols if c.kind in ('int', 'money', 'dec', 'str', 'date', 'month', 'bool')
@@ -1017,12 +1209,12 @@ class Generator:
             elif r < 0.22:
                 e = self.scalar_function(keyctx)
                 if e is None or e.kind == 'real':
-                    keys.append((c.name, qi(c.name), c))
+                    keys.append((bqname(c.name), qi(c.name), c))
                     continue
                 n = self.fresh_name(work, [k[2].name for k in keys])
                 keys.append(('%s = %s' % (n, e.bq), e.sql, Col(n, e.kind, e.exact)))
             else:
-                keys.append((c.name, qi(c.name), c))
+                keys.append((bqname(c.name), qi(c.name), c))
         taken = [k[2].name for k in keys]
         aggs = []
         # `summarize by k` (keys only) is allowed: the distinct keys, sorted.
@@ -1044,6 +1236,215 @@ class Generator:
             sql = 'SELECT %s, 1 AS _rn FROM (%s)' % (select, work.sql)
         return state.then(text, [k[2] for k in keys] + [a[2] for a in aggs], sql, True)
 
+    # --- join, compare, pivot ----------------------------------------------------------------
+
+    def op_join(self, state):
+        """`join projects on project_id == id` (and projects → indicators/coverage, indicators → projects by
+        name): left columns, then the right ones except its key, `T_name` where the name is taken."""
+        rng = self.rng
+        options = []
+        for c in state.cols:
+            if c.kind == 'int' and c.orig == 'project_id':
+                options += [(c, 'projects', 'id')] * 4
+            elif c.kind == 'int' and c.orig == 'id':
+                options += [(c, 'indicators', 'project_id'), (c, 'coverage', 'project_id')]
+            elif c.kind == 'str' and c.orig == 'project':
+                options.append((c, 'projects', 'name'))
+        options = [o for o in options if not any(n.startswith(o[1] + '_') for n in state.names())]
+        if not options:
+            return None
+        lkey, table, rkey = rng.choice(options)
+        taken = set(state.names())
+        cols = list(state.cols)
+        exprs = ['l.%s' % qi(c.name) for c in state.cols]
+        for n, k in self.schemas[table]:
+            if n == rkey:
+                continue
+            out = '%s_%s' % (table, n) if n in taken else n
+            pid = None
+            if n == 'regions':
+                pid = lkey.orig if rkey == 'id' else 'id'
+            cols.append(Col(out, k, orig=n, pid=pid))
+            exprs.append('r.%s AS %s' % (qi(n), qi(out)))
+        if len(set(c.name for c in cols)) != len(cols):
+            return None
+        sql = 'SELECT %s, ROW_NUMBER() OVER (ORDER BY l._rn, r.rowid) AS _rn FROM (%s) l JOIN %s r ON l.%s = r.%s' % (
+            ', '.join(exprs), state.sql, qi(table), qi(lkey.name), qi(rkey))
+        if rkey == lkey.name and rng.random() < 0.5:
+            text = 'join %s on %s' % (table, rkey)
+        else:
+            text = 'join %s on %s == %s' % (table, bqname(lkey.name), rkey)
+        return state.then(text, cols, sql, state.total)
+
+    def spread_aggregate(self, state, numeric_only):
+        """The aggregate of compare/pivot: (bq text, sql(cond) over the rows where cond holds, kind, exact,
+        zero_fill). compare counts a missing group as 0 for count/sum/dcount."""
+        rng = self.rng
+        nums = self.cols_of(state, NUM)
+        anyc = [c for c in state.cols if c.kind != 'list' and c.name not in LONG_COLUMNS]
+        orderable = [c for c in state.cols if c.kind in ('int', 'money', 'dec', 'real', 'str', 'date', 'month')
+                     and c.name not in LONG_COLUMNS]
+        choices = ['count', 'count']
+        if anyc:
+            choices += ['count_x', 'dcount']
+        if nums:
+            choices += ['sum', 'sum', 'sum', 'avg', 'min', 'max']
+        if orderable and not numeric_only:
+            choices += ['min_any', 'max_any']
+        f = rng.choice(choices)
+        if f == 'count':
+            return 'count()', lambda w: 'COUNT(CASE WHEN %s THEN 1 END)' % w, 'int', True, True
+        if f in ('count_x', 'dcount'):
+            e = rng.choice(anyc).expr()
+            d = 'DISTINCT ' if f == 'dcount' else ''
+            return ('%s(%s)' % (f.split('_')[0], e.bq), lambda w: 'COUNT(%sCASE WHEN %s THEN %s END)' % (d, w, e.sql),
+                    'int', True, True)
+        if f in ('min_any', 'max_any'):
+            e = rng.choice(orderable).expr()
+            g = f[:3]
+            return '%s(%s)' % (g, e.bq), lambda w: '%s(CASE WHEN %s THEN %s END)' % (g.upper(), w, e.sql), e.kind, e.exact, False
+        e = rng.choice(nums).expr()
+        if rng.random() < 0.2:
+            e2 = self.numeric_expr(state)
+            if e2 is not None:
+                e = e2
+        if f == 'sum':
+            return 'sum(%s)' % e.bq, lambda w: 'SUM(CASE WHEN %s THEN %s END)' % (w, e.sql), e.kind, e.kind != 'real', True
+        if f == 'avg':
+            if e.kind == 'real':
+                return 'avg(%s)' % e.bq, lambda w: 'AVG(CASE WHEN %s THEN %s END)' % (w, e.sql), 'real', False, False
+            return ('avg(%s)' % e.bq, lambda w: '(CAST(SUM(CASE WHEN {w} THEN {x} END) AS REAL) / {s}.0 / COUNT(CASE WHEN {w} '
+                    'THEN {x} END))'.format(w=w, x=e.sql, s=10 ** SCALE[e.kind]), 'real', True, False)
+        return '%s(%s)' % (f, e.bq), lambda w: '%s(CASE WHEN %s THEN %s END)' % (f.upper(), w, e.sql), e.kind, e.exact, False
+
+    def spread_keys(self, state, exclude):
+        """0–2 `by` keys for compare/pivot: columns, sometimes a named expression. [(bq, sql, Col)]"""
+        rng = self.rng
+        groupable = [c for c in state.cols if c.kind in ('int', 'money', 'dec', 'str', 'date', 'month', 'bool')
+                     and c.name not in LONG_COLUMNS and c.name != exclude]
+        keys = []
+        for c in rng.sample(groupable, min(len(groupable), rng.choice([0, 1, 1, 1, 2]))):
+            if rng.random() < 0.1:
+                e = self.scalar_function(state)
+                if e is not None and e.kind != 'real':
+                    n = self.fresh_name(state, [k[2].name for k in keys])
+                    keys.append(('%s = %s' % (n, e.bq), e.sql, Col(n, e.kind, e.exact)))
+                    continue
+            keys.append((bqname(c.name), qi(c.name), c))
+        return keys
+
+    def spread_column(self, state, kinds):
+        rng = self.rng
+        cands = [c for c in state.cols if c.kind in kinds and c.name not in LONG_COLUMNS]
+        if not cands:
+            return None
+        years = [c for c in cands if c.orig == 'year' or c.name == 'year']
+        return rng.choice(years) if years and rng.random() < 0.6 else rng.choice(cands)
+
+    def op_compare(self, state):
+        """`compare COL A vs B of AGG by keys`: keys…, A, B, delta = B − A, pct = delta / A × 100."""
+        rng = self.rng
+        col = self.spread_column(state, ('int', 'str'))
+        if col is None:
+            return None
+        vals = sorted(v for v in self.values(state, col.expr()) if col.kind != 'int' or v >= 0)
+        if col.kind == 'int':
+            pool = vals + [2019, 2030] if not vals or rng.random() < 0.15 else vals
+        else:
+            pool = vals + [rng.choice(ABSENT_STRINGS)] if not vals or rng.random() < 0.15 else vals
+        pool = sorted(set(pool))
+        if len(pool) < 2:
+            return None
+        if col.kind == 'int' and rng.random() < 0.6:
+            i = rng.randrange(len(pool) - 1)
+            a, b = pool[i], pool[i + 1]
+            if rng.random() < 0.3:
+                a, b = b, a
+        else:
+            a, b = rng.sample(pool, 2)
+
+        def lit(v):
+            return (str(v), str(v)) if col.kind == 'int' else (bq_str(v), sql_str(v))
+        (abq, asql), (bbq, bsql) = lit(a), lit(b)
+        la, lb = str(a), str(b)
+        keys = self.spread_keys(state, col.name)
+        agg_bq, agg_sql, kind, exact, zero_fill = self.spread_aggregate(state, numeric_only=True)
+        names = [k[2].name for k in keys] + [la, lb, 'delta', 'pct']
+        if len(set(names)) != len(names) or any(n == '' or '`' in n or '\n' in n for n in names):
+            return None
+        if rng.random() < 0.1:
+            agg_bq = '%s = %s' % (self.fresh_name(state), agg_bq)
+        ca, cb = '%s = %s' % (qi(col.name), asql), '%s = %s' % (qi(col.name), bsql)
+        key_sel = ['%s AS %s' % (k[1], qi(k[2].name)) for k in keys]
+        inner = 'SELECT %s FROM (SELECT * FROM (%s) WHERE %s IN (%s, %s))' % (
+            ', '.join(key_sel + ['COUNT(CASE WHEN %s THEN 1 END) AS _pa' % ca, 'COUNT(CASE WHEN %s THEN 1 END) AS _pb' % cb,
+                                 '%s AS _va' % agg_sql(ca), '%s AS _vb' % agg_sql(cb)]),
+            state.sql, qi(col.name), asql, bsql)
+        if keys:
+            inner += ' GROUP BY %s' % ', '.join(k[1] for k in keys)
+        fill = '0' if zero_fill else 'NULL'
+        knames = [qi(k[2].name) for k in keys]
+        mid = 'SELECT %s FROM (%s)' % (', '.join(knames + [
+            '(CASE WHEN _pa > 0 THEN _va ELSE %s END) AS %s' % (fill, qi(la)),
+            '(CASE WHEN _pb > 0 THEN _vb ELSE %s END) AS %s' % (fill, qi(lb))]), inner)
+        delta = E('delta', qi('delta'), kind)
+        av = E(la, qi(la), kind)
+        pct = '(CASE WHEN %s = 0 THEN NULL ELSE %s / %s * 100.0 END)' % (qi(la), to_real(delta), to_real(av))
+        withdelta = 'SELECT %s FROM (%s)' % (', '.join(knames + [qi(la), qi(lb), '(%s - %s) AS "delta"' % (qi(lb), qi(la))]), mid)
+        order = 'ROW_NUMBER() OVER (ORDER BY %s)' % ', '.join(n + ' ASC' for n in knames) if keys else '1'
+        sql = 'SELECT %s FROM (%s)' % (', '.join(knames + [qi(la), qi(lb), '"delta"', '%s AS "pct"' % pct,
+                                                           '%s AS _rn' % order]), withdelta)
+        text = 'compare %s %s vs %s of %s' % (bqname(col.name), abq, bbq, agg_bq)
+        if keys:
+            text += ' by ' + ', '.join(k[0] for k in keys)
+        cols = [k[2] for k in keys] + [Col(la, kind, exact), Col(lb, kind, exact), Col('delta', kind, exact),
+                                       Col('pct', 'real', False)]
+        return state.then(text, cols, sql, True)
+
+    def op_pivot(self, state):
+        """`pivot COL of AGG by keys`: keys…, one column per distinct COL value (ascending, null first, named
+        `null`), missing cells null; one row per key (none at all when the input is empty)."""
+        rng = self.rng
+        col = self.spread_column(state, ('int', 'str', 'bool'))
+        if col is None:
+            return None
+        vals = [r[0] for r in self.sql('SELECT DISTINCT %s FROM (%s) ORDER BY 1 LIMIT 13' % (qi(col.name), state.sql))]
+        if len(vals) > 12:
+            return None
+
+        def label(v):
+            if v is None:
+                return 'null'
+            if col.kind == 'bool':
+                return 'true' if v else 'false'
+            return str(v)
+
+        def cond(v):
+            if v is None:
+                return '%s IS NULL' % qi(col.name)
+            return '%s = %s' % (qi(col.name), sql_str(v) if col.kind == 'str' else str(int(v)))
+        keys = self.spread_keys(state, col.name)
+        agg_bq, agg_sql, kind, exact, _ = self.spread_aggregate(state, numeric_only=False)
+        labels = [label(v) for v in vals]
+        names = [k[2].name for k in keys] + labels
+        if len(set(names)) != len(names) or any(n == '' or '`' in n or '\n' in n for n in names):
+            return None
+        cells = ['(CASE WHEN COUNT(CASE WHEN %s THEN 1 END) > 0 THEN %s END) AS %s' % (cond(v), agg_sql(cond(v)), qi(l))
+                 for v, l in zip(vals, labels)]
+        key_sel = ['%s AS %s' % (k[1], qi(k[2].name)) for k in keys]
+        if keys:
+            sql = 'SELECT %s FROM (%s) GROUP BY %s' % (', '.join(key_sel + cells + [
+                'ROW_NUMBER() OVER (ORDER BY %s) AS _rn' % ', '.join(k[1] + ' ASC' for k in keys)]),
+                state.sql, ', '.join(k[1] for k in keys))
+        else:
+            sql = 'SELECT * FROM (SELECT %s FROM (%s)) WHERE _n > 0' % (
+                ', '.join(cells + ['COUNT(*) AS _n', '1 AS _rn']), state.sql)
+        text = 'pivot %s of %s' % (bqname(col.name), agg_bq)
+        if keys:
+            text += ' by ' + ', '.join(k[0] for k in keys)
+        cols = [k[2] for k in keys] + [Col(l, kind, exact) for l in labels]
+        return state.then(text, cols, sql, True)
+
     # --- whole queries -----------------------------------------------------------------------
 
     def pick_table(self):
@@ -1056,9 +1457,11 @@ class Generator:
         rng = self.rng
         shape = rng.choices(
             ['filter_select', 'filter_count', 'group', 'top', 'distinct', 'explode', 'derive', 'by_regions',
-             'two_level', 'walk', 'regression_shapes'],
-            [14, 8, 22, 9, 7, 8, 8, 4, 5, 12, 3])[0]
+             'two_level', 'walk', 'regression_shapes', 'join', 'compare', 'pivot', 'empty', 'running'],
+            [12, 6, 16, 7, 6, 6, 6, 3, 4, 12, 2, 8, 8, 8, 8, 5])[0]
         table = 'projects' if shape in ('explode', 'by_regions') else self.pick_table()
+        if shape == 'join':
+            table = rng.choices(['indicators', 'coverage', 'projects'], [45, 35, 20])[0]
         s = self.source(table)
         if shape == 'filter_select':
             for _ in range(rng.choice([1, 1, 2])):
@@ -1143,14 +1546,100 @@ class Generator:
             s = self.op_summarize(s, n_keys=rng.choice([0, 1]))
         elif shape == 'regression_shapes':
             s = self.regression_shape(s)
+        elif shape == 'join':
+            if self.maybe(0.4):
+                s = self.op_where(s)
+            s = self.op_join(s) or s
+            r = rng.random()
+            if self.maybe(0.4):
+                s = self.op_where(s)
+            if r < 0.35:
+                s = self.op_summarize(s)
+            elif r < 0.5 and self.can_explode(s):
+                s = self.op_explode(s)
+                region = [c for c in s.cols if c.orig == 'region']
+                s = self._summarize_by(s, region[0]) if region and self.maybe(0.7) else self.op_select(s)
+            elif r < 0.6:
+                s = self.op_count(s)
+            elif r < 0.75:
+                s = self.op_top(s) or self.op_select(s)
+            else:
+                s = self.op_select(s)
+                if self.maybe(0.5):
+                    s = self.op_sort(s, want_unique=True)
+                    if s.total and self.maybe(0.6):
+                        s = self.op_take(s)
+        elif shape in ('compare', 'pivot'):
+            if self.maybe(0.5):
+                s = self.op_where(s)
+            if s.table != 'projects' and self.maybe(0.3):
+                s = self.op_join(s) or s
+            elif self.maybe(0.1):
+                s = self.op_derive(s)
+            s = (self.op_compare(s) if shape == 'compare' else self.op_pivot(s)) or self.op_summarize(s)
+            r = rng.random()
+            if r < 0.3:
+                s = self.op_sort(s, want_unique=True)
+                if s.total and self.maybe(0.6):
+                    s = self.op_take(s)
+            elif r < 0.4:
+                s = self.op_where(s)
+            elif r < 0.45:
+                s = self.op_count(s)
+        elif shape == 'empty':
+            s = self.empty(s)
+            for _ in range(rng.choice([1, 1, 2, 3])):
+                if s.ended:
+                    break
+                op = rng.choice(['summarize', 'summarize', 'top', 'distinct', 'pivot', 'compare', 'count', 'explode',
+                                 'join', 'derive', 'sort', 'select', 'where'])
+                nxt = {'summarize': self.op_summarize, 'top': self.op_top, 'distinct': self.op_distinct,
+                       'pivot': self.op_pivot, 'compare': self.op_compare, 'count': self.op_count,
+                       'explode': self.op_explode, 'join': self.op_join, 'derive': self.op_derive,
+                       'sort': self.op_sort, 'select': self.op_select, 'where': self.op_where}[op](s)
+                if nxt is not None:
+                    s = nxt
+        elif shape == 'running':
+            if self.maybe(0.4):
+                s = self.op_where(s)
+            if self.maybe(0.4):
+                s = self.op_summarize(s, n_keys=rng.choice([1, 1, 2]))
+            s = self.op_sort(s, want_unique=True)
+            s = self.op_derive(s, whole=True)
+            if self.maybe(0.5):
+                s = self.op_select(s)
+            elif self.maybe(0.3):
+                s = self.op_take(s)
         else:
             s = self.walk(s)
         return s
 
+    def empty(self, s):
+        """A filter that matches nothing (or take 0)."""
+        rng = self.rng
+        r = rng.random()
+        if r < 0.1:
+            return s.then('take 0', s.cols, 'SELECT * FROM (%s) LIMIT 0' % s.sql, s.total)
+        if r < 0.2:
+            return s.then('where false', s.cols, 'SELECT * FROM (%s) WHERE 0' % s.sql, s.total)
+        nums = self.cols_of(s, EXACT_NUM)
+        strs = self.cols_of(s, ('str',))
+        if nums and (r < 0.6 or not strs):
+            c = rng.choice(nums).expr()
+            lit = lit_from_decimal(rng, Decimal(rng.choice([10 ** 12, 5 * 10 ** 11])))
+            p = compare('>', c, lit)
+        elif strs:
+            c = rng.choice(strs).expr()
+            v = rng.choice(ABSENT_STRINGS[:2])
+            p = compare('==', c, E(bq_str(v), sql_str(v), 'str'))
+        else:
+            return s.then('where false', s.cols, 'SELECT * FROM (%s) WHERE 0' % s.sql, s.total)
+        return s.then('where ' + p.bq, s.cols, 'SELECT * FROM (%s) WHERE %s' % (s.sql, p.sql), s.total)
+
     def _summarize_by(self, s, region_col):
         """summarize … by region [, other key] after explode."""
         rng = self.rng
-        keys = [(region_col.name, qi(region_col.name), region_col)]
+        keys = [(bqname(region_col.name), qi(region_col.name), region_col)]
         taken = [region_col.name]
         aggs = []
         for _ in range(rng.choice([1, 2, 2, 3])):
@@ -1162,7 +1651,7 @@ class Generator:
                       and c.name not in taken and c.name in ('type', 'start_year', 'level', 'end_year')]
             if others:
                 o = rng.choice(others)
-                keys.append((o.name, qi(o.name), o))
+                keys.append((bqname(o.name), qi(o.name), o))
         text = 'summarize %s by %s' % (', '.join(a[0] for a in aggs), ', '.join(k[0] for k in keys))
         select = ', '.join(['%s AS %s' % (k[1], qi(k[2].name)) for k in keys] +
                            ['%s AS %s' % (a[1], qi(a[2].name)) for a in aggs])
@@ -1172,7 +1661,7 @@ class Generator:
         return s.then(text, [k[2] for k in keys] + [a[2] for a in aggs], sql, True)
 
     def regression_shape(self, s):
-        """Reals of large magnitude and money/decimal scale mixing (shapes that have failed before)."""
+        """Shapes that have failed before: reals of 1e9 and more; coalesce/iff mixing scales."""
         rng = self.rng
         nums = self.cols_of(s, EXACT_NUM)
         if not nums:
@@ -1211,7 +1700,8 @@ class Generator:
         for _ in range(rng.randint(2, 5)):
             if s.ended:
                 break
-            ops = ['where', 'where', 'select', 'derive', 'summarize', 'sort', 'distinct', 'top', 'count', 'explode']
+            ops = ['where', 'where', 'select', 'derive', 'summarize', 'sort', 'distinct', 'top', 'count', 'explode',
+                   'join', 'compare', 'pivot']
             if s.total:
                 ops += ['take', 'take']
             op = rng.choice(ops)
@@ -1236,6 +1726,12 @@ class Generator:
                 nxt = self.op_explode(s)
             elif op == 'take':
                 nxt = self.op_take(s)
+            elif op == 'join':
+                nxt = self.op_join(s)
+            elif op == 'compare':
+                nxt = self.op_compare(s)
+            elif op == 'pivot':
+                nxt = self.op_pivot(s)
             if nxt is not None:
                 s = nxt
         return s
@@ -1261,6 +1757,9 @@ REGRESSIONS = [
     ('projects', 'select id, x = iff(budget > 1亿, 2.5, start_year)', [('id', 'int'), ('x', 'dec')],
      'SELECT "id", (CASE WHEN "budget" > 10000000000 THEN 25000 ELSE "start_year" * 10000 END) AS "x", _rn FROM ({src})',
      False),
+    # `has`/`contains` with an empty needle was false for every row (startswith/endswith "" are true).
+    ('projects', 'where name has "" | count', [('count', 'int')],
+     'SELECT COUNT(*) AS "count", 1 AS _rn FROM ({src}) WHERE instr("name", \'\') > 0', True),
     # Reals of 1e9 and more crashed the CSV writer (Double -> Int64 overflow in CellFormatter.realText).
     ('projects', 'summarize s = sum(budget / 0.5)', [('s', 'real')],
      'SELECT SUM((CAST("budget" AS REAL) / 100.0) / (CAST(5000 AS REAL) / 10000.0)) AS "s", 1 AS _rn FROM ({src})', True),
@@ -1381,11 +1880,15 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description='Differential test of budgetq against SQLite.')
     ap.add_argument('--binary', default=os.path.join('.build', 'debug', 'budgetq'))
     ap.add_argument('--data', default='datasets')
-    ap.add_argument('--count', type=int, default=300)
+    ap.add_argument('--count', type=int, default=1000, help='how many queries (default 1000)')
     ap.add_argument('--seed', type=int, default=1, help='random seed (default 1); 0 picks one at random')
     ap.add_argument('--verbose', action='store_true', help='print every query and its SQL')
     ap.add_argument('--max-report', type=int, default=50, help='print at most this many mismatches in full')
     ap.add_argument('--no-regressions', action='store_true', help='skip the fixed regression queries')
+    ap.add_argument('--no-edge-cases', action='store_true',
+                    help='do not add the synthetic edge-case tables to the data snapshot')
+    ap.add_argument('--batch', type=int, default=200,
+                    help='queries per budgetq process (statements on stdin; default 200; 1 = one process per query)')
     args = ap.parse_args(argv)
 
     binary = args.binary if os.path.isabs(args.binary) or os.path.exists(args.binary) else os.path.join(root, args.binary)
@@ -1395,6 +1898,7 @@ def main(argv=None):
         return 2
     seed = args.seed if args.seed else random.randrange(1, 10 ** 9)
     print('differential: seed %d, %d queries, binary %s, data %s' % (seed, args.count, binary, data))
+    sys.stdout.flush()
 
     # Snapshot the data folder (under its own name, so `source` paths read as usual): budgetq and
     # SQLite must see the same files even if the folder changes during the run.
@@ -1408,6 +1912,8 @@ def main(argv=None):
 def run(args, seed, binary, data, workdir):
     name = os.path.basename(os.path.normpath(data)) or 'datasets'
     shutil.copytree(data, os.path.join(workdir, name))
+    if not args.no_edge_cases:
+        write_edge_cases(os.path.join(workdir, name))
     os.mkdir(os.path.join(workdir, 'export'))
     bq = Budgetq(binary, name, cwd=workdir)
     db, schemas = load_database(bq, os.path.join(workdir, 'export'))
@@ -1415,10 +1921,78 @@ def run(args, seed, binary, data, workdir):
     print('differential: loaded %s' % ', '.join('%s %d rows' % (t, n) for t, n in counts.items()))
     gen = Generator(db, schemas, random.Random(seed))
 
-    mismatches = 0
-    empty = 0
+    tally = dict(mismatches=0, empty=0, alone=0)
     started = time.time()
     fixed = [] if args.no_regressions else regression_states(gen)[:args.count]
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+
+    def check(i, state, query, sql, expected, batch_out):
+        """Compares one query's output; a batch output that fails (or disagrees) is rerun alone."""
+        batch_problem = None
+        if batch_out is not None:
+            batch_problem = compare_results(state, expected, batch_out)
+            if batch_problem is None:
+                return None, 0, batch_out, b''
+        tally['alone'] += 1
+        rc, out, err = bq.query(query)
+        if rc != 0:
+            lines = err.decode('utf-8', 'replace').strip().splitlines()
+            return 'budgetq exited with status %d: %s' % (rc, ' / '.join(lines[:3])), rc, out, err
+        problem = compare_results(state, expected, out)
+        if problem is None and batch_problem is not None:
+            # Alone it agrees: the statements before it in the batch changed its result.
+            return 'differs only when run after other statements on stdin: %s' % batch_problem, 0, batch_out, b''
+        return problem, rc, out, err
+
+    def report(i, state, query, sql, expected, problem, rc, out, err):
+        if args.verbose:
+            print('[%d] %s %s' % (i, 'ok  ' if problem is None else 'FAIL', query))
+            print('      sql: %s' % sql)
+        if problem is None:
+            return
+        tally['mismatches'] += 1
+        if tally['mismatches'] > args.max_report:
+            return
+        kinds = [c.kind for c in state.cols]
+        print('MISMATCH #%d (query %d): %s' % (tally['mismatches'], i, problem))
+        print('  budgetq: %s' % query)
+        print('  sql:     %s' % sql)
+        print('  ordered: %s' % ('yes' if state.total else 'no (compared as multisets)'))
+        print('  expected (SQLite):')
+        print('    ' + ','.join(state.names()))
+        print(show_rows(kinds, expected))
+        print('  actual (budgetq):')
+        if rc != 0:
+            print('    ' + err.decode('utf-8', 'replace').strip().replace('\n', '\n    ')[:2000])
+        else:
+            try:
+                print(show_rows(kinds, parse_csv(out), formatted=True))
+            except Exception:
+                print('    ' + repr(out[:2000]))
+        print()
+        sys.stdout.flush()
+
+    def finish(chunk, future):
+        outs = future.result() if future is not None else [None] * len(chunk)
+        for (i, state, query, sql, expected), out in zip(chunk, outs):
+            problem, rc, out, err = check(i, state, query, sql, expected, out)
+            report(i, state, query, sql, expected, problem, rc, out, err)
+
+    def submit(chunk):
+        todo = [c for c in chunk if batchable(c[2])]
+        if args.batch <= 1 or not todo:
+            return chunk, None
+        future = pool.submit(bq.batch, [c[2] for c in todo])
+        # Queries that cannot go on stdin come last, with no batch output (they run alone).
+        rest = [c for c in chunk if not batchable(c[2])]
+
+        class Joined:
+            def result(self):
+                return future.result() + [None] * len(rest)
+        return todo + rest, Joined()
+
+    pending = None
+    chunk = []
     for i in range(1, args.count + 1):
         state = fixed[i - 1] if i <= len(fixed) else gen.query()
         query = state.query()
@@ -1430,40 +2004,27 @@ def run(args, seed, binary, data, workdir):
                   % (e, query, sql), file=sys.stderr)
             return 2
         if not expected:
-            empty += 1
-        rc, out, err = bq.query(query)
-        if rc != 0:
-            problem = 'budgetq exited with status %d: %s' % (rc, err.decode('utf-8', 'replace').strip().splitlines()[0:3])
-        else:
-            problem = compare_results(state, expected, out)
-        if args.verbose:
-            print('[%d] %s %s' % (i, 'ok  ' if problem is None else 'FAIL', query))
-            print('      sql: %s' % sql)
-        if problem is not None:
-            mismatches += 1
-            if mismatches <= args.max_report:
-                kinds = [c.kind for c in state.cols]
-                print('MISMATCH #%d (query %d): %s' % (mismatches, i, problem))
-                print('  budgetq: %s' % query)
-                print('  sql:     %s' % sql)
-                print('  ordered: %s' % ('yes' if state.total else 'no (compared as multisets)'))
-                print('  expected (SQLite):')
-                print('    ' + ','.join(state.names()))
-                print(show_rows(kinds, expected))
-                print('  actual (budgetq):')
-                if rc != 0:
-                    print('    ' + err.decode('utf-8', 'replace').strip().replace('\n', '\n    ')[:2000])
-                else:
-                    try:
-                        rows = parse_csv(out)
-                        print(show_rows(kinds, rows, formatted=True))
-                    except Exception:
-                        print('    ' + repr(out[:2000]))
-                print()
+            tally['empty'] += 1
+        chunk.append((i, state, query, sql, expected))
+        if len(chunk) >= max(1, args.batch) or i == args.count:
+            # budgetq runs this chunk while the next one is generated.
+            submitted = submit(chunk)
+            if pending is not None:
+                finish(*pending)
+            pending = submitted
+            chunk = []
+        if args.count >= 20000 and i % 10000 == 0:
+            print('differential: %d queries generated, %d mismatches so far, %.0fs' % (
+                i, tally['mismatches'], time.time() - started))
+            sys.stdout.flush()
+    if pending is not None:
+        finish(*pending)
+    pool.shutdown()
     elapsed = time.time() - started
-    print('differential: seed %d, %d queries with empty results, %.1fs' % (seed, empty, elapsed))
-    print('differential: %d queries, %d mismatches' % (args.count, mismatches))
-    return 1 if mismatches else 0
+    print('differential: seed %d, %d queries with empty results, %d run alone, %.1fs' % (
+        seed, tally['empty'], tally['alone'], elapsed))
+    print('differential: %d queries, %d mismatches' % (args.count, tally['mismatches']))
+    return 1 if tally['mismatches'] else 0
 
 
 if __name__ == '__main__':

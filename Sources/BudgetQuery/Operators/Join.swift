@@ -1,6 +1,9 @@
 import BudgetStore
 
 extension Executor {
+    /// Most rows a join may produce (about 2 GiB of row indices).
+    static let maxJoinRows = 100_000_000
+
     /// `join T on key` (or `on left == right`): inner join on equal keys; the right table's other
     /// columns are added, prefixed with `T_` where a name is taken.
     func join(_ frame: Frame, table: String, tableSpan: SourceSpan, left: String, right: String, keySpan: SourceSpan) throws -> Frame {
@@ -24,6 +27,17 @@ extension Executor {
             index[key, default: []].append(Int32(row))
         }
         var leftRows: [Int32] = [], rightRows: [Int32] = []
+        // Count first: a join on a repeated key can multiply rows beyond what memory holds.
+        var total = 0
+        for row in 0..<frame.rowCount {
+            if let key = JoinKey(leftKey, row), let matches = index[key] { total += matches.count }
+        }
+        if total > Self.maxJoinRows {
+            throw QueryError("the join would produce \(total) rows, more than the limit of \(Self.maxJoinRows)", at: keySpan,
+                             hint: "join on a key that is unique in \(table), or filter both sides first")
+        }
+        leftRows.reserveCapacity(total)
+        rightRows.reserveCapacity(total)
         for row in 0..<frame.rowCount {
             guard let key = JoinKey(leftKey, row), let matches = index[key] else { continue }
             for m in matches {

@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+
+/// Files budgetq writes survive a crash mid-write; limits end in clear messages.
+@Suite(.serialized) struct CrashSafetyTests {
+    @Test func killedWhileSavingASnapshotLeavesTheOldOneReadable() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("budgetq-kill-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let snapshot = dir.appendingPathComponent("data.snap").path
+        // The old snapshot: the published 2024 tables only (9 projects).
+        let first = try BudgetqProcess.run(["--data", CheckExportTests.seed, "-c", ".save \(snapshot)"])
+        #expect(first.status == 0, "\(first.stderr)")
+        // Start overwriting it with all the bundled data, slowed down, and kill it mid-write.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: BudgetqProcess.binary)
+        process.arguments = ["--data", "datasets", "-c", ".save \(snapshot)"]
+        process.currentDirectoryURL = URL(fileURLWithPath: BudgetqProcess.root)
+        var environment = ProcessInfo.processInfo.environment
+        environment["BUDGETQ_TEST_SLOW_SNAPSHOT_WRITE"] = "100"
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait until the temporary file exists and has grown: the write is under way.
+        let deadline = Date().addingTimeInterval(20)
+        var writing = false
+        while Date() < deadline, !writing {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+            if let temporary = names.first(where: { $0.contains(".tmp-") }),
+               let size = (try? FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent(temporary).path))?[.size] as? Int, size > 1000 {
+                writing = true
+            } else {
+                usleep(20_000)
+            }
+        }
+        #expect(writing, "the slowed write never started")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+        let reopened = try BudgetqProcess.run(["--snapshot", snapshot, "-c", "projects | count", "--format", "csv"])
+        #expect(reopened.status == 0, "\(reopened.stderr)")
+        #expect(reopened.stdout == "count\r\n9\r\n")
+        // And a complete write replaces it.
+        let second = try BudgetqProcess.run(["--data", "datasets", "-c", ".save \(snapshot)"])
+        #expect(second.status == 0)
+        let replaced = try BudgetqProcess.run(["--snapshot", snapshot, "-c", "projects | count", "--format", "csv"])
+        #expect(replaced.stdout == "count\r\n31\r\n")
+    }
+
+    @Test func corruptOrForeignSnapshotsAreRefused() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("budgetq-corrupt-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let good = dir.appendingPathComponent("good.snap").path
+        _ = try BudgetqProcess.run(["--data", CheckExportTests.seed, "-c", ".save \(good)"])
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: good))
+        var flipped = bytes
+        flipped[2000] ^= 0xFF
+        try flipped.write(to: dir.appendingPathComponent("flipped.snap"))
+        try bytes.prefix(bytes.count / 2).write(to: dir.appendingPathComponent("truncated.snap"))
+        try Data("PK\u{3}\u{4} not a snapshot".utf8).write(to: dir.appendingPathComponent("foreign.snap"))
+        bytes[8] = 9
+        try bytes.write(to: dir.appendingPathComponent("future.snap"))
+        let expectations = [
+            ("flipped.snap", "corrupt snapshot:"),
+            ("truncated.snap", "the snapshot is truncated or damaged"),
+            ("foreign.snap", "not a budgetq snapshot"),
+            ("future.snap", "snapshot format 9, but this budgetq reads format 1"),
+        ]
+        for (name, message) in expectations {
+            let result = try BudgetqProcess.run(["--snapshot", dir.appendingPathComponent(name).path, "-c", "projects | count"])
+            #expect(result.status == 1)
+            #expect(result.stderr.contains(message), "\(name): \(result.stderr)")
+        }
+    }
+
+    @Test func limitsEndInClearMessages() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("budgetq-limits-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.copyItem(atPath: BudgetqProcess.root + "/" + CheckExportTests.seed, toPath: dir.appendingPathComponent("a.txt").path)
+        let small = try BudgetqProcess.run(["check", dir.path, "--max-file-mb", "1", "--max-line-kb", "1"])
+        #expect(small.status == 1)
+        #expect(small.stdout.contains("a.txt:13: error: line is 1"))
+        #expect(small.stdout.contains("the longest line read is 1024 bytes"))
+        try Data(count: 2 << 20).write(to: dir.appendingPathComponent("big.txt"))
+        let big = try BudgetqProcess.run(["check", dir.path, "--max-file-mb", "1"])
+        #expect(big.stdout.contains("big.txt:1: error: file is 2097152 bytes; the largest file read is 1048576 bytes"))
+        let rows = try BudgetqProcess.run(["--data", CheckExportTests.seed, "-c", "indicators | select name", "--max-rows", "5"])
+        #expect(rows.stdout.contains("… 55 more rows not shown (limit 5 in table mode"))
+        #expect(rows.stdout.contains("(60 rows)"))
+    }
+}
