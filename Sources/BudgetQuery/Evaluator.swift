@@ -142,10 +142,11 @@ struct Evaluator {
     private func compare(_ op: String, _ l: Operand, _ r: Operand) throws(EvaluationFailure) -> Operand {
         let n = rowCount
         guard let lt = l.type, let rt = r.type else { return boolColumn([Int64](repeating: nullInteger, count: n)) }
+        let comparison = ComparisonOperator(op)
         if lt.isNumeric && rt.isNumeric && (lt == .real || rt == .real) {
             let a = reals(l), b = reals(r)
             var out = [Int64](repeating: nullInteger, count: n)
-            for i in 0..<n where !a[i].isNaN && !b[i].isNaN { out[i] = Self.test(op, a[i], b[i]) ? 1 : 0 }
+            for i in 0..<n where !a[i].isNaN && !b[i].isNaN { out[i] = comparison.test(a[i], b[i]) ? 1 : 0 }
             return boolColumn(out)
         }
         if lt.isInteger && rt.isInteger {
@@ -159,7 +160,7 @@ struct Evaluator {
             }
             let a = try ints(l, scale: scale), b = try ints(r, scale: scale)
             var out = [Int64](repeating: nullInteger, count: n)
-            for i in 0..<n where a[i] != nullInteger && b[i] != nullInteger { out[i] = Self.test(op, a[i], b[i]) ? 1 : 0 }
+            for i in 0..<n where a[i] != nullInteger && b[i] != nullInteger { out[i] = comparison.test(a[i], b[i]) ? 1 : 0 }
             return boolColumn(out)
         }
         // Strings: a dictionary column against a constant compares codes (the dictionary is sorted).
@@ -187,20 +188,14 @@ struct Evaluator {
         var out = [Int64](repeating: nullInteger, count: n)
         for i in 0..<n {
             guard let x = a(i), let y = b(i) else { continue }
-            out[i] = Self.test(op, x.utf8Ordered, y.utf8Ordered) ? 1 : 0
+            out[i] = comparison.test(x.utf8Ordered, y.utf8Ordered) ? 1 : 0
         }
         return boolColumn(out)
     }
 
+    @inline(__always)
     static func test<T: Comparable>(_ op: String, _ a: T, _ b: T) -> Bool {
-        switch op {
-        case "==": return a == b
-        case "!=": return a != b
-        case "<": return a < b
-        case "<=": return a <= b
-        case ">": return a > b
-        default: return a >= b
-        }
+        ComparisonOperator(op).test(a, b)
     }
 
     static func compareToConstant(_ op: String, _ a: [Int64], _ c: Int64) -> [Int64] {
@@ -499,4 +494,32 @@ struct UTF8Ordered: Comparable {
     init(_ value: String) { self.value = value }
     static func < (a: UTF8Ordered, b: UTF8Ordered) -> Bool { a.value.utf8.lexicographicallyPrecedes(b.value.utf8) }
     static func == (a: UTF8Ordered, b: UTF8Ordered) -> Bool { a.value.utf8.elementsEqual(b.value.utf8) }
+}
+
+/// A comparison decided once per expression, not per row.
+enum ComparisonOperator {
+    case equal, notEqual, less, lessOrEqual, greater, greaterOrEqual
+
+    init(_ op: String) {
+        switch op {
+        case "==": self = .equal
+        case "!=": self = .notEqual
+        case "<": self = .less
+        case "<=": self = .lessOrEqual
+        case ">": self = .greater
+        default: self = .greaterOrEqual
+        }
+    }
+
+    @inline(__always)
+    func test<T: Comparable>(_ a: T, _ b: T) -> Bool {
+        switch self {
+        case .equal: return a == b
+        case .notEqual: return a != b
+        case .less: return a < b
+        case .lessOrEqual: return a <= b
+        case .greater: return a > b
+        case .greaterOrEqual: return a >= b
+        }
+    }
 }

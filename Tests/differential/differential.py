@@ -66,7 +66,10 @@ ABSENT_REGIONS = ['广州', '巫山县', '铜仁市', 'X']
 
 
 def qi(name):
-    """A quoted SQL identifier."""
+    """A quoted SQL identifier. SQLite reads "true" and "false" as the booleans even when a subquery
+    has a column of that name (a pivot of a true/false column makes one), so those are renamed."""
+    if name.lower() in ('true', 'false'):
+        name = '_bq_' + name
     return '"' + name.replace('"', '""') + '"'
 
 
@@ -151,7 +154,17 @@ class Budgetq:
     def batch(self, texts):
         """Runs the queries as statements on one stdin, each after a marker statement whose CSV output is
         the single header line `TOKEN_i`. Returns one stdout per query, or None for a query that failed
-        or was not reached (the process crashed or timed out): the caller reruns those alone."""
+        (the caller reruns it alone to see its error). When the process dies or hangs on a statement,
+        that one is left to run alone and the statements after it go to a new process."""
+        results = [None] * len(texts)
+        start = 0
+        while start < len(texts):
+            outs, reached = self._batch_once(texts[start:])
+            results[start:start + len(outs)] = outs
+            start += reached + 1   # the statement it died on (if any) runs alone
+        return results
+
+    def _batch_once(self, texts):
         lines = []
         for i, t in enumerate(texts):
             lines += [self.marker(i), t]
@@ -160,11 +173,15 @@ class Budgetq:
                              stdin=('\n'.join(lines) + '\n').encode('utf-8'))
         pattern = re.compile(b'(?m)^' + self.token.encode() + b'_(\\d+|end)\r\n')
         marks = [(m.group(1), m.start(), m.end()) for m in pattern.finditer(out)]
+        expected = [str(i).encode() for i in range(len(texts))] + [b'end']
+        if [m[0] for m in marks] != expected[:len(marks)]:
+            return [None] * len(texts), len(texts)   # garbled: run them all alone
         results = [None] * len(texts)
         for (label, _, end), (_, nxt, _) in zip(marks, marks[1:]):
-            if label != b'end' and end < nxt:   # an empty segment: an error, see its message alone
+            if end < nxt:   # an empty segment: an error, see its message alone
                 results[int(label)] = out[end:nxt]
-        return results
+        # Statements 0 … reached-1 finished; statement `reached` (if any) is where the process stopped.
+        return results, max(len(marks) - 1, 0)
 
 
 def batchable(text):
@@ -494,7 +511,12 @@ class State:
                 return c
         return None
 
+    # Set by the Generator: turns deeply nested SQL into a view (SQLite's parser stack is limited).
+    flatten = None
+
     def then(self, op_text, cols, sql, total):
+        if State.flatten is not None:
+            sql = State.flatten(sql)
         s = State(self.table, cols, sql, total, self.ops + [op_text])
         return s
 
@@ -511,12 +533,54 @@ NAME_POOL = ['x', 'y', 'z', 'w', 'total', 'n', 's', 'a', 'mn', 'mx', 'dc', 'cnt'
              'size', 'avg_b', 'k', 'v2', 'ratio', 'amount', 'tag', 'flag', 'per', 'span']
 
 
+def ends_query(op):
+    """Operators leave an ended state (after count, or a pivot with no columns at all) as it is."""
+    def wrapped(self, state, *args, **kwargs):
+        if state.ended:
+            return state
+        return op(self, state, *args, **kwargs)
+    wrapped.__name__ = op.__name__
+    wrapped.__doc__ = op.__doc__
+    return wrapped
+
+
 class Generator:
     def __init__(self, db, schemas, rng):
         self.db = db
         self.schemas = schemas
         self.rng = rng
         self.cache = {}
+        self.views = []
+        self.view_counter = 0
+        State.flatten = self.flatten
+
+    def flatten(self, sql):
+        """A deeply nested query becomes a temporary view (dropped after each generated query)."""
+        # SQLite's parser overflows at about 15 nested subqueries: keep under 8 (and 14 parentheses).
+        stack = []
+        deepest = deepest_select = 0
+        for m in re.finditer(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\((\s*SELECT\b)?|\)", sql):
+            text = m.group(0)
+            if text.startswith('('):
+                stack.append(m.group(1) is not None)
+                deepest = max(deepest, len(stack))
+                deepest_select = max(deepest_select, sum(stack))
+            elif text == ')':
+                stack.pop()
+        if deepest <= 14 and deepest_select <= 7:
+            return sql
+        self.view_counter += 1
+        name = '_v%d' % self.view_counter
+        self.db.execute('CREATE TEMP VIEW %s AS %s' % (name, sql))
+        self.views.append(name)
+        return 'SELECT * FROM %s' % name
+
+    def drop_views(self):
+        for name in reversed(self.views):
+            self.db.execute('DROP VIEW %s' % name)
+        self.views = []
+        if len(self.cache) > 20000:
+            self.cache.clear()
 
     # --- data access -------------------------------------------------------------------------
 
@@ -852,10 +916,12 @@ class Generator:
 
     # --- operators ---------------------------------------------------------------------------
 
+    @ends_query
     def op_where(self, state):
         p = self.predicate(state)
         return state.then('where ' + p.bq, state.cols, 'SELECT * FROM (%s) WHERE %s' % (state.sql, p.sql), state.total)
 
+    @ends_query
     def op_select(self, state):
         rng = self.rng
         plain = [c for c in state.cols if c.name not in LONG_COLUMNS or rng.random() < 0.1]
@@ -893,6 +959,7 @@ class Generator:
         sql = 'SELECT %s, _rn FROM (%s)' % (', '.join('%s AS %s' % (s, qi(c.name)) for _, s, c in items), state.sql)
         return state.then('select ' + ', '.join(b for b, _, _ in items), [c for _, _, c in items], sql, state.total)
 
+    @ends_query
     def op_derive(self, state, whole=False):
         """derive n = expr, …; with whole=True the first item is an aggregate over the whole result."""
         rng = self.rng
@@ -1019,6 +1086,7 @@ class Generator:
         sql = 'SELECT %s, _rnx AS _rn FROM (%s)' % (', '.join(qi(c.name) for c in state.cols), inner)
         return state.then('%s %s' % (word, ', '.join(parts_bq)), state.cols, sql, unique)
 
+    @ends_query
     def op_sort(self, state, want_unique=False):
         rng = self.rng
         keys, cands = self.sort_keys(state, rng.choice([1, 1, 2]))
@@ -1030,10 +1098,12 @@ class Generator:
         dirs = [rng.choice([None, False, True]) for _ in keys]
         return self._sorted_state(state, 'sort by', keys, dirs, False, unique)
 
+    @ends_query
     def op_take(self, state):
         n = self.rng.choice([0, 1, 2, 3, 5, 10, 100])
         return state.then('take %d' % n, state.cols, 'SELECT * FROM (%s) ORDER BY _rn LIMIT %d' % (state.sql, n), state.total)
 
+    @ends_query
     def op_top(self, state):
         rng = self.rng
         keys, cands = self.sort_keys(state, rng.choice([1, 1, 2]))
@@ -1051,6 +1121,7 @@ class Generator:
         return state.then('top %d by %s' % (n, ', '.join(parts)), state.cols,
                           'SELECT * FROM (%s) ORDER BY _rn LIMIT %d' % (sorted_state.sql, n), True)
 
+    @ends_query
     def op_distinct(self, state):
         rng = self.rng
         cands = [c for c in state.cols if c.name not in LONG_COLUMNS and (c.kind != 'real' or c.exact)]
@@ -1067,6 +1138,7 @@ class Generator:
         # The order of first appearance is not part of the contract: compare as a multiset.
         return state.then(text, list(chosen), sql, False)
 
+    @ends_query
     def op_count(self, state):
         s = state.then('count', [Col('count', 'int')], 'SELECT COUNT(*) AS "count", 1 AS _rn FROM (%s)' % state.sql, True)
         s.ended = True
@@ -1099,6 +1171,7 @@ class Generator:
                'JOIN project_regions pr ON pr.project_id = p.%s' % (', '.join(exprs), state.sql, qi(idc.name)))
         return cols, sql
 
+    @ends_query
     def op_explode(self, state):
         if not self.can_explode(state):
             return None
@@ -1180,6 +1253,7 @@ class Generator:
         n = self.fresh_name(state, taken)
         return '%s = %s' % (n, bq), sql, Col(n, kind, exact)
 
+    @ends_query
     def op_summarize(self, state, n_keys=None, by_list=False):
         rng = self.rng
         if n_keys is None:
@@ -1238,6 +1312,7 @@ class Generator:
 
     # --- join, compare, pivot ----------------------------------------------------------------
 
+    @ends_query
     def op_join(self, state):
         """`join projects on project_id == id` (and projects → indicators/coverage, indicators → projects by
         name): left columns, then the right ones except its key, `T_name` where the name is taken."""
@@ -1341,6 +1416,7 @@ class Generator:
         years = [c for c in cands if c.orig == 'year' or c.name == 'year']
         return rng.choice(years) if years and rng.random() < 0.6 else rng.choice(cands)
 
+    @ends_query
     def op_compare(self, state):
         """`compare COL A vs B of AGG by keys`: keys…, A, B, delta = B − A, pct = delta / A × 100."""
         rng = self.rng
@@ -1401,6 +1477,7 @@ class Generator:
                                        Col('pct', 'real', False)]
         return state.then(text, cols, sql, True)
 
+    @ends_query
     def op_pivot(self, state):
         """`pivot COL of AGG by keys`: keys…, one column per distinct COL value (ascending, null first, named
         `null`), missing cells null; one row per key (none at all when the input is empty)."""
@@ -1443,7 +1520,10 @@ class Generator:
         if keys:
             text += ' by ' + ', '.join(k[0] for k in keys)
         cols = [k[2] for k in keys] + [Col(l, kind, exact) for l in labels]
-        return state.then(text, cols, sql, True)
+        out = state.then(text, cols, sql, True)
+        # No keys and no rows: a result without columns; nothing can follow it.
+        out.ended = not cols
+        return out
 
     # --- whole queries -----------------------------------------------------------------------
 
@@ -1636,6 +1716,7 @@ class Generator:
             return s.then('where false', s.cols, 'SELECT * FROM (%s) WHERE 0' % s.sql, s.total)
         return s.then('where ' + p.bq, s.cols, 'SELECT * FROM (%s) WHERE %s' % (s.sql, p.sql), s.total)
 
+    @ends_query
     def _summarize_by(self, s, region_col):
         """summarize … by region [, other key] after explode."""
         rng = self.rng
@@ -2003,6 +2084,7 @@ def run(args, seed, binary, data, workdir):
             print('differential: internal error: SQLite rejected the reference SQL (%s)\n  query: %s\n  sql:   %s'
                   % (e, query, sql), file=sys.stderr)
             return 2
+        gen.drop_views()
         if not expected:
             tally['empty'] += 1
         chunk.append((i, state, query, sql, expected))

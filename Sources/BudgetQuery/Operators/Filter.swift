@@ -48,26 +48,39 @@ extension Executor {
                   let constantScale = numericScale(constantType) ?? (type == constantType ? 0 : nil), columnScale >= constantScale else { return nil }
             let (c, overflow) = raw.multipliedReportingOverflow(by: powerOfTen(columnScale - constantScale))
             if overflow { return nil }
-            return Self.select(values, rows: rows, count: frame.rowCount) { v in v != nullInteger && Evaluator.test(op, v, c) }
+            let n = frame.rowCount
+            // One loop per operator: the comparison is decided once, not per row. Null is Int64.min.
+            switch op {
+            case "==": return Self.select(values, rows: rows, count: n) { $0 == c }
+            case "!=": return Self.select(values, rows: rows, count: n) { $0 != c && $0 != nullInteger }
+            case "<": return Self.select(values, rows: rows, count: n) { $0 < c && $0 != nullInteger }
+            case "<=": return Self.select(values, rows: rows, count: n) { $0 <= c && $0 != nullInteger }
+            case ">": return Self.select(values, rows: rows, count: n) { $0 > c }
+            default: return Self.select(values, rows: rows, count: n) { $0 >= c }
+            }
         case (.strings(let codes, let dictionary), .string(let text)):
+            // The dictionary is sorted, so comparing codes compares strings.
             let lower = Int32(dictionary.lowerBound(text))
             let exact = Int(lower) < dictionary.count && dictionary[Int(lower)] == text
-            let test: (Int32) -> Bool
-            switch op {
-            case "==": test = exact ? { $0 == lower } : { _ in false }
-            case "!=": test = exact ? { $0 != nullCode && $0 != lower } : { $0 != nullCode }
-            case "<": test = { $0 != nullCode && $0 < lower }
-            case "<=": test = exact ? { $0 != nullCode && $0 <= lower } : { $0 != nullCode && $0 < lower }
-            case ">": test = exact ? { $0 > lower } : { $0 >= lower }
-            default: test = { $0 >= lower }
+            let n = frame.rowCount
+            switch (op, exact) {
+            case ("==", true): return Self.select(codes, rows: rows, count: n) { $0 == lower }
+            case ("==", false): return []
+            case ("!=", true): return Self.select(codes, rows: rows, count: n) { $0 != lower && $0 != nullCode }
+            case ("!=", false): return Self.select(codes, rows: rows, count: n) { $0 != nullCode }
+            case ("<", _): return Self.select(codes, rows: rows, count: n) { $0 < lower && $0 != nullCode }
+            case ("<=", true): return Self.select(codes, rows: rows, count: n) { $0 <= lower && $0 != nullCode }
+            case ("<=", false): return Self.select(codes, rows: rows, count: n) { $0 < lower && $0 != nullCode }
+            case (">", true): return Self.select(codes, rows: rows, count: n) { $0 > lower }
+            default: return Self.select(codes, rows: rows, count: n) { $0 >= lower }
             }
-            return Self.select(codes, rows: rows, count: frame.rowCount, test)
         default:
             return nil
         }
     }
 
     /// Positions whose value passes `test`, reading `values` through `rows` when given.
+    @inline(__always)
     static func select<T>(_ values: [T], rows: [Int32]?, count: Int, _ test: (T) -> Bool) -> [Int32] {
         var kept: [Int32] = []
         kept.reserveCapacity(count / 4)
