@@ -369,7 +369,8 @@ private struct TableDraft {
             return nil
         }
         if fields[.type] == nil { state.warning(line, "table `\(name)` has no 项目类型") }
-        if let s = startYear, let e = endYear, !(s...e).contains(year), s <= e {
+        // `s <= e` first: a reversed 实施周期 (already warned about) must not form a range.
+        if let s = startYear, let e = endYear, s <= e, !(s...e).contains(year) {
             state.warning(budgetLine ?? line, "budget year \(year) lies outside the 实施周期 \(s)–\(e)")
         }
         let indicators = rawTargets.map { raw in

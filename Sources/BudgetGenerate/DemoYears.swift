@@ -60,7 +60,7 @@ public struct DemoYears {
     }
 
     func appears(_ p: ProjectRecord, in year: Int) -> Bool {
-        if let start = p.startYear, let end = p.endYear, (start...end).contains(year) { return true }
+        if let start = p.startYear, let end = p.endYear, start <= end, (start...end).contains(year) { return true }
         guard year == 2025, let start = p.startYear, start <= year else { return false }
         let goals = (p.goalPeriod ?? "") + (p.goalYear ?? "")
         return goals.contains("至2025年") || goals.contains("-2025年") || goals.contains("—2025年")

@@ -50,11 +50,17 @@ struct Evaluator {
             var any = [Int64](repeating: 0, count: rowCount)
             var sawNull = [Bool](repeating: false, count: rowCount)
             if case .column(let c) = value { for i in 0..<rowCount where c.isNull(i) { sawNull[i] = true } }
-            for item in values {
+            if case .scalar(let s) = value, s.value == .null { sawNull = [Bool](repeating: true, count: rowCount) }
+            // SQL's rule: no match and a null in the list gives null, not false.
+            let listHasNull = values.contains { $0.value == .null }
+            for item in values where item.value != .null {
                 let eq = try boolValues(compare("==", value, .scalar(item)))
                 for i in 0..<rowCount where eq[i] == 1 { any[i] = 1 }
             }
-            return boolColumn((0..<rowCount).map { i in sawNull[i] ? nullInteger : (negated ? 1 - any[i] : any[i]) })
+            return boolColumn((0..<rowCount).map { i in
+                if sawNull[i] || (any[i] == 0 && listHasNull) { return nullInteger }
+                return negated ? 1 - any[i] : any[i]
+            })
         case .call(let function, let args, let type):
             var operands: [Operand] = []
             for a in args { operands.append(try evaluate(a)) }

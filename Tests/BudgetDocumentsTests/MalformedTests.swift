@@ -160,3 +160,15 @@ struct FolderLoadingTests {
         #expect(Money.yuanText(fen: -5) == "-0.05")
     }
 }
+
+/// Inputs found by fuzzing (FUZZING.md); each crashed budgetq once.
+struct FuzzRegressionTests {
+    @Test func reversedImplementationPeriodDoesNotTrap() {
+        // 起始年度 after 到期年度 used to build an invalid range while checking the budget year.
+        let text = MalformedTests.seed.replacingOccurrences(of: "起始年度\t2021\t到期年度\t2024\n2024年预算金额（元）\t\t500,000.00",
+                                                            with: "起始年度\t2029\t到期年度\t2024\n2024年预算金额（元）\t\t500,000.00")
+        let output = DocumentLoader.parse(bytes: Array(text.utf8), file: "r.txt").0
+        #expect(output.projects.count == 9)
+        #expect(output.diagnostics.map(\.description).contains("r.txt:10: warning: 实施周期 starts (2029) after it ends (2024)"))
+    }
+}

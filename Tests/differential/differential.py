@@ -6,11 +6,12 @@ data (the tables `budgetq export` writes), runs both, and requires identical res
 
 Usage (from the repository root):
 
-    python3 Tests/differential/differential.py [--count 300] [--seed N] [--verbose]
+    python3 Tests/differential/differential.py [--count 1000] [--seed N] [--verbose]
                                                [--binary .build/debug/budgetq] [--data datasets]
 
 Exit status 0 when every query agrees, 1 when any mismatch was found, 2 on setup errors.
-The fixed REGRESSIONS queries (shapes that exposed budgetq bugs) run first on every run.
+The fixed regression queries (shapes that exposed budgetq bugs) run first on every run.
+Queries run 200 to a budgetq process, as statements on stdin separated by marker statements.
 Standard library only. See README.md next to this file.
 """
 
@@ -409,14 +410,16 @@ def logic(op, a, b):
 
 
 def in_list(rng, e, bq_items, sql_items, sql_e):
-    """`e in (…)` / `e not in (…)`, sometimes with null among the items. budgetq: null when e is null,
-    else whether e equals a non-null item (a null item never matches and does not make the result null)."""
+    """`e in (…)` / `e not in (…)`, sometimes with null among the items, with SQL's rule: null when e
+    is null, true on a match, else null when the list holds a null, else false."""
     neg = rng.random() < 0.35
     bq_items = list(bq_items)
+    sql_items = list(sql_items)
     if rng.random() < 0.15:
         bq_items.insert(rng.randint(0, len(bq_items)), 'null')
+        sql_items.append('NULL')
     if rng.random() < 0.02:
-        bq_items, sql_items = ['null'], []
+        bq_items, sql_items = ['null'], ['NULL']
     sql = '(CASE WHEN %s IS NULL THEN NULL ELSE %s %s (%s) END)' % (
         sql_e, sql_e, 'NOT IN' if neg else 'IN', ', '.join(sql_items))
     return E('%s %s (%s)' % (paren(e), 'not in' if neg else 'in', ', '.join(bq_items)), sql, 'bool', atomic=False)
@@ -572,11 +575,18 @@ class Generator:
         self.view_counter += 1
         name = '_v%d' % self.view_counter
         self.db.execute('CREATE TEMP VIEW %s AS %s' % (name, sql))
-        self.views.append(name)
+        self.views.append((name, sql))
         return 'SELECT * FROM %s' % name
 
+    def with_views(self, sql):
+        """The query with the views it uses as a WITH clause: one statement to paste into sqlite3."""
+        used = self.views   # those made for the current query, in order (each may use the earlier ones)
+        if not used:
+            return sql
+        return 'WITH %s %s' % (', '.join('%s AS (%s)' % (n, v) for n, v in used), sql)
+
     def drop_views(self):
-        for name in reversed(self.views):
+        for name, _ in reversed(self.views):
             self.db.execute('DROP VIEW %s' % name)
         self.views = []
         if len(self.cache) > 20000:
@@ -1417,9 +1427,13 @@ class Generator:
         return rng.choice(years) if years and rng.random() < 0.6 else rng.choice(cands)
 
     @ends_query
-    def op_compare(self, state):
-        """`compare COL A vs B of AGG by keys`: keys…, A, B, delta = B − A, pct = delta / A × 100."""
+    def op_compare(self, state, fixed=None):
+        """`compare COL A vs B of AGG by keys`: keys…, A, B, delta = B − A, pct = delta / A × 100.
+        fixed: {col, a, b, keys: [names], agg: (bq, sql(cond), kind, exact, zero_fill)} instead of random."""
         rng = self.rng
+        if fixed:
+            return self._compare(state, state.get(fixed['col']), fixed['a'], fixed['b'],
+                                 [(bqname(n), qi(n), state.get(n)) for n in fixed['keys']], fixed['agg'])
         col = self.spread_column(state, ('int', 'str'))
         if col is None:
             return None
@@ -1438,13 +1452,18 @@ class Generator:
                 a, b = b, a
         else:
             a, b = rng.sample(pool, 2)
+        keys = self.spread_keys(state, col.name)
+        agg = self.spread_aggregate(state, numeric_only=True)
+        return self._compare(state, col, a, b, keys, agg)
+
+    def _compare(self, state, col, a, b, keys, agg):
+        rng = self.rng
 
         def lit(v):
             return (str(v), str(v)) if col.kind == 'int' else (bq_str(v), sql_str(v))
         (abq, asql), (bbq, bsql) = lit(a), lit(b)
         la, lb = str(a), str(b)
-        keys = self.spread_keys(state, col.name)
-        agg_bq, agg_sql, kind, exact, zero_fill = self.spread_aggregate(state, numeric_only=True)
+        agg_bq, agg_sql, kind, exact, zero_fill = agg
         names = [k[2].name for k in keys] + [la, lb, 'delta', 'pct']
         if len(set(names)) != len(names) or any(n == '' or '`' in n or '\n' in n for n in names):
             return None
@@ -1478,11 +1497,11 @@ class Generator:
         return state.then(text, cols, sql, True)
 
     @ends_query
-    def op_pivot(self, state):
+    def op_pivot(self, state, fixed=None):
         """`pivot COL of AGG by keys`: keys…, one column per distinct COL value (ascending, null first, named
-        `null`), missing cells null; one row per key (none at all when the input is empty)."""
-        rng = self.rng
-        col = self.spread_column(state, ('int', 'str', 'bool'))
+        `null`), missing cells null; one row per key (none at all when the input is empty).
+        fixed: {col, keys: [names], agg: (bq, sql(cond), kind, exact, zero_fill)} instead of random."""
+        col = state.get(fixed['col']) if fixed else self.spread_column(state, ('int', 'str', 'bool'))
         if col is None:
             return None
         vals = [r[0] for r in self.sql('SELECT DISTINCT %s FROM (%s) ORDER BY 1 LIMIT 13' % (qi(col.name), state.sql))]
@@ -1500,8 +1519,12 @@ class Generator:
             if v is None:
                 return '%s IS NULL' % qi(col.name)
             return '%s = %s' % (qi(col.name), sql_str(v) if col.kind == 'str' else str(int(v)))
-        keys = self.spread_keys(state, col.name)
-        agg_bq, agg_sql, kind, exact, _ = self.spread_aggregate(state, numeric_only=False)
+        if fixed:
+            keys = [(bqname(n), qi(n), state.get(n)) for n in fixed['keys']]
+            agg_bq, agg_sql, kind, exact, _ = fixed['agg']
+        else:
+            keys = self.spread_keys(state, col.name)
+            agg_bq, agg_sql, kind, exact, _ = self.spread_aggregate(state, numeric_only=False)
         labels = [label(v) for v in vals]
         names = [k[2].name for k in keys] + labels
         if len(set(names)) != len(names) or any(n == '' or '`' in n or '\n' in n for n in names):
@@ -1849,11 +1872,35 @@ REGRESSIONS = [
 ]
 
 
+def regression_compare_null_sum(gen):
+    """compare: a group present in both years whose sum is null (every value null) must stay null, as in
+    summarize and pivot; budgetq printed 0 (the zero for a *missing* group), and delta 0."""
+    s = gen.source('indicators')
+    s = s.then('where kind == "deadline"', s.cols, 'SELECT * FROM (%s) WHERE "kind" = \'deadline\'' % s.sql, s.total)
+    agg = ('sum(value)', lambda w: 'SUM(CASE WHEN %s THEN "value" END)' % w, 'dec', True, True)
+    return gen.op_compare(s, fixed=dict(col='year', a=2023, b=2024, keys=[], agg=agg))
+
+
+def regression_pivot_nothing_count(gen):
+    """pivot without `by` over no rows shows no rows (and no columns), but `count` after it said 1."""
+    s = gen.source('projects')
+    s = s.then('where year == 1999', s.cols, 'SELECT * FROM (%s) WHERE "year" = 1999' % s.sql, s.total)
+    agg = ('count()', lambda w: 'COUNT(CASE WHEN %s THEN 1 END)' % w, 'int', True, True)
+    p = gen.op_pivot(s, fixed=dict(col='type', keys=[], agg=agg))
+    p.ended = False
+    return gen.op_count(p)
+
+
+REGRESSION_BUILDERS = [regression_compare_null_sum, regression_pivot_nothing_count]
+
+
 def regression_states(gen):
     out = []
     for table, ops, cols, sql, total in REGRESSIONS:
         src = gen.source(table)
         out.append(src.then(ops, [Col(n, k) for n, k in cols], sql.format(src=src.sql), total))
+    for build in REGRESSION_BUILDERS:
+        out.append(build(gen))
     return out
 
 
@@ -1970,7 +2017,13 @@ def main(argv=None):
                     help='do not add the synthetic edge-case tables to the data snapshot')
     ap.add_argument('--batch', type=int, default=200,
                     help='queries per budgetq process (statements on stdin; default 200; 1 = one process per query)')
+    ap.add_argument('--write-edge-cases', metavar='DIR',
+                    help='write the edge-case tables into DIR (to reproduce a mismatch by hand) and exit')
     args = ap.parse_args(argv)
+    if args.write_edge_cases:
+        write_edge_cases(args.write_edge_cases)
+        print('differential: wrote %s' % os.path.join(args.write_edge_cases, EDGE_CASES_FILE))
+        return 0
 
     binary = args.binary if os.path.isabs(args.binary) or os.path.exists(args.binary) else os.path.join(root, args.binary)
     data = args.data if os.path.isabs(args.data) or os.path.exists(args.data) else os.path.join(root, args.data)
@@ -2084,6 +2137,7 @@ def run(args, seed, binary, data, workdir):
             print('differential: internal error: SQLite rejected the reference SQL (%s)\n  query: %s\n  sql:   %s'
                   % (e, query, sql), file=sys.stderr)
             return 2
+        sql = gen.with_views(sql)
         gen.drop_views()
         if not expected:
             tally['empty'] += 1

@@ -7,7 +7,7 @@ extension Executor {
         let (summary, _) = try spread(frame, column: column, aggregate: aggregate, by: by, span: span)
         let keyCount = by.count
         let columnKeys = valuesInOrder(summary.dense(keyCount))
-        return try widen(summary, keyCount: keyCount, columnValues: columnKeys, missingAsZero: false)
+        return try widen(summary, keyCount: keyCount, columnValues: columnKeys, missingAsZero: false, span: span)
     }
 
     /// `compare COL A vs B of AGG by keys`: columns A, B, delta = B − A and pct = delta / A × 100.
@@ -17,12 +17,15 @@ extension Executor {
         let columnBound = try columnBinder.bind(column)
         let first = try constant(a, comparableWith: columnBound, binder: &columnBinder)
         let second = try constant(b, comparableWith: columnBound, binder: &columnBinder)
+        if first == second {
+            throw QueryError("compare needs two different values", at: a.span.through(b.span), hint: "compare year 2023 vs 2024 of sum(budget) by type")
+        }
         // Only rows whose COL is A or B take part.
         let inBoth = Expr.inList(column, [a, b], negated: false, column.span)
         let narrowed = try filter(frame, inBoth)
         let (summary, aggregateFunction) = try spread(narrowed, column: column, aggregate: aggregate, by: by, span: span)
         let zeroFill = aggregateFunction == .count || aggregateFunction == .sum || aggregateFunction == .dcount
-        var wide = try widen(summary, keyCount: by.count, columnValues: [first.value, second.value], missingAsZero: zeroFill)
+        var wide = try widen(summary, keyCount: by.count, columnValues: [first.value, second.value], missingAsZero: zeroFill, fixedColumns: true, span: span)
         let evaluator = Evaluator(frame: wide)
         let aColumn = wide.columns[by.count], bColumn = wide.columns[by.count + 1]
         let valueType = aColumn.type
@@ -67,24 +70,34 @@ extension Executor {
     }
 
     /// Turns (keys…, col, value) rows into one row per keys with a column per col value.
-    private func widen(_ summary: Frame, keyCount: Int, columnValues: [Value], missingAsZero: Bool) throws -> Frame {
+    private func widen(_ summary: Frame, keyCount: Int, columnValues: [Value], missingAsZero: Bool, fixedColumns: Bool = false, span: SourceSpan) throws -> Frame {
         let columnColumn = summary.columns[keyCount]
         let valueColumn = summary.columns[keyCount + 1]
         let keyColumns = Array(summary.columns.prefix(keyCount))
+        // No rows and no keys: pivot has no values to spread (no row); compare's two fixed columns
+        // still make one row, as summarize without `by` does.
+        if keyCount == 0 && summary.rowCount == 0 && !fixedColumns { return Frame(columns: [], origin: summary.origin, rowCount: 0) }
         let grouping = keyCount == 0 ? Grouping.single(rows: summary.rowCount) : Grouping.build(keys: keyColumns, rows: summary.rowCount)
         let slot = Dictionary(columnValues.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-        var cells = [[Value]](repeating: [Value](repeating: .null, count: grouping.count), count: columnValues.count)
+        // nil: the group has no rows for this value; .null: it has rows whose aggregate is null.
+        var cells = [[Value?]](repeating: [Value?](repeating: nil, count: grouping.count), count: columnValues.count)
         for row in 0..<summary.rowCount {
             guard let s = slot[columnColumn.value(at: row)] else { continue }
             cells[s][Int(grouping.ids[row])] = valueColumn.value(at: row)
         }
         var columns = keyColumns.map { $0.gathered(grouping.representatives.map { Int32($0) }) }
+        var names = Set(columns.map(\.name))
         for (s, value) in columnValues.enumerated() {
+            let name = label(value, type: columnColumn.type)
+            guard names.insert(name).inserted else {
+                throw QueryError("the result would have two columns named `\(name)`", at: span,
+                                 hint: "rename the key column, or filter out the value `\(name)`")
+            }
             var builder = ValueColumnBuilder(type: valueColumn.type)
             for cell in cells[s] {
-                if cell == .null && missingAsZero { builder.append(valueColumn.type == .real ? .real(0) : .integer(0)) } else { builder.append(cell) }
+                if let cell { builder.append(cell) } else if missingAsZero { builder.append(valueColumn.type == .real ? .real(0) : .integer(0)) } else { builder.append(.null) }
             }
-            columns.append(builder.finish(name: label(value, type: columnColumn.type)))
+            columns.append(builder.finish(name: name))
         }
         return Frame(columns: columns, origin: summary.origin, rowCount: grouping.count)
     }
