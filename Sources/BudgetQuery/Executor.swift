@@ -29,7 +29,13 @@ struct Executor {
 
     func source(_ name: String, span: SourceSpan) throws(QueryError) -> Frame {
         if let frame = context.lets[name] { return frame }
-        if let table = store.table(named: name) {
+        let found: Table?
+        do {
+            found = try store.loadTable(named: name)
+        } catch {
+            throw QueryError("\(error)", at: span)
+        }
+        if let table = found {
             return Frame(columns: table.columns, origin: table.name, rowCount: table.rowCount)
         }
         let known = store.tableNames + store.tableAliases + context.lets.keys.sorted()

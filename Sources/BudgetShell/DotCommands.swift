@@ -46,7 +46,7 @@ public enum DotCommands {
             return .ok
         },
         Command(name: ".schema", usage: ".schema [TABLE]", help: "Show the columns of one table, or of all, with types and Chinese aliases.") { args, ws, report in
-            let names = args.isEmpty ? ws.session.store.tables.map(\.name) : args
+            let names = args.isEmpty ? ws.session.store.tableNames : args
             var text = ""
             for name in names {
                 guard let columns = ws.session.columns(of: name) else {

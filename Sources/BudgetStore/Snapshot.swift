@@ -95,7 +95,7 @@ public enum Snapshot {
                 return [try section(raw(offsets)), try section { $0.append(bytes) }]
             }
             var tables: [TableEntry] = []
-            for table in store.storedTables {
+            for table in try store.storedTables() {
                 var columns: [ColumnEntry] = []
                 for column in table.columns {
                     var sections: [Section] = []
@@ -159,154 +159,189 @@ public enum Snapshot {
 
     // MARK: reading
 
-    /// Opens a snapshot; every section's checksum is verified.
+    /// Opens a snapshot: checks the header and table of contents now; each table's sections are
+    /// read, checked and decoded when a query first uses the table (as a database opens its file).
     public static func read(_ path: String) throws -> Store {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
-        } catch {
-            throw Failure(message: "\(path): cannot read the snapshot: \(error.localizedDescription)")
+        let file = try SnapshotFile(path: path)
+        let size = file.size
+        guard size >= UInt64(headerSize) else {
+            throw Failure(message: "\(path): not a budgetq snapshot (the file is too short)")
         }
-        return try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) throws -> Store in
-            guard bytes.count >= headerSize, Array(bytes[0..<8]) == magic else {
-                throw Failure(message: "\(path): not a budgetq snapshot (no BUDGETQ header); open documents with --data, or save a snapshot with .save")
-            }
-            let version = bytes.loadUnaligned(fromByteOffset: 8, as: UInt32.self).littleEndian
-            guard version == formatVersion else {
-                throw Failure(message: "\(path): snapshot format \(version), but this budgetq reads format \(formatVersion); save it again from the documents")
-            }
-            let tocOffset = Int(bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self).littleEndian)
-            let tocLength = Int(bytes.loadUnaligned(fromByteOffset: 24, as: UInt64.self).littleEndian)
-            let tocChecksum = bytes.loadUnaligned(fromByteOffset: 32, as: UInt64.self).littleEndian
-            guard tocOffset >= headerSize, tocLength > 0, tocOffset + tocLength == bytes.count else {
-                throw Failure(message: "\(path): the snapshot is truncated or damaged (its table of contents is not where the header says)")
-            }
-            let tocBytes = UnsafeRawBufferPointer(rebasing: bytes[tocOffset..<(tocOffset + tocLength)])
-            guard checksum(tocBytes) == tocChecksum else { throw Failure(message: "\(path): corrupt snapshot: the table of contents fails its checksum") }
-            let contents: Contents
-            do {
-                contents = try JSONDecoder().decode(Contents.self, from: Data(tocBytes))
-            } catch {
-                throw Failure(message: "\(path): corrupt snapshot: unreadable table of contents")
-            }
-            // Decode every column in parallel; each checks its own sections.
-            let entries = contents.tables.flatMap { t in t.columns.map { (t.name, $0) } }
-            let results = ColumnSlots(count: entries.count)
-            let base = SharedBytes(bytes: bytes)
-            DispatchQueue.concurrentPerform(iterations: entries.count) { i in
-                results.set(i, decode(entries[i].1, table: entries[i].0, bytes: base.bytes, path: path))
-            }
-            var tables: [Table] = []
-            var index = 0
-            for t in contents.tables {
-                var columns: [Column] = []
-                for _ in t.columns {
-                    switch results.values[index] {
-                    case .success(let column)?: columns.append(column)
-                    case .failure(let failure)?: throw failure
-                    case nil: throw Failure(message: "\(path): a column could not be decoded")
-                    }
-                    index += 1
+        let header = try file.bytes(at: 0, count: headerSize)
+        guard Array(header[0..<8]) == magic else {
+            throw Failure(message: "\(path): not a budgetq snapshot (no BUDGETQ header); open documents with --data, or save a snapshot with .save")
+        }
+        func word<T: FixedWidthInteger>(_ offset: Int, _ type: T.Type) -> T {
+            header.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: T.self) }.littleEndian
+        }
+        let version = word(8, UInt32.self)
+        guard version == formatVersion else {
+            throw Failure(message: "\(path): snapshot format \(version), but this budgetq reads format \(formatVersion); save it again from the documents")
+        }
+        let tocOffset = word(16, UInt64.self), tocLength = word(24, UInt64.self), tocChecksum = word(32, UInt64.self)
+        guard tocOffset >= UInt64(headerSize), tocLength > 0, tocLength < 1 << 30, tocOffset + tocLength == size else {
+            throw Failure(message: "\(path): the snapshot is truncated or damaged (its table of contents is not where the header says)")
+        }
+        let toc = try file.bytes(at: tocOffset, count: Int(tocLength))
+        guard toc.withUnsafeBytes({ checksum($0) }) == tocChecksum else {
+            throw Failure(message: "\(path): corrupt snapshot: the table of contents fails its checksum")
+        }
+        let contents: Contents
+        do {
+            contents = try JSONDecoder().decode(Contents.self, from: Data(toc))
+        } catch {
+            throw Failure(message: "\(path): corrupt snapshot: unreadable table of contents")
+        }
+        for t in contents.tables {
+            for c in t.columns {
+                guard c.count >= 0, c.sections.allSatisfy({ $0.offset >= UInt64(headerSize) && $0.offset + $0.length <= tocOffset }) else {
+                    throw Failure(message: "\(path): corrupt snapshot: \(t.name).\(c.name) lies outside the file")
                 }
-                tables.append(Table(name: t.name, aliases: t.aliases, columns: columns))
             }
-            let sources = contents.sources.map { Store.Source(path: $0.path, kind: $0.kind, origin: $0.origin, encoding: $0.encoding, rows: $0.rows, years: $0.years) }
-            return Store(tables: tables, derived: StoreBuilder.derivedTables, sources: sources)
+        }
+        let deferred = contents.tables.map { entry in
+            Store.Deferred(name: entry.name, aliases: entry.aliases, stored: true) { _ in try decodeTable(entry, file: file) }
+        }
+        let sources = contents.sources.map { Store.Source(path: $0.path, kind: $0.kind, origin: $0.origin, encoding: $0.encoding, rows: $0.rows, years: $0.years) }
+        return Store(tables: [], deferred: deferred + StoreBuilder.derivedTables, sources: sources)
+    }
+
+    /// An open snapshot file, read with pread from any thread.
+    final class SnapshotFile: @unchecked Sendable {
+        let path: String
+        let descriptor: Int32
+        let size: UInt64
+
+        init(path: String) throws {
+            self.path = path
+            descriptor = open(path, O_RDONLY)
+            guard descriptor >= 0 else { throw Failure(message: "\(path): cannot open the snapshot: \(String(cString: strerror(errno)))") }
+            var info = stat()
+            guard fstat(descriptor, &info) == 0 else {
+                close(descriptor)
+                throw Failure(message: "\(path): cannot read the snapshot")
+            }
+            size = UInt64(info.st_size)
+        }
+
+        deinit { close(descriptor) }
+
+        func bytes(at offset: UInt64, count: Int) throws -> [UInt8] {
+            try array(UInt8.self, at: offset, count: count)
+        }
+
+        /// `count` values read straight into a new array's storage.
+        func array<T>(_ type: T.Type, at offset: UInt64, count: Int) throws -> [T] {
+            let byteCount = count * MemoryLayout<T>.stride
+            var failed = false
+            let result = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+                var done = 0
+                let base = UnsafeMutableRawPointer(buffer.baseAddress)
+                while done < byteCount, let base {
+                    let n = pread(descriptor, base + done, byteCount - done, off_t(offset) + off_t(done))
+                    if n <= 0 { failed = true; break }
+                    done += n
+                }
+                initialized = failed ? 0 : count
+            }
+            if failed { throw Failure(message: "\(path): the snapshot is truncated or unreadable") }
+            return result
         }
     }
 
-    /// The mapped file, read (never written) by the decoding workers while `read` waits for them.
-    private struct SharedBytes: @unchecked Sendable {
-        let bytes: UnsafeRawBufferPointer
+    /// Reads, checks and decodes one table's columns, in parallel.
+    static func decodeTable(_ entry: TableEntry, file: SnapshotFile) throws -> Table {
+        let results = ColumnSlots(count: entry.columns.count)
+        DispatchQueue.concurrentPerform(iterations: entry.columns.count) { i in
+            results.set(i, Result { try decodeColumn(entry.columns[i], table: entry.name, file: file) })
+        }
+        var columns: [Column] = []
+        for result in results.values {
+            guard let result else { throw Failure(message: "\(file.path): a column of \(entry.name) could not be decoded") }
+            columns.append(try result.get())
+        }
+        return Table(name: entry.name, aliases: entry.aliases, columns: columns)
     }
 
     private final class ColumnSlots: @unchecked Sendable {
-        private(set) var values: [Result<Column, Failure>?]
+        private(set) var values: [Result<Column, Error>?]
         private let lock = NSLock()
         init(count: Int) { values = Array(repeating: nil, count: count) }
-        func set(_ i: Int, _ value: Result<Column, Failure>) {
+        func set(_ i: Int, _ value: Result<Column, Error>) {
             lock.lock()
             values[i] = value
             lock.unlock()
         }
     }
 
-    private static func decode(_ entry: ColumnEntry, table: String, bytes: UnsafeRawBufferPointer, path: String) -> Result<Column, Failure> {
+    private static func decodeColumn(_ entry: ColumnEntry, table: String, file: SnapshotFile) throws -> Column {
         let name = "\(table).\(entry.name)"
-        func section(_ i: Int) throws(Failure) -> UnsafeRawBufferPointer {
-            guard i < entry.sections.count else { throw Failure(message: "\(path): corrupt snapshot: \(name) lacks a section") }
+        let path = file.path
+        func corrupt(_ what: String) -> Failure { Failure(message: "\(path): corrupt snapshot: \(name) \(what)") }
+        func section<T>(_ i: Int, _ type: T.Type, count: Int? = nil) throws -> [T] {
+            guard i < entry.sections.count else { throw corrupt("lacks a section") }
             let s = entry.sections[i]
-            let start = Int(s.offset), end = Int(s.offset + s.length)
-            guard start >= headerSize, end <= bytes.count, start <= end else { throw Failure(message: "\(path): corrupt snapshot: \(name) lies outside the file") }
-            let slice = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-            guard checksum(slice) == s.checksum else { throw Failure(message: "\(path): corrupt snapshot: \(name) fails its checksum") }
-            return slice
+            let n = count ?? Int(s.length) / MemoryLayout<T>.stride
+            guard n * MemoryLayout<T>.stride <= Int(s.length) else { throw corrupt("is too short") }
+            // Sections are padded to 8 bytes and every stride here (1, 4, 8) divides 8: read the
+            // whole section as values, check it, then drop the padding.
+            guard Int(s.length) % MemoryLayout<T>.stride == 0 else { throw corrupt("has a ragged section") }
+            var values = try file.array(T.self, at: s.offset, count: Int(s.length) / MemoryLayout<T>.stride)
+            guard values.withUnsafeBytes({ checksum($0) }) == s.checksum else { throw corrupt("fails its checksum") }
+            if values.count > n { values.removeSubrange(n...) }
+            return values
         }
-        func array<T>(_ i: Int, _ type: T.Type, count: Int) throws(Failure) -> [T] {
-            let raw = try section(i)
-            guard raw.count >= count * MemoryLayout<T>.stride else { throw Failure(message: "\(path): corrupt snapshot: \(name) is too short") }
-            return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-                if count > 0, let base = buffer.baseAddress, let src = raw.baseAddress {
-                    UnsafeMutableRawPointer(base).copyMemory(from: src, byteCount: count * MemoryLayout<T>.stride)
-                }
-                initialized = count
-            }
-        }
-        func dictionary(_ i: Int) throws(Failure) -> [String] {
-            let offsetsRaw = try section(i)
-            let n = offsetsRaw.count / 8
-            let offsets = try array(i, Int64.self, count: n)
-            let blob = try section(i + 1)
-            var strings: [String] = []
-            strings.reserveCapacity(max(0, n - 1))
-            for k in 0..<max(0, n - 1) {
+        func strings(_ i: Int) throws -> [String] {
+            let offsets = try section(i, Int64.self)
+            let blob = try section(i + 1, UInt8.self)
+            var out: [String] = []
+            out.reserveCapacity(max(0, offsets.count - 1))
+            for k in 0..<max(0, offsets.count - 1) {
                 let a = Int(offsets[k]), b = Int(offsets[k + 1])
-                guard a >= 0, a <= b, b <= blob.count else { throw Failure(message: "\(path): corrupt snapshot: \(name) dictionary") }
-                strings.append(String(decoding: UnsafeRawBufferPointer(rebasing: blob[a..<b]), as: UTF8.self))
+                guard a >= 0, a <= b, b <= blob.count else { throw corrupt("dictionary") }
+                out.append(blob.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[a..<b]), as: UTF8.self) })
             }
-            return strings
+            return out
         }
-        do throws(Failure) {
-            guard let type = ColumnType(rawValue: entry.type) else { throw Failure(message: "\(path): corrupt snapshot: \(name) has unknown type \(entry.type)") }
-            let count = entry.count
-            let data: ColumnData
-            switch entry.layout {
-            case "integers": data = .integers(try array(0, Int64.self, count: count))
-            case "reals": data = .reals(try array(0, Double.self, count: count))
-            case "strings":
-                let dict = try dictionary(1)
-                let codes = try array(0, Int32.self, count: count)
-                guard codes.allSatisfy({ $0 >= -1 && Int($0) < dict.count }) else { throw Failure(message: "\(path): corrupt snapshot: \(name) codes") }
-                data = .strings(codes: codes, dictionary: dict)
-            case "texts":
-                let lengths = try array(0, Int32.self, count: count)
-                let blob = try section(1)
-                var texts: [String?] = []
-                texts.reserveCapacity(count)
-                var position = 0
+        guard let type = ColumnType(rawValue: entry.type) else { throw corrupt("has unknown type \(entry.type)") }
+        let count = entry.count
+        let data: ColumnData
+        switch entry.layout {
+        case "integers": data = .integers(try section(0, Int64.self, count: count))
+        case "reals": data = .reals(try section(0, Double.self, count: count))
+        case "strings":
+            let dictionary = try strings(1)
+            let codes = try section(0, Int32.self, count: count)
+            guard codes.allSatisfy({ $0 >= -1 && Int($0) < dictionary.count }) else { throw corrupt("codes") }
+            data = .strings(codes: codes, dictionary: dictionary)
+        case "texts":
+            let lengths = try section(0, Int32.self, count: count)
+            let blob = try section(1, UInt8.self)
+            var texts: [String?] = []
+            texts.reserveCapacity(count)
+            var position = 0
+            try blob.withUnsafeBufferPointer { blob in
                 for length in lengths {
                     if length < 0 { texts.append(nil); continue }
                     let end = position + Int(length)
-                    guard end <= blob.count else { throw Failure(message: "\(path): corrupt snapshot: \(name) text") }
-                    texts.append(String(decoding: UnsafeRawBufferPointer(rebasing: blob[position..<end]), as: UTF8.self))
+                    guard end <= blob.count else { throw corrupt("text") }
+                    texts.append(String(decoding: UnsafeBufferPointer(rebasing: blob[position..<end]), as: UTF8.self))
                     position = end
                 }
-                data = .texts(texts)
-            case "lists":
-                let offsets = try array(0, Int32.self, count: count + 1)
-                let codesRaw = try section(1)
-                let codes = try array(1, Int32.self, count: codesRaw.count / 4)
-                let dict = try dictionary(2)
-                guard offsets.first == 0, offsets.last.map({ Int($0) <= codes.count }) ?? false,
-                      codes.allSatisfy({ $0 >= 0 && Int($0) < dict.count }) else { throw Failure(message: "\(path): corrupt snapshot: \(name) list") }
-                data = .lists(offsets: offsets, codes: Array(codes.prefix(Int(offsets.last ?? 0))), dictionary: dict)
-            default:
-                throw Failure(message: "\(path): corrupt snapshot: \(name) has unknown layout \(entry.layout)")
             }
-            return .success(Column(name: entry.name, aliases: entry.aliases, type: type, data: data))
-        } catch {
-            return .failure(error)
+            data = .texts(texts)
+        case "lists":
+            let offsets = try section(0, Int32.self, count: count + 1)
+            let codes = try section(1, Int32.self)
+            let dictionary = try strings(2)
+            guard offsets.first == 0, let last = offsets.last, Int(last) <= codes.count,
+                  zip(offsets, offsets.dropFirst()).allSatisfy({ $0 <= $1 }),
+                  codes.prefix(Int(last)).allSatisfy({ $0 >= 0 && Int($0) < dictionary.count }) else { throw corrupt("list") }
+            data = .lists(offsets: offsets, codes: Array(codes.prefix(Int(last))), dictionary: dictionary)
+        default:
+            throw corrupt("has unknown layout \(entry.layout)")
         }
+        return Column(name: entry.name, aliases: entry.aliases, type: type, data: data)
     }
 
     /// A fast 64-bit checksum over words (four lanes), to catch damaged or truncated files.

@@ -17,15 +17,16 @@ public enum StoreBuilder {
         }
         return Store(tables: [projectsTable(projects), indicatorsTable(projects), coverageTable(projects), regionsTable(loaded.gazetteer),
                               paymentsTable(loaded.payments)],
-                     derived: derivedTables, sources: sources)
+                     deferred: derivedTables, sources: sources)
     }
 
     /// Tables computed from the others on first use.
-    public static let derivedTables: [Store.Derived] = [
-        .init(name: "execution", aliases: ["执行", "预算执行"]) { tables in
+    public static let derivedTables: [Store.Deferred] = [
+        .init(name: "execution", aliases: ["执行", "预算执行"], stored: false) { store in
             let empty = Table(name: "", columns: [])
-            func table(_ name: String) -> Table { tables.first { $0.name == name } ?? empty }
-            return executionTable(projects: table("projects"), indicators: table("indicators"), payments: table("payments"))
+            return executionTable(projects: try store.loadTable(named: "projects") ?? empty,
+                                  indicators: try store.loadTable(named: "indicators") ?? empty,
+                                  payments: try store.loadTable(named: "payments") ?? empty)
         },
     ]
 

@@ -35,67 +35,78 @@ public struct Store: Sendable {
         public var years: [Int]
     }
 
-    private var eagerTables: [Table]
-    private let lazy: [String: LazyTable]
+    private let eagerTables: [Table]
+    private let deferred: [String: LazyTable]
+    private let deferredOrder: [String]
     public var sources: [Source]
 
-    /// A derived table: its names, and how to build it on first use.
-    public struct Derived: Sendable {
+    /// A table built on first use: derived tables (execution, from the others) and the tables of
+    /// an opened snapshot (decoded when a query first needs them).
+    public struct Deferred: Sendable {
         public var name: String
         public var aliases: [String]
-        /// Builds the table from the store's other (stored) tables.
-        public var build: @Sendable ([Table]) -> Table
+        /// True for tables a snapshot holds; false for tables derived from the others.
+        public var stored: Bool
+        public var build: @Sendable (Store) throws -> Table
 
-        public init(name: String, aliases: [String], build: @escaping @Sendable ([Table]) -> Table) {
+        public init(name: String, aliases: [String], stored: Bool, build: @escaping @Sendable (Store) throws -> Table) {
             self.name = name
             self.aliases = aliases
+            self.stored = stored
             self.build = build
         }
     }
 
-    /// `derived` tables are built on first use (execution is project × month: large and not always needed).
-    public init(tables: [Table], derived: [Derived] = [], sources: [Source] = []) {
+    public init(tables: [Table], deferred: [Deferred] = [], sources: [Source] = []) {
         self.eagerTables = tables
-        self.lazy = Dictionary(derived.map { ($0.name, LazyTable($0, from: tables)) }, uniquingKeysWith: { a, _ in a })
+        self.deferred = Dictionary(deferred.map { ($0.name, LazyTable($0)) }, uniquingKeysWith: { a, _ in a })
+        self.deferredOrder = deferred.map(\.name)
         self.sources = sources
     }
 
-    /// Every table, derived ones built now if they were not yet.
-    public var tables: [Table] { eagerTables + lazy.keys.sorted().compactMap { lazy[$0]?.table } }
+    /// Every table that can be built (a table that fails to build is left out; see `loadTable`).
+    public var tables: [Table] { tableNames.compactMap { table(named: $0) } }
 
-    /// Table names (and aliases), without building derived tables.
-    public var tableNames: [String] { eagerTables.map(\.name) + lazy.keys.sorted() }
-    public var tableAliases: [String] { eagerTables.flatMap(\.aliases) + lazy.values.flatMap(\.definition.aliases) }
+    /// Table names and aliases, without building anything.
+    public var tableNames: [String] { eagerTables.map(\.name) + deferredOrder }
+    public var tableAliases: [String] { eagerTables.flatMap(\.aliases) + deferredOrder.flatMap { deferred[$0]?.definition.aliases ?? [] } }
 
-    /// The table called `name` (English name or Chinese alias).
-    public func table(named name: String) -> Table? {
+    /// The table called `name` (English name or Chinese alias), building it if needed; nil if
+    /// there is none or it cannot be built.
+    public func table(named name: String) -> Table? { try? loadTable(named: name) }
+
+    /// Like `table(named:)`, but a table that cannot be built (a damaged snapshot) is an error.
+    public func loadTable(named name: String) throws -> Table? {
         if let table = eagerTables.first(where: { $0.name == name || $0.aliases.contains(name) }) { return table }
-        if let derived = lazy[name] { return derived.table }
-        return lazy.values.first { $0.definition.aliases.contains(name) }?.table
+        if let lazy = deferred[name] ?? deferred.values.first(where: { $0.definition.aliases.contains(name) }) {
+            return try lazy.table(in: self)
+        }
+        return nil
     }
 
-    /// The stored tables (derived ones excluded): what a snapshot holds.
-    public var storedTables: [Table] { eagerTables }
+    /// The tables a snapshot holds (derived ones excluded), all built.
+    public func storedTables() throws -> [Table] {
+        try eagerTables + deferredOrder.compactMap { name in
+            guard let lazy = deferred[name], lazy.definition.stored else { return nil }
+            return try lazy.table(in: self)
+        }
+    }
 }
 
-/// A derived table computed once, on first use, from any thread.
+/// A table built once, on first use, from any thread; a failure is kept and reported each time.
 final class LazyTable: @unchecked Sendable {
-    let definition: Store.Derived
-    private let inputs: [Table]
-    private var cached: Table?
+    let definition: Store.Deferred
+    private var cached: Result<Table, Error>?
     private let lock = NSLock()
 
-    init(_ definition: Store.Derived, from inputs: [Table]) {
-        self.definition = definition
-        self.inputs = inputs
-    }
+    init(_ definition: Store.Deferred) { self.definition = definition }
 
-    var table: Table {
+    func table(in store: Store) throws -> Table {
         lock.lock()
         defer { lock.unlock() }
-        if let cached { return cached }
-        let table = definition.build(inputs)
-        cached = table
-        return table
+        if let cached { return try cached.get() }
+        let result = Result { try definition.build(store) }
+        cached = result
+        return try result.get()
     }
 }
