@@ -1,4 +1,69 @@
 import BudgetStore
+import Dispatch
+import Foundation
+
+/// A row test over one column's values, as a type so that scans specialize (no closure call per row).
+protocol RowPredicate: Sendable {
+    associatedtype Value: Sendable
+    func callAsFunction(_ value: Value) -> Bool
+}
+
+struct Equal<Value: Equatable & Sendable>: RowPredicate {
+    let c: Value
+    @inline(__always) func callAsFunction(_ value: Value) -> Bool { value == c }
+}
+
+/// Not equal, and not the null sentinel.
+struct NotEqual<Value: Equatable & Sendable>: RowPredicate {
+    let c: Value
+    let null: Value
+    @inline(__always) func callAsFunction(_ value: Value) -> Bool { value != c && value != null }
+}
+
+/// Below `c`, and not the null sentinel (which sorts lowest).
+struct Below<Value: Comparable & Sendable>: RowPredicate {
+    let c: Value
+    let null: Value
+    @inline(__always) func callAsFunction(_ value: Value) -> Bool { value < c && value != null }
+}
+
+/// At least `c` (the null sentinel sorts lowest, so it never passes).
+struct AtLeast<Value: Comparable & Sendable>: RowPredicate {
+    let c: Value
+    @inline(__always) func callAsFunction(_ value: Value) -> Bool { value >= c }
+}
+
+/// Equal to one of two values.
+struct EitherOf<Value: Equatable & Sendable>: RowPredicate {
+    let a: Value
+    let b: Value
+    @inline(__always) func callAsFunction(_ value: Value) -> Bool { value == a || value == b }
+}
+
+/// In a set of values.
+struct OneOf<Value: Hashable & Sendable>: RowPredicate {
+    let values: Set<Value>
+    @inline(__always) func callAsFunction(_ value: Value) -> Bool { values.contains(value) }
+}
+
+/// Buffers a parallel scan reads; they outlive the scan, which `scan` waits for.
+struct ScanInput<Value>: @unchecked Sendable {
+    let values: UnsafeBufferPointer<Value>
+    let rows: UnsafeBufferPointer<Int32>?
+}
+
+/// Each worker's kept positions, joined in order.
+final class ScanOutput: @unchecked Sendable {
+    private var parts: [[Int32]]
+    private let lock = NSLock()
+    init(parts: Int) { self.parts = Array(repeating: [], count: parts) }
+    func set(_ i: Int, _ kept: [Int32]) {
+        lock.lock()
+        parts[i] = kept
+        lock.unlock()
+    }
+    func joined() -> [Int32] { parts.count == 1 ? parts[0] : parts.flatMap { $0 } }
+}
 
 extension Executor {
     /// `where`: narrows the selection vector; no base column is copied.
@@ -38,8 +103,42 @@ extension Executor {
         return kept
     }
 
+    /// `column in (constants)` over the column's own buffer, or nil when the shape does not fit.
+    private func constantMembership(_ frame: Frame, _ condition: Bound) -> [Int32]? {
+        guard case .inSet(.column(let index, let type), let items, negated: false) = condition,
+              items.allSatisfy({ $0.value != .null }) else { return nil }
+        let (column, rows) = frame.raw(index)
+        switch column.data {
+        case .integers(let values):
+            var wanted = Set<Int64>()
+            for item in items {
+                guard case .integer(let raw) = item.value, let itemType = item.type,
+                      let columnScale = numericScale(type) ?? (type == itemType ? 0 : nil),
+                      let itemScale = numericScale(itemType) ?? (type == itemType ? 0 : nil), columnScale >= itemScale else { return nil }
+                let (c, overflow) = raw.multipliedReportingOverflow(by: powerOfTen(columnScale - itemScale))
+                if overflow { return nil }
+                wanted.insert(c)
+            }
+            let sorted = wanted.sorted()
+            if sorted.count == 1 { return Self.scan(values, rows: rows, count: frame.rowCount, Equal(c: sorted[0])) }
+            if sorted.count == 2 { return Self.scan(values, rows: rows, count: frame.rowCount, EitherOf(a: sorted[0], b: sorted[1])) }
+            return Self.scan(values, rows: rows, count: frame.rowCount, OneOf(values: wanted))
+        case .strings(let codes, let dictionary):
+            var wanted = Set<Int32>()
+            for item in items {
+                guard case .string(let text) = item.value else { return nil }
+                let lower = dictionary.lowerBound(text)
+                if lower < dictionary.count, dictionary[lower] == text { wanted.insert(Int32(lower)) }
+            }
+            return Self.scan(codes, rows: rows, count: frame.rowCount, OneOf(values: wanted))
+        default:
+            return nil
+        }
+    }
+
     /// `column op constant` over the column's own buffer, or nil when the shape does not fit.
     private func constantComparison(_ frame: Frame, _ condition: Bound) throws -> [Int32]? {
+        if let members = constantMembership(frame, condition) { return members }
         guard case .compare(let op, .column(let index, let type), .constant(let constant)) = condition else { return nil }
         let (column, rows) = frame.raw(index)
         switch (column.data, constant.value) {
@@ -51,12 +150,12 @@ extension Executor {
             let n = frame.rowCount
             // One loop per operator: the comparison is decided once, not per row. Null is Int64.min.
             switch op {
-            case "==": return Self.select(values, rows: rows, count: n) { $0 == c }
-            case "!=": return Self.select(values, rows: rows, count: n) { $0 != c && $0 != nullInteger }
-            case "<": return Self.select(values, rows: rows, count: n) { $0 < c && $0 != nullInteger }
-            case "<=": return Self.select(values, rows: rows, count: n) { $0 <= c && $0 != nullInteger }
-            case ">": return Self.select(values, rows: rows, count: n) { $0 > c }
-            default: return Self.select(values, rows: rows, count: n) { $0 >= c }
+            case "==": return Self.scan(values, rows: rows, count: n, Equal(c: c))
+            case "!=": return Self.scan(values, rows: rows, count: n, NotEqual(c: c, null: nullInteger))
+            case "<": return Self.scan(values, rows: rows, count: n, Below(c: c, null: nullInteger))
+            case "<=": return Self.scan(values, rows: rows, count: n, Below(c: c + (c == Int64.max ? 0 : 1), null: nullInteger))
+            case ">": return Self.scan(values, rows: rows, count: n, AtLeast(c: c == Int64.max ? c : c + 1))
+            default: return Self.scan(values, rows: rows, count: n, AtLeast(c: c))
             }
         case (.strings(let codes, let dictionary), .string(let text)):
             // The dictionary is sorted, so comparing codes compares strings.
@@ -64,18 +163,44 @@ extension Executor {
             let exact = Int(lower) < dictionary.count && dictionary[Int(lower)] == text
             let n = frame.rowCount
             switch (op, exact) {
-            case ("==", true): return Self.select(codes, rows: rows, count: n) { $0 == lower }
+            case ("==", true): return Self.scan(codes, rows: rows, count: n, Equal(c: lower))
             case ("==", false): return []
-            case ("!=", true): return Self.select(codes, rows: rows, count: n) { $0 != lower && $0 != nullCode }
-            case ("!=", false): return Self.select(codes, rows: rows, count: n) { $0 != nullCode }
-            case ("<", _): return Self.select(codes, rows: rows, count: n) { $0 < lower && $0 != nullCode }
-            case ("<=", true): return Self.select(codes, rows: rows, count: n) { $0 <= lower && $0 != nullCode }
-            case ("<=", false): return Self.select(codes, rows: rows, count: n) { $0 < lower && $0 != nullCode }
-            case (">", true): return Self.select(codes, rows: rows, count: n) { $0 > lower }
-            default: return Self.select(codes, rows: rows, count: n) { $0 >= lower }
+            case ("!=", true): return Self.scan(codes, rows: rows, count: n, NotEqual(c: lower, null: nullCode))
+            case ("!=", false): return Self.scan(codes, rows: rows, count: n, NotEqual(c: nullCode, null: nullCode))
+            case ("<", _): return Self.scan(codes, rows: rows, count: n, Below(c: lower, null: nullCode))
+            case ("<=", true): return Self.scan(codes, rows: rows, count: n, Below(c: lower + 1, null: nullCode))
+            case ("<=", false): return Self.scan(codes, rows: rows, count: n, Below(c: lower, null: nullCode))
+            case (">", true): return Self.scan(codes, rows: rows, count: n, AtLeast(c: lower + 1))
+            default: return Self.scan(codes, rows: rows, count: n, AtLeast(c: lower))
             }
         default:
             return nil
+        }
+    }
+
+    /// Positions whose value passes `test`: a predicate type (not a closure), so each scan is
+    /// specialized and inlined; scans of a million rows or more use both cores, half each.
+    static func scan<P: RowPredicate>(_ values: [P.Value], rows: [Int32]?, count: Int, _ test: P) -> [Int32] {
+        let parts = count >= 1 << 20 ? 2 : 1
+        let empty: [Int32] = []
+        return values.withUnsafeBufferPointer { v in
+            (rows ?? empty).withUnsafeBufferPointer { r in
+                let input = ScanInput(values: v, rows: rows == nil ? nil : r)
+                let output = ScanOutput(parts: parts)
+                let work: @Sendable (Int) -> Void = { part in
+                    let start = count * part / parts, end = count * (part + 1) / parts
+                    var kept: [Int32] = []
+                    kept.reserveCapacity((end - start) / 4)
+                    if let r = input.rows {
+                        for i in start..<end where test(input.values[Int(r[i])]) { kept.append(Int32(i)) }
+                    } else {
+                        for i in start..<end where test(input.values[i]) { kept.append(Int32(i)) }
+                    }
+                    output.set(part, kept)
+                }
+                if parts == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: work) }
+                return output.joined()
+            }
         }
     }
 
