@@ -28,18 +28,11 @@ bench:
 	python3 -c "import duckdb" 2>/dev/null || pip install duckdb
 	python3 bench/run.py $(BENCH_ARGS)
 
-## fuzz: run each libFuzzer target (address sanitizer on) for FUZZ_SECONDS (default 600) each
+## fuzz: build the libFuzzer targets (address sanitizer on) and run each for FUZZ_SECONDS (default 600)
 FUZZ_SECONDS ?= 600
-FUZZ_TARGETS = FuzzDocuments FuzzLedger FuzzQueryParser FuzzQueryExecution
 fuzz:
 	cd Fuzz && $(SWIFT) build --sanitize=fuzzer --sanitize=address
-	@for t in $(FUZZ_TARGETS); do \
-	  corpus=Fuzz/corpus/$$(echo $$t | sed -e 's/Fuzz//' -e 's/\([a-z]\)\([A-Z]\)/\1-\2/g' | tr A-Z a-z); \
-	  mkdir -p .build-fuzz/corpus/$$t .build-fuzz/crashes/$$t; \
-	  echo "== $$t for $(FUZZ_SECONDS) s (corpus $$corpus)"; \
-	  Fuzz/.build/debug/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 -rss_limit_mb=4096 \
-	    -artifact_prefix=.build-fuzz/crashes/$$t/ .build-fuzz/corpus/$$t $$corpus || exit 1; \
-	done
+	scripts/fuzz-all.sh $(FUZZ_SECONDS)
 
 ## test-asan / test-tsan: the whole test suite under the address / thread sanitizer
 test-asan: deps

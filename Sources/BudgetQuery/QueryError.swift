@@ -1,3 +1,5 @@
+import BudgetDocuments
+
 /// A query that cannot run: where (line, column, length) and why, with a hint when one helps.
 public struct QueryError: Error, Sendable, Equatable {
     public var span: SourceSpan
@@ -24,19 +26,4 @@ func suggestions(for name: String, among candidates: [String]) -> [String] {
 func didYouMean(_ name: String, among candidates: [String]) -> String? {
     guard let best = suggestions(for: name, among: candidates).first else { return nil }
     return "did you mean `\(best)`?"
-}
-
-func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var previous = Array(0...b.count)
-    var current = [Int](repeating: 0, count: b.count + 1)
-    for i in 1...a.count {
-        current[0] = i
-        for j in 1...b.count {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        swap(&previous, &current)
-    }
-    return previous[b.count]
 }

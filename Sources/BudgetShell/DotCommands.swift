@@ -76,29 +76,11 @@ public enum DotCommands {
         },
         Command(name: ".save", usage: ".save FILE", help: "Write the loaded tables to a binary snapshot (reopen with .open or --snapshot).") { args, ws, report in
             guard let path = args.first else { report(".save needs a file name"); return .failed }
-            do {
-                let start = DispatchTime.now()
-                try ws.save(path)
-                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-                ws.standardOutput("saved \(path) in \(String(format: "%.2f", seconds)) s\n")
-                return .ok
-            } catch {
-                report("cannot save \(path): \(error)")
-                return .failed
-            }
+            return timed("saved \(path)", ws, report) { try ws.save(path) }
         },
         Command(name: ".open", usage: ".open FILE", help: "Replace the loaded data with a snapshot written by .save.") { args, ws, report in
             guard let path = args.first else { report(".open needs a snapshot file"); return .failed }
-            do {
-                let start = DispatchTime.now()
-                try ws.open(path)
-                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-                ws.standardOutput("opened \(path) in \(String(format: "%.2f", seconds)) s\n")
-                return .ok
-            } catch {
-                report("\(error)")
-                return .failed
-            }
+            return timed("opened \(path)", ws, report) { try ws.open(path) }
         },
         Command(name: ".sources", usage: ".sources", help: "List loaded files: kind, published or synthetic, encoding, years, rows.") { _, ws, _ in
             var text = ""
@@ -170,25 +152,24 @@ public enum DotCommands {
         guard let name = words.first else { return .ok }
         let report: (String) -> Void = { workspace.standardError("\(file):\(number): error: \($0)\n") }
         guard let command = commands.first(where: { $0.name == name }) else {
-            let close = names.min { editCost(name, $0) < editCost(name, $1) } ?? ".help"
+            let close = names.min { editDistance(Array(name), Array($0)) < editDistance(Array(name), Array($1)) } ?? ".help"
             report("unknown command `\(name)`; did you mean `\(close)`? (.help lists them)")
             return .failed
         }
         return command.handler(Array(words.dropFirst()), workspace, report)
     }
 
-    private static func editCost(_ a: String, _ b: String) -> Int {
-        let x = Array(a), y = Array(b)
-        var row = Array(0...y.count)
-        for i in 1...max(1, x.count) where !x.isEmpty {
-            var previous = row[0]
-            row[0] = i
-            for j in 1...max(1, y.count) where !y.isEmpty {
-                let current = row[j]
-                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (x[i - 1] == y[j - 1] ? 0 : 1))
-                previous = current
-            }
+    /// Runs `work`, then says what was done and how long it took, or reports the error.
+    private static func timed(_ done: String, _ ws: Workspace, _ report: (String) -> Void, _ work: () throws -> Void) -> Outcome {
+        let start = DispatchTime.now()
+        do {
+            try work()
+        } catch {
+            report("\(error)")
+            return .failed
         }
-        return row[y.count]
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        ws.standardOutput("\(done) in \(String(format: "%.2f", seconds)) s\n")
+        return .ok
     }
 }
