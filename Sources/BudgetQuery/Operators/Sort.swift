@@ -22,6 +22,10 @@ extension Executor {
             return a < b
         }
         let n = frame.rowCount
+        if let limit, limit < n / 8, orders.count == 1, case .ints(let values) = orders[0].0.storage {
+            // top N by one integer key: a heap of (key, position) pairs, no comparator closure.
+            return frame.selecting(Self.topIntegers(values, limit, descending: orders[0].1))
+        }
         if let limit, limit < n / 8 {
             return frame.selecting(Self.smallest(limit, of: n, by: before).map { Int32($0) })
         }
@@ -33,6 +37,39 @@ extension Executor {
             return frame.selecting(pairs.map(\.1))
         }
         return frame.selecting((0..<n).sorted(by: before).map { Int32($0) })
+    }
+
+    /// Positions of the `k` largest (or smallest) keys, ties by position, in order.
+    static func topIntegers(_ values: [Int64], _ k: Int, descending: Bool) -> [Int32] {
+        guard k > 0 else { return [] }
+        // Order keys so that "better" is larger: descending keeps the largest values.
+        @inline(__always) func rank(_ i: Int) -> (Int64, Int) { (descending ? values[i] : ~values[i], -i) }
+        var heap: [(Int64, Int)] = []   // min-heap on rank: heap[0] is the worst kept
+        heap.reserveCapacity(k + 1)
+        for i in values.indices {
+            let r = rank(i)
+            if heap.count < k {
+                heap.append(r)
+                var child = heap.count - 1
+                while child > 0, heap[(child - 1) / 2] > heap[child] {
+                    heap.swapAt((child - 1) / 2, child)
+                    child = (child - 1) / 2
+                }
+            } else if r > heap[0] {
+                heap[0] = r
+                var parent = 0
+                while true {
+                    let l = 2 * parent + 1, rr = l + 1
+                    var least = parent
+                    if l < heap.count, heap[l] < heap[least] { least = l }
+                    if rr < heap.count, heap[rr] < heap[least] { least = rr }
+                    if least == parent { break }
+                    heap.swapAt(parent, least)
+                    parent = least
+                }
+            }
+        }
+        return heap.sorted { $0 > $1 }.map { Int32(-$0.1) }
     }
 
     /// The first `k` of `0..<n` in the order `before`, in order: a bounded max-heap, O(n log k).
