@@ -14,6 +14,8 @@ struct CSVRows {
     struct Malformed: Error {
         var line: Int
         var message: String
+        /// The complete records read before the problem.
+        var records: [Record] = []
     }
 
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>, firstLine: Int = 1, maxFieldBytes: Int = 1 << 20) throws(Malformed) -> [Record] {
@@ -74,7 +76,10 @@ struct CSVRows {
             }
             i += 1
         }
-        if inQuotes { throw Malformed(line: recordLine, message: "a quoted field is not closed before the end of the file") }
+        if inQuotes {
+            // The records before it stand; the unfinished one is the caller's to report.
+            throw Malformed(line: recordLine, message: "a quoted field is not closed before the end of the file", records: records)
+        }
         if !field.isEmpty || !fields.isEmpty {
             endField()
             records.append(Record(fields: fields, line: recordLine))

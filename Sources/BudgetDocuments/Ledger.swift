@@ -53,7 +53,9 @@ public enum LedgerReader {
                 }
             }
         }
-        return (payments, diagnostics)
+        // Report in the file's order, as a reader goes through it.
+        let ordered = diagnostics.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element)
+        return (payments, ordered)
     }
 
     static func parse(bytes: [UInt8], file: String, diagnostics: inout [Diagnostic]) -> [Row] {
@@ -72,14 +74,14 @@ public enum LedgerReader {
             commentLines += 1
             start = (utf8[start...].firstIndex(of: 0x0A) ?? utf8.count - 1) + 1
         }
-        let records: [CSVRows.Record]
+        var records: [CSVRows.Record]
         do {
             records = try utf8.withUnsafeBufferPointer { buffer throws(CSVRows.Malformed) in
                 try CSVRows.parse(UnsafeBufferPointer(rebasing: buffer[start...]), firstLine: commentLines + 1)
             }
         } catch {
-            diagnostics.append(.error(file, error.line, "not readable as CSV: \(error.message); expected date,department,project,amount,note"))
-            return []
+            diagnostics.append(.error(file, error.line, "not readable as CSV: \(error.message); the rows before it are read"))
+            records = error.records
         }
         guard let first = records.first?.fields else {
             diagnostics.append(.error(file, commentLines + 1, "the ledger is empty; expected the header date,department,project,amount,note"))

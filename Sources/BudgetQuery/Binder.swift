@@ -125,12 +125,12 @@ struct Binder {
         case "==", "!=", "<", "<=", ">", ">=":
             if case .constant(let s) = right { right = .constant(try coerce(s, toCompareWith: left.type, at: r.span, against: l)) }
             if case .constant(let s) = left { left = .constant(try coerce(s, toCompareWith: right.type, at: l.span, against: r)) }
+            if left.type == .list || right.type == .list {
+                throw QueryError("cannot compare a list with `\(op)`", at: span, hint: "test membership with has: regions has \"铜仁\"")
+            }
             guard comparable(left.type, right.type) else {
                 throw QueryError("cannot compare \(describe(left.type)) with \(describe(right.type))", at: span,
                                  hint: left.type == .string || right.type == .string ? "strings go in double quotes: type == \"其他事业发展性支出\"" : nil)
-            }
-            if left.type == .list || right.type == .list {
-                throw QueryError("cannot compare a list with `\(op)`", at: span, hint: "test membership with has: regions has \"铜仁\"")
             }
             return .compare(op, left, right)
         case "has", "contains", "startswith", "endswith":
