@@ -9,8 +9,12 @@ public struct ResultRenderer: Sendable {
     public var maxCellWidth: Int
     /// Most rows printed in table mode; the rest are counted, not shown.
     public var maxRows: Int
+    /// The terminal's width in cells: in table mode, columns that do not fit are left out (long
+    /// text first, then from the right) and named in a note. Nil: print every column.
+    public var terminalWidth: Int?
 
-    public init(format: OutputFormat = .table, moneyUnit: MoneyUnit = .yuan, maxCellWidth: Int = 40, maxRows: Int = 1000) {
+    public init(format: OutputFormat = .table, moneyUnit: MoneyUnit = .yuan, maxCellWidth: Int = 40, maxRows: Int = 1000, terminalWidth: Int? = nil) {
+        self.terminalWidth = terminalWidth
         self.format = format
         self.moneyUnit = moneyUnit
         self.maxCellWidth = maxCellWidth
@@ -35,17 +39,33 @@ public struct ResultRenderer: Sendable {
     private func isRightAligned(_ column: Column) -> Bool { column.type.isNumeric }
 
     func table(_ result: QueryResult) -> String {
-        let t = result.table
+        let all = result.table
         let formatter = CellFormatter(forPeople: true, moneyUnit: moneyUnit)
-        let shown = min(t.rowCount, maxRows)
-        var cells: [[String]] = []
-        cells.reserveCapacity(shown)
+        let shown = min(all.rowCount, maxRows)
+        var allCells: [[String]] = []
+        allCells.reserveCapacity(shown)
         for row in 0..<shown {
-            cells.append(t.columns.map { cut(oneLine(formatter.text($0, row) ?? ""), to: $0.type == .text ? maxCellWidth : maxCellWidth * 3 / 2) })
+            allCells.append(all.columns.map { cut(oneLine(formatter.text($0, row) ?? ""), to: $0.type == .text ? maxCellWidth : maxCellWidth * 3 / 2) })
         }
-        let headers = t.columns.map { cut(header($0), to: maxCellWidth * 3 / 2) }
-        var widths = headers.map(displayWidth)
-        for row in cells { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], displayWidth(cell)) } }
+        let allHeaders = all.columns.map { cut(header($0), to: maxCellWidth * 3 / 2) }
+        var allWidths = allHeaders.map(displayWidth)
+        for row in allCells { for (i, cell) in row.enumerated() { allWidths[i] = max(allWidths[i], displayWidth(cell)) } }
+        // Leave out what does not fit the terminal: long text first, then columns from the right.
+        var kept = Array(all.columns.indices)
+        func width() -> Int { kept.reduce(0) { $0 + allWidths[$1] + 3 } + 1 }
+        if let terminalWidth {
+            // Long text first, then bookkeeping columns, then from the right.
+            let bookkeeping = ["source", "line", "origin", "unit", "department", "level", "start_year", "end_year", "project_id"]
+            let candidates = all.columns.indices.reversed().filter { all.columns[$0].type == .text }
+                + bookkeeping.compactMap { name in all.columns.firstIndex { $0.name == name } }
+            for i in candidates where width() > terminalWidth && kept.count > 1 { kept.removeAll { $0 == i } }
+            while width() > terminalWidth && kept.count > 1 { kept.removeLast() }
+        }
+        let hidden = all.columns.indices.filter { !kept.contains($0) }.map { all.columns[$0].name }
+        let t = Table(name: all.name, columns: kept.map { all.columns[$0] })
+        let headers = kept.map { allHeaders[$0] }
+        let widths = kept.map { allWidths[$0] }
+        let cells = allCells.map { row in kept.map { row[$0] } }
         func line(_ values: [String]) -> String {
             values.enumerated().map { i, v in
                 let padding = String(repeating: " ", count: widths[i] - displayWidth(v))
@@ -62,6 +82,9 @@ public struct ResultRenderer: Sendable {
             out += "… \(t.rowCount - shown) more rows not shown (limit \(maxRows) in table mode; use take, or .mode csv for all)\n"
         }
         out += "(\(t.rowCount) row\(t.rowCount == 1 ? "" : "s"))\n"
+        if !hidden.isEmpty {
+            out += "note: \(hidden.count) column\(hidden.count == 1 ? "" : "s") left out to fit the terminal: \(hidden.joined(separator: ", ")) (select them, or use .mode csv)\n"
+        }
         for note in result.notes { out += "note: \(note)\n" }
         return out
     }

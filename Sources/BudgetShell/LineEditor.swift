@@ -146,7 +146,8 @@ public final class LineEditor {
         return UInt8(CC_REDISPLAY)
     }
 
-    private func terminalWidth() -> Int {
+    /// The terminal's width in cells (80 when unknown).
+    public func terminalWidth() -> Int {
         var size = winsize()
         if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
         return 80

@@ -32,6 +32,8 @@ public final class Shell {
         let completer = Completer(source: SessionCompletionSource(workspace: workspace))
         editor.complete = { completer.complete($0) }
         workspace.session.isCancelled = { LineEditor.isInterrupted }
+        // At the prompt, wide results are narrowed to the terminal (files and pipes get every column).
+        workspace.renderer.terminalWidth = editor.terminalWidth()
         workspace.standardOutput(workspace.banner + "\n")
         var pending: [String] = []
         var entry = 0
@@ -61,6 +63,7 @@ public final class Shell {
                 pending = []
                 entry += 1
                 _ = LineEditor.interruptRequested()
+                workspace.renderer.terminalWidth = editor.terminalWidth()
                 workspace.runScript(text, file: "input", stopAtFirstError: false)
                 if LineEditor.interruptRequested() { workspace.standardError("interrupted\n") }
             }
