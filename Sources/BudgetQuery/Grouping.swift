@@ -16,10 +16,13 @@ struct Grouping {
     /// Each key is first reduced to small ids (dictionary codes directly, integers by direct
     /// indexing when their range is small, hashing otherwise); several keys combine their ids
     /// arithmetically, so no per-row tuple is ever allocated.
-    static func build(keys: [Column], rows: Int) -> Grouping {
-        guard var combined = keys.first.map({ singleKey($0, rows: rows) }) else { return single(rows: rows) }
+    ///
+    /// With `through`, key values are read at those base rows (the frame's selection), so the
+    /// key columns need not be gathered first.
+    static func build(keys: [Column], rows: Int, through: [Int32]? = nil) -> Grouping {
+        guard var combined = keys.first.map({ singleKey($0, rows: rows, through: through) }) else { return single(rows: rows) }
         for key in keys.dropFirst() {
-            let next = singleKey(key, rows: rows)
+            let next = singleKey(key, rows: rows, through: through)
             let (width, overflow) = Int64(combined.count).multipliedReportingOverflow(by: Int64(next.count))
             var identities = [Int64](repeating: 0, count: rows)
             if !overflow && width < Int64(Int32.max) {
@@ -32,24 +35,38 @@ struct Grouping {
         return combined
     }
 
-    private static func singleKey(_ column: Column, rows: Int) -> Grouping {
+    private static func singleKey(_ column: Column, rows: Int, through: [Int32]?) -> Grouping {
+        if let through, !column.isIntegerOrCodes {
+            return singleKey(column.gathered(through), rows: rows, through: nil)
+        }
         switch column.data {
         case .strings(let codes, let dictionary):
             // Codes index an array directly; slot 0 is null.
             var slot = [Int32](repeating: -1, count: dictionary.count + 1)
             var ids = [Int32](repeating: 0, count: rows)
             var representatives: [Int] = []
-            for i in 0..<rows {
-                let s = Int(codes[i]) + 1
-                if slot[s] < 0 {
-                    slot[s] = Int32(representatives.count)
-                    representatives.append(i)
+            codes.withUnsafeBufferPointer { codes in
+                ids.withUnsafeMutableBufferPointer { ids in
+                    slot.withUnsafeMutableBufferPointer { slot in
+                        func assign(_ i: Int, _ code: Int32) {
+                            let s = Int(code) + 1
+                            if slot[s] < 0 {
+                                slot[s] = Int32(representatives.count)
+                                representatives.append(i)
+                            }
+                            ids[i] = slot[s]
+                        }
+                        if let through {
+                            through.withUnsafeBufferPointer { r in for i in 0..<rows { assign(i, codes[Int(r[i])]) } }
+                        } else {
+                            for i in 0..<rows { assign(i, codes[i]) }
+                        }
+                    }
                 }
-                ids[i] = slot[s]
             }
             return Grouping(ids: ids, count: representatives.count, representatives: representatives)
         case .integers(let values):
-            return fromIdentities(values)
+            return fromIdentities(values, through: through)
         case .reals(let values):
             return fromIdentities(values.map { $0.isNaN ? Int64.min : Int64(bitPattern: ($0 == 0 ? 0 : $0).bitPattern) })
         case .texts(let values):
@@ -73,14 +90,18 @@ struct Grouping {
         }
     }
 
-    private static func fromIdentities(_ values: [Int64]) -> Grouping {
+    private static func fromIdentities(_ all: [Int64], through: [Int32]? = nil) -> Grouping {
+        // Read through the selection once into a dense key (cheaper than two indirect passes).
+        let values = through.map { rows in all.withUnsafeBufferPointer { v in rows.map { v[Int($0)] } } } ?? all
         let rows = values.count
         var ids = [Int32](repeating: 0, count: rows)
         var representatives: [Int] = []
         var low = Int64.max, high = Int64.min
-        for v in values where v != Int64.min {
-            low = Swift.min(low, v)
-            high = Swift.max(high, v)
+        values.withUnsafeBufferPointer { values in
+            for v in values where v != Int64.min {
+                low = Swift.min(low, v)
+                high = Swift.max(high, v)
+            }
         }
         let (span, overflow) = high.subtractingReportingOverflow(low)
         if rows > 0, low <= high, !overflow, span < 4_000_000, span < Int64(rows) * 4 + 1024 {
@@ -113,8 +134,54 @@ struct Grouping {
     }
 }
 
+extension Column {
+    /// Integer and dictionary-code columns can be read through a selection without gathering.
+    var isIntegerOrCodes: Bool {
+        switch data {
+        case .integers, .strings: return true
+        default: return false
+        }
+    }
+}
+
 /// Computes one aggregate per group.
 enum Aggregation {
+    /// `sum(col)` or `count()` of a plain integer column, read through the frame's selection
+    /// instead of gathering it first; nil when the aggregate has another shape.
+    static func sumThroughSelection(_ spec: AggregateSpec, frame: Frame, grouping: Grouping) -> Column? {
+        let g = grouping.count
+        let n = frame.rowCount
+        if spec.function == .count, case .none = spec.argument {
+            var counts = [Int64](repeating: 0, count: g)
+            grouping.ids.withUnsafeBufferPointer { ids in for k in 0..<n { counts[Int(ids[k])] += 1 } }
+            return Column(name: "", type: .int, data: .integers(counts))
+        }
+        guard spec.function == .sum, case .column(let index, let type)? = spec.argument, type != .real, type.isNumeric else { return nil }
+        let (column, rows) = frame.raw(index)
+        guard case .integers(let values) = column.data else { return nil }
+        var sums = [Int64](repeating: 0, count: g), seen = [Bool](repeating: false, count: g)
+        var overflow = false
+        let empty: [Int32] = []
+        values.withUnsafeBufferPointer { v in
+            grouping.ids.withUnsafeBufferPointer { ids in
+                (rows ?? empty).withUnsafeBufferPointer { r in
+                    let indirect = rows != nil
+                    for k in 0..<n {
+                        let value = v[indirect ? Int(r[k]) : k]
+                        if value == nullInteger { continue }
+                        let group = Int(ids[k])
+                        let (total, o) = sums[group].addingReportingOverflow(value)
+                        sums[group] = total
+                        overflow = overflow || o
+                        seen[group] = true
+                    }
+                }
+            }
+        }
+        if overflow { return nil }
+        return Column(name: "", type: type, data: .integers((0..<g).map { seen[$0] ? sums[$0] : nullInteger }))
+    }
+
     static func compute(_ spec: AggregateSpec, argument: Operand?, grouping: Grouping, evaluator: Evaluator) throws(EvaluationFailure) -> Column {
         let g = grouping.count
         let ids = grouping.ids

@@ -22,12 +22,28 @@ extension Executor {
         }
         let keyNames = by.enumerated().map { outputName($1, position: $0) }
         let inputEvaluator = Evaluator(frame: frame)
-        var keyColumns: [Column] = []
-        for (i, bound) in keyBounds.enumerated() {
-            keyColumns.append(inputEvaluator.materialize(try inputEvaluator.evaluate(bound), type: bound.type ?? .string).named(keyNames[i]))
+        let grouping: Grouping
+        let groupKeys: [Column]
+        // Plain key columns that share one selection are grouped through it, without gathering.
+        let plainKeys = keyBounds.compactMap { bound -> (Column, [Int32]?)? in
+            guard case .column(let i, _) = bound else { return nil }
+            let raw = frame.raw(i)
+            return raw.column.isIntegerOrCodes ? raw : nil
         }
-        let grouping = by.isEmpty ? Grouping.single(rows: frame.rowCount) : Grouping.build(keys: keyColumns, rows: frame.rowCount)
-        let groupKeys = keyColumns.map { $0.gathered(grouping.representatives.map { Int32($0) }) }
+        if !by.isEmpty, plainKeys.count == keyBounds.count, Set(plainKeys.map { $0.1?.count ?? -1 }).count == 1,
+           plainKeys.allSatisfy({ $0.1 == nil }) || plainKeys.allSatisfy({ $0.1 != nil }) {
+            let through = plainKeys.first?.1
+            grouping = Grouping.build(keys: plainKeys.map(\.0), rows: frame.rowCount, through: through)
+            let representatives = grouping.representatives.map { position in through.map { $0[position] } ?? Int32(position) }
+            groupKeys = plainKeys.enumerated().map { $1.0.gathered(representatives).named(keyNames[$0]) }
+        } else {
+            var keyColumns: [Column] = []
+            for (i, bound) in keyBounds.enumerated() {
+                keyColumns.append(inputEvaluator.materialize(try inputEvaluator.evaluate(bound), type: bound.type ?? .string).named(keyNames[i]))
+            }
+            grouping = by.isEmpty ? Grouping.single(rows: frame.rowCount) : Grouping.build(keys: keyColumns, rows: frame.rowCount)
+            groupKeys = keyColumns.map { $0.gathered(grouping.representatives.map { Int32($0) }) }
+        }
 
         // Aggregate expressions see the keys by name and aggregates over the input rows.
         let post = Frame(columns: groupKeys, origin: frame.origin, rowCount: grouping.count)
@@ -50,6 +66,10 @@ extension Executor {
         for spec in aggregateBinder.aggregates {
             if spec.function == .runningSum {
                 throw QueryError("running_sum belongs in derive, after sort", at: spec.span)
+            }
+            if let fused = Aggregation.sumThroughSelection(spec, frame: frame, grouping: grouping) {
+                postEvaluator.extras.append(.column(fused))
+                continue
             }
             let argument = try spec.argument.map { try inputEvaluator.evaluate($0) }
             postEvaluator.extras.append(.column(try Aggregation.compute(spec, argument: argument, grouping: grouping, evaluator: inputEvaluator)))
