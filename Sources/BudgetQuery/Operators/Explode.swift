@@ -12,7 +12,8 @@ extension Executor {
     }
 
     func explodeColumn(_ frame: Frame, columnIndex: Int, as name: String) -> Frame {
-        let list = frame.dense(columnIndex)
+        // Read the list through the selection rather than gathering it.
+        let (list, through) = frame.raw(columnIndex)
         guard case .lists(let offsets, let codes, let dictionary) = list.data else { return frame }
         // One position per element (a row with an empty list keeps one position, with null).
         var positions: [Int32] = []
@@ -20,7 +21,8 @@ extension Executor {
         positions.reserveCapacity(frame.rowCount)
         var multiple = 0, empty = 0
         for row in 0..<frame.rowCount {
-            let start = Int(offsets[row]), end = Int(offsets[row + 1])
+            let base = through.map { Int($0[row]) } ?? row
+            let start = Int(offsets[base]), end = Int(offsets[base + 1])
             if start == end {
                 empty += 1
                 positions.append(Int32(row))
