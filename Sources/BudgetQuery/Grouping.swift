@@ -99,22 +99,30 @@ struct Grouping {
         var low = Int64.max, high = Int64.min
         values.withUnsafeBufferPointer { values in
             for v in values where v != Int64.min {
-                low = Swift.min(low, v)
-                high = Swift.max(high, v)
+                if v < low { low = v }
+                if v > high { high = v }
             }
         }
         let (span, overflow) = high.subtractingReportingOverflow(low)
         if rows > 0, low <= high, !overflow, span < 4_000_000, span < Int64(rows) * 4 + 1024 {
             // Small range: direct indexing; the last slot is null.
             var slot = [Int32](repeating: -1, count: Int(span) + 2)
+            let nullSlot = Int(span) + 1
             values.withUnsafeBufferPointer { values in
-                for i in 0..<rows {
-                    let s = values[i] == Int64.min ? Int(span) + 1 : Int(values[i] - low)
-                    if slot[s] < 0 {
-                        slot[s] = Int32(representatives.count)
-                        representatives.append(i)
+                ids.withUnsafeMutableBufferPointer { ids in
+                    slot.withUnsafeMutableBufferPointer { slot in
+                        for i in 0..<rows {
+                            let v = values[i]
+                            let s = v == Int64.min ? nullSlot : Int(v &- low)
+                            var id = slot[s]
+                            if id < 0 {
+                                id = Int32(representatives.count)
+                                slot[s] = id
+                                representatives.append(i)
+                            }
+                            ids[i] = id
+                        }
                     }
-                    ids[i] = slot[s]
                 }
             }
             return Grouping(ids: ids, count: representatives.count, representatives: representatives)
