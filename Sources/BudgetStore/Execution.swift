@@ -48,7 +48,8 @@ extension StoreBuilder {
     static func paymentsTable(_ payments: [PaymentRecord]) -> Table {
         var department = StringColumnBuilder(), project = StringColumnBuilder(), source = StringColumnBuilder()
         var dates: [Int64] = [], years: [Int64] = [], months: [Int64] = [], ids: [Int64] = [], amounts: [Int64] = [], lines: [Int64] = []
-        var notes: [String?] = []
+        // Notes repeat (首笔拨付, 尾款): a dictionary column, not free text.
+        var notes = StringColumnBuilder()
         for p in payments {
             dates.append(p.date.packed)
             years.append(Int64(p.date.year))
@@ -69,7 +70,7 @@ extension StoreBuilder {
             Column(name: "project", aliases: ["项目名称", "项目"], type: .string, data: project.finish()),
             Column(name: "project_id", aliases: ["项目编号"], type: .int, data: .integers(ids)),
             Column(name: "amount", aliases: ["金额", "支付金额"], type: .money, data: .integers(amounts)),
-            Column(name: "note", aliases: ["备注"], type: .text, data: .texts(notes)),
+            Column(name: "note", aliases: ["备注"], type: .string, data: notes.finish()),
             Column(name: "source", aliases: ["来源文件"], type: .string, data: source.finish()),
             Column(name: "line", aliases: ["行号"], type: .int, data: .integers(lines)),
         ])
