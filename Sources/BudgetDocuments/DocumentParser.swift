@@ -290,7 +290,8 @@ private struct TableDraft {
     /// `2024年预算金额（元）` → (2024, 1); `2024年预算金额(万元)` → (2024, 10000).
     private func budgetLabel(_ cell: String) -> (Int, Int64)? {
         let chars = Array(cell)
-        guard chars.count >= 10, let year = Int(String(chars[0..<4])), chars[4] == "年" else { return nil }
+        guard chars.count >= 10, chars[0..<4].allSatisfy({ $0.isASCII && $0.isNumber }), let year = Int(String(chars[0..<4])),
+              (1900...2200).contains(year), chars[4] == "年" else { return nil }
         let rest = String(chars[5...])
         let units: [(String, Int64)] = [("预算金额（元）", 1), ("预算金额(元)", 1), ("预算金额（万元）", 10_000), ("预算金额(万元)", 10_000)]
         for (label, multiplier) in units where rest == label { return (year, multiplier) }

@@ -44,9 +44,13 @@ public enum LedgerReader {
             case .failure(let failure):
                 diagnostics.append(.error(file, row.line, failure.message))
             case .success(let index):
+                let (total, overflow) = paid[index, default: 0].addingReportingOverflow(row.amountFen)
+                if overflow {
+                    diagnostics.append(.error(file, row.line, "payments to `\(row.project)` add up beyond what budgetq can hold exactly; row skipped (is the amount in 元?)"))
+                    continue
+                }
                 payments.append(PaymentRecord(date: row.date, department: row.department.isEmpty ? (projects[index].department ?? "") : row.department,
                                               project: row.project, projectIndex: index, amountFen: row.amountFen, note: row.note, source: file, line: row.line))
-                let total = paid[index, default: 0] + row.amountFen
                 paid[index] = total
                 if total > projects[index].budgetFen, warned.insert(index).inserted {
                     diagnostics.append(.warning(file, row.line, "payments to `\(row.project)` in \(projects[index].year) reach \(Money.yuanText(fen: total, groupThousands: true)), more than its budget of \(Money.yuanText(fen: projects[index].budgetFen, groupThousands: true))"))

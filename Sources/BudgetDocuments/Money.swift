@@ -8,7 +8,7 @@ public enum Money {
         var trimmed = text
         if trimmed.hasPrefix("¥") || trimmed.hasPrefix("￥") { trimmed = trimmed.dropFirst() }
         let normalized = String(trimmed.replacingFullWidthDigits()).replacingOccurrences(of: "，", with: ",")
-        guard let (mantissa, digits) = parseDecimalDigits(Substring(normalized)) else { return nil }
+        guard let (mantissa, digits) = parseDecimalDigits(Substring(normalized)), digits <= 12 else { return nil }
         // fen = mantissa × 10^-digits × multiplier × 100, computed without leaving integers.
         var numerator = mantissa
         let (scaled, o1) = numerator.multipliedReportingOverflow(by: multiplier * 100)

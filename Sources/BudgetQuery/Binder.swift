@@ -82,6 +82,11 @@ struct Binder {
                 if inner.type == nil { return .constant(.null) }
                 throw QueryError("cannot negate \(describe(inner.type))", at: span)
             }
+            // -5 is a literal, usable wherever a constant is (set, in lists, compare).
+            if case .constant(let s) = inner, case .integer(let v) = s.value, v != Int64.min {
+                return .constant(Scalar(value: .integer(-v), type: s.type))
+            }
+            if case .constant(let s) = inner, case .real(let v) = s.value { return .constant(Scalar(value: .real(-v), type: s.type)) }
             return .negate(inner, t)
         case .binary(let op, let l, let r, let span):
             return try bindBinary(op, l, r, span)
@@ -244,7 +249,11 @@ struct Binder {
         case .round:
             try arity(1...2, "round(rate, 2)")
             guard bound[0].type?.isNumeric ?? true else { throw QueryError("round needs a number", at: args[0].span) }
-            if bound.count == 2 { guard case .constant(let s) = bound[1], s.type == .int else { throw QueryError("round's digits must be a whole number", at: args[1].span) } }
+            if bound.count == 2 {
+                guard case .constant(let s) = bound[1], s.type == .int, case .integer(let d) = s.value, (0...10).contains(d) else {
+                    throw QueryError("round's digits must be a whole number from 0 to 10", at: args[1].span, hint: "round(rate, 2)")
+                }
+            }
             return .call(.round, bound, .real)
         case .abs:
             try arity(1...1, "abs(delta)")

@@ -2,6 +2,9 @@
 struct Parser {
     private var tokens: [Token]
     private var index = 0
+    /// How deep expressions nest; past `maxDepth` the query is refused rather than the stack overflowing.
+    private var depth = 0
+    static let maxDepth = 200
 
     /// The operators a pipeline accepts, for errors and completion.
     static let operatorNames = ["where", "select", "derive", "summarize", "sort", "take", "top", "distinct", "count",
@@ -235,7 +238,14 @@ struct Parser {
 
     // MARK: expressions, lowest precedence first
 
-    mutating func expression() throws(QueryError) -> Expr { try orExpression() }
+    mutating func expression() throws(QueryError) -> Expr {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maxDepth else {
+            throw QueryError("the expression nests more than \(Self.maxDepth) levels deep", at: current.span, hint: "split it with let or derive")
+        }
+        return try orExpression()
+    }
 
     private mutating func orExpression() throws(QueryError) -> Expr {
         var left = try andExpression()
@@ -261,6 +271,11 @@ struct Parser {
         if isWord("not") || isSymbol("!") {
             let span = current.span
             advance()
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= Self.maxDepth else {
+                throw QueryError("the expression nests more than \(Self.maxDepth) levels deep", at: span, hint: "split it with let or derive")
+            }
             let operand = try notExpression()
             return .unary("not", operand, span.through(operand.span))
         }
@@ -332,6 +347,11 @@ struct Parser {
         if isSymbol("-") {
             let span = current.span
             advance()
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= Self.maxDepth else {
+                throw QueryError("the expression nests more than \(Self.maxDepth) levels deep", at: span, hint: "split it with let or derive")
+            }
             let operand = try unary()
             return .unary("-", operand, span.through(operand.span))
         }

@@ -43,12 +43,20 @@ public final class QuerySession: @unchecked Sendable {
 
     /// Splits text into statements; a syntax error names its line and column.
     public static func parse(_ text: String) throws(QueryError) -> [ParsedStatement] {
-        try Parser.parse(text).map { ParsedStatement(statement: $0) }
+        try Parser.parse(normalizedLineEnds(text)).map { ParsedStatement(statement: $0) }
+    }
+
+    /// CRLF and lone CR become LF: Swift counts "\r\n" as one character, which no "\n" test matches.
+    public static func normalizedLineEnds(_ text: String) -> String {
+        guard text.utf8.contains(0x0D) else { return text }
+        return String(decoding: text.utf8.split(separator: 0x0D, omittingEmptySubsequences: false).enumerated().flatMap { index, piece -> [UInt8] in
+            index == 0 || piece.first == 0x0A ? Array(piece) : [0x0A] + Array(piece)
+        }, as: UTF8.self)
     }
 
     /// Every statement of `text` or its syntax error, resuming after each error at the next statement.
     public static func parseRecovering(_ text: String) -> [Result<ParsedStatement, QueryError>] {
-        Parser.parseRecovering(text).map { $0.map { ParsedStatement(statement: $0) } }
+        Parser.parseRecovering(normalizedLineEnds(text)).map { $0.map { ParsedStatement(statement: $0) } }
     }
 
     /// Distinct values of a string or list column, sorted (for completion); empty for other types.
@@ -89,9 +97,12 @@ public final class QuerySession: @unchecked Sendable {
             let scalar = frame.rowCount == 1 && frame.columns.count == 1 ? " (usable as a value)" : ""
             return .message("let \(name): \(frame.rowCount) row\(frame.rowCount == 1 ? "" : "s"), \(frame.columns.count) column\(frame.columns.count == 1 ? "" : "s")\(scalar)")
         case .set(let name, let expr, _):
+            if case .name(let word, let span) = expr {
+                throw QueryError("set takes a value, not the name `\(word)`", at: span, hint: "set month = 2024-06; to name a query's result, use let")
+            }
             var binder = Binder(schema: Schema(names: [], types: [], origin: "set"), context: BindingContext(parameters: parameters, lets: lets))
             guard case .constant(let value) = try binder.bind(expr) else {
-                throw QueryError("set needs a value, such as 2024-06 or \"铜仁\"", at: expr.span)
+                throw QueryError("set needs a value, such as 2024-06, -5 or \"铜仁\"", at: expr.span)
             }
             parameters[name] = value
             return .message("$\(name) set")

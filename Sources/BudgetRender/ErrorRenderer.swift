@@ -9,6 +9,8 @@ extension QueryError {
         if span.line >= 1, span.line <= lines.count {
             var text = String(lines[span.line - 1])
             if text.hasSuffix("\r") { text.removeLast() }
+            // A tab is one column to the lexer: print it as one space so the caret lines up.
+            text = String(text.map { $0 == "\t" || $0 == "\r" ? " " : $0 })
             let prefix = String(text.prefix(max(0, span.column - 1)))
             let marked = String(text.dropFirst(max(0, span.column - 1)).prefix(span.length))
             let pad = String(repeating: " ", count: displayWidth(prefix))

@@ -13,7 +13,8 @@ public struct ReportRunner {
     }
 
     /// Returns false after an error (already reported on standard error).
-    public func run(_ text: String, parameters: [(String, String)]) -> Bool {
+    public func run(_ original: String, parameters: [(String, String)]) -> Bool {
+        let text = QuerySession.normalizedLineEnds(original)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let format = workspace.renderer.format
         if format == .markdown {

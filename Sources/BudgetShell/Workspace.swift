@@ -133,7 +133,7 @@ public final class Workspace {
     /// Returns the lines of the statements that failed.
     @discardableResult
     public func runScript(_ text: String, file: String, stopAtFirstError: Bool) -> [Int] {
-        ScriptRunner(workspace: self, file: file, stopAtFirstError: stopAtFirstError).run(text)
+        ScriptRunner(workspace: self, file: file, stopAtFirstError: stopAtFirstError).run(QuerySession.normalizedLineEnds(text))
     }
 
     /// Runs one statement and prints its result (and the time with `.timer on`).

@@ -111,7 +111,10 @@ extension StoreBuilder {
         for row in 0..<payments.rowCount {
             let p = Int(payer[row]) - 1
             guard p >= 0, p < n, dates[row] / 10_000 == yearsOf[p] else { continue }
-            paidByMonth[p * 12 + Int(dates[row] / 100 % 100) - 1] += amounts[row]
+            // Saturate rather than trap: ledgers from several files may add up beyond 64 bits.
+            let slot = p * 12 + Int(dates[row] / 100 % 100) - 1
+            let (sum, overflow) = paidByMonth[slot].addingReportingOverflow(amounts[row])
+            paidByMonth[slot] = overflow ? Int64.max : sum
         }
         var ids: [Int64] = [], years: [Int64] = [], months: [Int64] = [], budgets: [Int64] = [], paid: [Int64] = [], toDate: [Int64] = []
         var rates: [Double] = [], targets: [Double] = [], deadlineColumn: [Int64] = [], statusCodes: [Int32] = []
@@ -128,7 +131,8 @@ extension StoreBuilder {
             var cumulative: Int64 = 0
             for month in 1...12 {
                 let inMonth = paidByMonth[p * 12 + month - 1]
-                cumulative += inMonth
+                let (next, overflow) = cumulative.addingReportingOverflow(inMonth)
+                cumulative = overflow ? Int64.max : next
                 let rate = budget > 0 ? Double(cumulative) / Double(budget) : (cumulative > 0 ? Double.infinity : 0)
                 projectRows.append(Int32(p))
                 ids.append(Int64(p + 1))

@@ -179,7 +179,7 @@ public enum Snapshot {
             throw Failure(message: "\(path): snapshot format \(version), but this budgetq reads format \(formatVersion); save it again from the documents")
         }
         let tocOffset = word(16, UInt64.self), tocLength = word(24, UInt64.self), tocChecksum = word(32, UInt64.self)
-        guard tocOffset >= UInt64(headerSize), tocLength > 0, tocLength < 1 << 30, tocOffset + tocLength == size else {
+        guard tocOffset >= UInt64(headerSize), tocOffset <= size, tocLength > 0, tocLength < 1 << 30, tocLength == size - tocOffset else {
             throw Failure(message: "\(path): the snapshot is truncated or damaged (its table of contents is not where the header says)")
         }
         let toc = try file.bytes(at: tocOffset, count: Int(tocLength))
@@ -193,9 +193,12 @@ public enum Snapshot {
             throw Failure(message: "\(path): corrupt snapshot: unreadable table of contents")
         }
         for t in contents.tables {
+            guard t.rowCount >= 0 else { throw Failure(message: "\(path): corrupt snapshot: \(t.name) has a negative row count") }
             for c in t.columns {
-                guard c.count >= 0, c.sections.allSatisfy({ $0.offset >= UInt64(headerSize) && $0.offset + $0.length <= tocOffset }) else {
-                    throw Failure(message: "\(path): corrupt snapshot: \(t.name).\(c.name) lies outside the file")
+                // Every column of a table has its row count; every section lies inside the file.
+                guard c.count == t.rowCount,
+                      c.sections.allSatisfy({ $0.offset >= UInt64(headerSize) && $0.offset <= tocOffset && $0.length <= tocOffset - $0.offset }) else {
+                    throw Failure(message: "\(path): corrupt snapshot: \(t.name).\(c.name) does not fit its table or the file")
                 }
             }
         }
@@ -282,7 +285,8 @@ public enum Snapshot {
             guard i < entry.sections.count else { throw corrupt("lacks a section") }
             let s = entry.sections[i]
             let n = count ?? Int(s.length) / MemoryLayout<T>.stride
-            guard n * MemoryLayout<T>.stride <= Int(s.length) else { throw corrupt("is too short") }
+            let (bytes, overflow) = n.multipliedReportingOverflow(by: MemoryLayout<T>.stride)
+            guard n >= 0, !overflow, bytes <= Int(s.length) else { throw corrupt("is too short") }
             // Sections are padded to 8 bytes and every stride here (1, 4, 8) divides 8: read the
             // whole section as values, check it, then drop the padding.
             guard Int(s.length) % MemoryLayout<T>.stride == 0 else { throw corrupt("has a ragged section") }

@@ -156,6 +156,7 @@ struct FolderLoadingTests {
         #expect(Money.parseFen("-5") == nil)
         #expect(Money.parseFen("五十万") == nil)
         #expect(Money.parseFen("99999999999999999999") == nil)
+        #expect(Money.parseFen("0.00000000000000000000") == nil)
         #expect(Money.yuanText(fen: 161_803_500_000) == "1618035000.00")
         #expect(Money.yuanText(fen: -5) == "-0.05")
     }
@@ -170,5 +171,17 @@ struct FuzzRegressionTests {
         let output = DocumentLoader.parse(bytes: Array(text.utf8), file: "r.txt").0
         #expect(output.projects.count == 9)
         #expect(output.diagnostics.map(\.description).contains("r.txt:10: warning: 实施周期 starts (2029) after it ends (2024)"))
+    }
+}
+
+/// Ledger totals beyond 64 bits of fen are an error on the row, not a trap.
+struct LedgerOverflowTests {
+    @Test func hugeAmountsAreRejectedRowByRow() {
+        let table = "项目绩效目标表\n项目名称\t\t甲\n2024年预算金额（元）\t\t1.00\n绩效指标\t一级指标\t二级指标\t三级指标\t实施周期指标值\t当年度指标值\n"
+        let projects = DocumentLoader.parse(bytes: Array(table.utf8), file: "a.txt").0.projects
+        let ledger = "date,department,project,amount,note\n2024-03-03,,甲,50000000000000000,a\n2024-03-04,,甲,50000000000000000,b\n"
+        let (payments, diagnostics) = LedgerReader.read(bytes: Array(ledger.utf8), file: "p.csv", projects: projects)
+        #expect(payments.count == 1)
+        #expect(diagnostics.map(\.description).contains("p.csv:3: error: payments to `甲` add up beyond what budgetq can hold exactly; row skipped (is the amount in 元?)"))
     }
 }

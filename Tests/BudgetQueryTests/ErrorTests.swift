@@ -101,3 +101,31 @@ struct ErrorTests {
         }
     }
 }
+
+/// Inputs found by review and fuzzing that once trapped or gave wrong answers.
+struct QueryRegressionTests {
+    @Test func deepNestingIsAnErrorNotAStackOverflow() {
+        let parens = String(repeating: "(", count: 1000) + "1" + String(repeating: ")", count: 1000)
+        #expect(Fixture.error("projects | where \(parens) == 1 | count")?.contains("the expression nests more than 200 levels deep") == true)
+        let minus = String(repeating: "-", count: 5000) + "1"
+        #expect(Fixture.error("projects | derive x = \(minus)")?.contains("nests more than 200 levels deep") == true)
+        #expect(Fixture.error("projects | where not not not year == 2024 | count") == nil)
+    }
+
+    @Test func compareScalesNumbersToTheColumn() throws {
+        #expect(try Fixture.csv("projects | compare budget 500000 vs 720000 of count()") == ["500000.00,720000.00,delta,pct", "1,1,0,0"])
+        #expect(try Fixture.csv("indicators | compare value 90 vs 100 of count()") == ["90,100,delta,pct", "9,13,4,44.4444444444444"])
+        #expect(Fixture.error("projects | compare regions \"铜仁\" vs \"韶关\" of count()")?.contains("`regions` is a list") == true)
+    }
+
+    @Test func windowsLineEndsInScripts() throws {
+        #expect(try Fixture.csv("# first\r\nprojects\r\n| where year == 2024\r\n| count\r\n") == ["count", "9"])
+        #expect(Fixture.error("projects | count\r\n\r\nprojects | where budgt > 5\r\n")?.hasPrefix("query:3:18: error: no column `budgt`") == true)
+    }
+
+    @Test func negativeLiteralsAndSet() throws {
+        #expect(try Fixture.csv("set p = -8; projects | where start_year - 2030 > $p | count") == ["count", "2"])
+        #expect(Fixture.error("set y = projects")?.contains("set takes a value, not the name `projects`") == true)
+        #expect(Fixture.error("projects | select r = round(budget, 99)")?.contains("round's digits must be a whole number from 0 to 10") == true)
+    }
+}

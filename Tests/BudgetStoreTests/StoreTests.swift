@@ -1,4 +1,5 @@
 import BudgetDocuments
+import Foundation
 import BudgetRender
 import Testing
 @testable import BudgetStore
@@ -66,5 +67,56 @@ struct StoreTests {
         #expect(files.text(reals, 0) == "0.0000648935282611316")
         #expect(CellFormatter(forPeople: true).text(reals, 1) == "0.3333")
         #expect(files.text(reals, 2) == nil)
+    }
+}
+
+/// Snapshots whose table of contents lies (a checksum recomputed over it) are refused, not trusted.
+struct SnapshotTamperingTests {
+    func tamper(_ edit: (inout [String: Any]) -> Void) throws -> String {
+        var url = #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
+        url = "/" + url + "/datasets/"
+        let store = StoreBuilder.build(from: DocumentLoader.load(paths: [url + "2024-dongguan-economic-cooperation-office.txt"]))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tamper-\(UUID().uuidString).snap").path
+        try Snapshot.write(store, to: path)
+        var data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let tocOffset = Int(data.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 16, as: UInt64.self) })
+        var toc = try #require(try JSONSerialization.jsonObject(with: data.subdata(in: tocOffset..<data.count)) as? [String: Any])
+        edit(&toc)
+        let newToc = try JSONSerialization.data(withJSONObject: toc)
+        data = data.prefix(tocOffset) + newToc
+        let length = UInt64(newToc.count), sum = newToc.withUnsafeBytes { Snapshot.checksum($0) }
+        withUnsafeBytes(of: length.littleEndian) { data.replaceSubrange(24..<32, with: $0) }
+        withUnsafeBytes(of: sum.littleEndian) { data.replaceSubrange(32..<40, with: $0) }
+        try data.write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    func column(_ toc: inout [String: Any], _ table: Int, _ column: Int, _ edit: (inout [String: Any]) -> Void) {
+        guard var tables = toc["tables"] as? [[String: Any]], var columns = tables[table]["columns"] as? [[String: Any]] else { return }
+        edit(&columns[column])
+        tables[table]["columns"] = columns
+        toc["tables"] = tables
+    }
+
+    @Test func raggedColumnCountsAndHugeOffsetsAreRefused() throws {
+        let ragged = try tamper { column(&$0, 0, 9) { $0["count"] = 5 } }
+        #expect(throws: Snapshot.Failure.self) { _ = try Snapshot.read(ragged) }
+        let huge = try tamper { column(&$0, 0, 0) { c in
+            var sections = c["sections"] as? [[String: Any]] ?? []
+            sections[0]["offset"] = UInt64.max - 8
+            c["sections"] = sections
+        } }
+        #expect(throws: Snapshot.Failure.self) { _ = try Snapshot.read(huge) }
+        let enormous = try tamper { toc in
+            guard var tables = toc["tables"] as? [[String: Any]] else { return }
+            tables[0]["rowCount"] = 1 << 62
+            if var columns = tables[0]["columns"] as? [[String: Any]] {
+                for i in columns.indices { columns[i]["count"] = 1 << 62 }
+                tables[0]["columns"] = columns
+            }
+            toc["tables"] = tables
+        }
+        let store = try Snapshot.read(enormous)
+        #expect(throws: (any Error).self) { _ = try store.loadTable(named: "projects") }
     }
 }

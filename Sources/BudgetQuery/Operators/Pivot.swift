@@ -4,6 +4,7 @@ import BudgetStore
 extension Executor {
     /// `pivot COL of AGG by keys`: one row per key, one column per value of COL (missing cells null).
     func pivot(_ frame: Frame, column: Expr, aggregate: NamedExpr, by: [NamedExpr], span: SourceSpan) throws -> Frame {
+        try refuseList(frame, column, "pivot")
         let (summary, _) = try spread(frame, column: column, aggregate: aggregate, by: by, span: span)
         let keyCount = by.count
         let columnKeys = valuesInOrder(summary.dense(keyCount))
@@ -13,6 +14,7 @@ extension Executor {
     /// `compare COL A vs B of AGG by keys`: columns A, B, delta = B − A and pct = delta / A × 100.
     /// A group missing in one year counts as 0 for count and sum, as null for other aggregates.
     func compare(_ frame: Frame, column: Expr, a: Expr, b: Expr, aggregate: NamedExpr, by: [NamedExpr], span: SourceSpan) throws -> Frame {
+        try refuseList(frame, column, "compare")
         var columnBinder = binder(frame)
         let columnBound = try columnBinder.bind(column)
         let first = try constant(a, comparableWith: columnBound, binder: &columnBinder)
@@ -40,12 +42,31 @@ extension Executor {
         return wide
     }
 
+    /// pivot and compare spread one value per row; a list must be exploded first.
+    private func refuseList(_ frame: Frame, _ column: Expr, _ what: String) throws {
+        var b = binder(frame)
+        if try b.bind(column).type == .list {
+            throw QueryError("\(what) needs a column with one value per row; `\(column.impliedName ?? "this")` is a list", at: column.span,
+                             hint: "explode it first: explode regions as region | \(what) region …")
+        }
+    }
+
     private func constant(_ expr: Expr, comparableWith column: Bound, binder: inout Binder) throws -> Scalar {
         guard case .constant(let s) = try binder.bind(expr) else {
             throw QueryError("compare needs literal values, such as 2023 vs 2024", at: expr.span)
         }
         if case .string(let text) = s.value, column.type == .month { return try Literals.month(text, span: expr.span) }
         if case .string(let text) = s.value, column.type == .date { return try Literals.date(text, span: expr.span) }
+        // A number compared with money or decimals: to the column's scale (500000 → 500000.00 元).
+        if case .integer(let raw) = s.value, let columnType = column.type, let from = s.type,
+           let columnScale = numericScale(columnType), let scale = numericScale(from), columnType != from {
+            guard columnScale >= scale else {
+                throw QueryError("the value has more decimals than \(describe(columnType)) holds", at: expr.span)
+            }
+            let (scaled, overflow) = raw.multipliedReportingOverflow(by: powerOfTen(columnScale - scale))
+            if overflow { throw QueryError("the value is too large", at: expr.span) }
+            return Scalar(value: .integer(scaled), type: columnType)
+        }
         return s
     }
 
