@@ -7,11 +7,11 @@ import Foundation
 /// `budgetq export TABLE --format csv|tsv|json [--out FILE]`: the normalized tables.
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write a normalized table (projects, indicators, coverage, regions).",
+        abstract: "Write a table (projects, indicators, coverage, regions, payments, execution).",
         usage: "budgetq export <table> [--format csv|tsv|json] [--out FILE] [--data DIR]",
         discussion: "CSV is RFC 4180 in UTF-8; money is yuan with exactly two decimals; lists are ;-joined (arrays in JSON).")
 
-    @Argument(help: "Table to write: projects, indicators, coverage or regions.")
+    @Argument(help: "Table to write: projects, indicators, coverage, regions, payments or execution.")
     var table: String
 
 

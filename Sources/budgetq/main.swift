@@ -16,7 +16,7 @@ struct Budgetq: ParsableCommand {
 
     @OptionGroup var data: DataOptions
 
-    @Option(name: .customShort("c"), help: "Run QUERY (one or more statements) and exit.")
+    @Option(name: .customShort("c"), help: ArgumentHelp("Run QUERY (one or more statements and dot commands) and exit.", valueName: "query"))
     var command: String?
 
     @OptionGroup var output: OutputOptions
