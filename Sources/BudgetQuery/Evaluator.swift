@@ -199,11 +199,6 @@ struct Evaluator {
         return boolColumn(out)
     }
 
-    @inline(__always)
-    static func test<T: Comparable>(_ op: String, _ a: T, _ b: T) -> Bool {
-        ComparisonOperator(op).test(a, b)
-    }
-
     static func compareToConstant(_ op: String, _ a: [Int64], _ c: Int64) -> [Int64] {
         var out = [Int64](repeating: nullInteger, count: a.count)
         a.withUnsafeBufferPointer { a in

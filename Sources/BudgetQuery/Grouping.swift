@@ -304,6 +304,4 @@ struct SortKeyValues {
             return x.utf8.lexicographicallyPrecedes(y.utf8)
         }
     }
-
-    func equal(_ a: Int, _ b: Int) -> Bool { !less(a, b) && !less(b, a) }
 }

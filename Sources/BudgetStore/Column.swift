@@ -80,11 +80,6 @@ public struct Column: Sendable {
         }
     }
 
-    /// A copy under another name (aliases dropped).
-    public func renamed(_ newName: String) -> Column {
-        Column(name: newName, type: type, data: data)
-    }
-
     /// True when `name` is this column's name or one of its aliases.
     public func answers(to name: String) -> Bool { self.name == name || aliases.contains(name) }
 }

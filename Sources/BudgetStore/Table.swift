@@ -18,9 +18,6 @@ public struct Table: Sendable {
     public func column(named name: String) -> Column? {
         columns.first { $0.answers(to: name) }
     }
-
-    /// The boxed values of one row, in column order.
-    public func row(_ index: Int) -> [Value] { columns.map { $0.value(at: index) } }
 }
 
 /// All tables loaded in a session, plus what they were loaded from.

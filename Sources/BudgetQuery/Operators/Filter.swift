@@ -204,23 +204,6 @@ extension Executor {
         }
     }
 
-    /// Positions whose value passes `test`, reading `values` through `rows` when given.
-    @inline(__always)
-    static func select<T>(_ values: [T], rows: [Int32]?, count: Int, _ test: (T) -> Bool) -> [Int32] {
-        var kept: [Int32] = []
-        kept.reserveCapacity(count / 4)
-        values.withUnsafeBufferPointer { v in
-            if let rows {
-                rows.withUnsafeBufferPointer { r in
-                    for k in 0..<count where test(v[Int(r[k])]) { kept.append(Int32(k)) }
-                }
-            } else {
-                for k in 0..<count where test(v[k]) { kept.append(Int32(k)) }
-            }
-        }
-        return kept
-    }
-
     /// `take N`: the first N rows of the current order.
     func take(_ frame: Frame, _ n: Int) -> Frame {
         frame.prefix(n)
