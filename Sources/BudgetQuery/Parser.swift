@@ -239,12 +239,18 @@ struct Parser {
     // MARK: expressions, lowest precedence first
 
     mutating func expression() throws(QueryError) -> Expr {
-        depth += 1
+        try enterNesting(at: current.span)
         defer { depth -= 1 }
-        guard depth <= Self.maxDepth else {
-            throw QueryError("the expression nests more than \(Self.maxDepth) levels deep", at: current.span, hint: "split it with let or derive")
-        }
         return try orExpression()
+    }
+
+    /// One level deeper; the caller undoes it with `defer { depth -= 1 }`.
+    private mutating func enterNesting(at span: SourceSpan) throws(QueryError) {
+        depth += 1
+        guard depth <= Self.maxDepth else {
+            depth -= 1
+            throw QueryError("the expression nests more than \(Self.maxDepth) levels deep", at: span, hint: "split it with let or derive")
+        }
     }
 
     private mutating func orExpression() throws(QueryError) -> Expr {
@@ -271,11 +277,8 @@ struct Parser {
         if isWord("not") || isSymbol("!") {
             let span = current.span
             advance()
-            depth += 1
+            try enterNesting(at: span)
             defer { depth -= 1 }
-            guard depth <= Self.maxDepth else {
-                throw QueryError("the expression nests more than \(Self.maxDepth) levels deep", at: span, hint: "split it with let or derive")
-            }
             let operand = try notExpression()
             return .unary("not", operand, span.through(operand.span))
         }
@@ -347,11 +350,8 @@ struct Parser {
         if isSymbol("-") {
             let span = current.span
             advance()
-            depth += 1
+            try enterNesting(at: span)
             defer { depth -= 1 }
-            guard depth <= Self.maxDepth else {
-                throw QueryError("the expression nests more than \(Self.maxDepth) levels deep", at: span, hint: "split it with let or derive")
-            }
             let operand = try unary()
             return .unary("-", operand, span.through(operand.span))
         }
