@@ -78,8 +78,7 @@ public enum DocumentLoader {
         // Each ledger is read in parallel; results are merged in path order.
         let projects = result.projects
         let ledgerPaths = ledgers
-        let ledgerSlots = LedgerSlots(count: ledgerPaths.count)
-        DispatchQueue.concurrentPerform(iterations: ledgerPaths.count) { index in
+        let outcomes = concurrentMap(ledgerPaths.count) { index -> LedgerOutcome in
             let path = ledgerPaths[index]
             let outcome: LedgerOutcome
             switch readFile(path, limits: limits) {
@@ -93,9 +92,9 @@ public enum DocumentLoader {
                 outcome = LedgerOutcome(payments: payments, diagnostics: problems, summary:
                     .init(path: path, encoding: .utf8, origin: synthetic ? .synthetic : .published, tables: 0, tablesSkipped: 0, projects: payments.count))
             }
-            ledgerSlots.set(index, outcome)
+            return outcome
         }
-        for outcome in ledgerSlots.values.compactMap({ $0 }) {
+        for outcome in outcomes {
             result.payments += outcome.payments
             result.diagnostics += outcome.diagnostics
             result.ledgerFiles.append(outcome.summary)
@@ -126,27 +125,8 @@ public enum DocumentLoader {
         var summary: LoadedDocuments.FileSummary
     }
 
-    /// Results written by parallel workers, each into its own slot under a lock.
-    private final class LedgerSlots: @unchecked Sendable {
-        private(set) var values: [LedgerOutcome?]
-        private let lock = NSLock()
-        init(count: Int) { values = Array(repeating: nil, count: count) }
-        func set(_ index: Int, _ value: LedgerOutcome) {
-            lock.lock()
-            values[index] = value
-            lock.unlock()
-        }
-    }
-
-    private final class Slots: @unchecked Sendable {
-        var values: [FileOutput?]
-        init(count: Int) { values = Array(repeating: nil, count: count) }
-    }
-
     private static func parseInParallel(_ paths: [String], gazetteer: Gazetteer, limits: LoadLimits) -> [FileOutput] {
-        let slots = Slots(count: paths.count)
-        let lock = NSLock()
-        DispatchQueue.concurrentPerform(iterations: paths.count) { index in
+        concurrentMap(paths.count) { index -> FileOutput in
             let path = paths[index]
             let output: FileOutput
             switch readFile(path, limits: limits) {
@@ -158,11 +138,8 @@ public enum DocumentLoader {
                 parsed.diagnostics.append(.error(path, 1, failure.message))
                 output = FileOutput(parsed: parsed, encoding: nil)
             }
-            lock.lock()
-            slots.values[index] = output
-            lock.unlock()
+            return output
         }
-        return slots.values.map { $0 ?? FileOutput(parsed: .init(), encoding: nil) }
     }
 
     /// Why a file could not be read at all.

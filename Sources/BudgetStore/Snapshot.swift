@@ -1,3 +1,4 @@
+import BudgetDocuments
 import Foundation
 
 /// A binary columnar snapshot of a store: reopening it skips parsing documents.
@@ -254,27 +255,11 @@ public enum Snapshot {
 
     /// Reads, checks and decodes one table's columns, in parallel.
     static func decodeTable(_ entry: TableEntry, file: SnapshotFile) throws -> Table {
-        let results = ColumnSlots(count: entry.columns.count)
-        DispatchQueue.concurrentPerform(iterations: entry.columns.count) { i in
-            results.set(i, Result { try decodeColumn(entry.columns[i], table: entry.name, file: file) })
+        let results = concurrentMap(entry.columns.count) { i in
+            Result<Column, Error> { try decodeColumn(entry.columns[i], table: entry.name, file: file) }
         }
-        var columns: [Column] = []
-        for result in results.values {
-            guard let result else { throw Failure(message: "\(file.path): a column of \(entry.name) could not be decoded") }
-            columns.append(try result.get())
-        }
+        let columns = try results.map { try $0.get() }
         return Table(name: entry.name, aliases: entry.aliases, columns: columns)
-    }
-
-    private final class ColumnSlots: @unchecked Sendable {
-        private(set) var values: [Result<Column, Error>?]
-        private let lock = NSLock()
-        init(count: Int) { values = Array(repeating: nil, count: count) }
-        func set(_ i: Int, _ value: Result<Column, Error>) {
-            lock.lock()
-            values[i] = value
-            lock.unlock()
-        }
     }
 
     private static func decodeColumn(_ entry: ColumnEntry, table: String, file: SnapshotFile) throws -> Column {

@@ -1,6 +1,5 @@
+import BudgetDocuments
 import BudgetStore
-import Dispatch
-import Foundation
 
 /// A row test over one column's values, as a type so that scans specialize (no closure call per row).
 protocol RowPredicate: Sendable {
@@ -50,19 +49,6 @@ struct OneOf<Value: Hashable & Sendable>: RowPredicate {
 struct ScanInput<Value>: @unchecked Sendable {
     let values: UnsafeBufferPointer<Value>
     let rows: UnsafeBufferPointer<Int32>?
-}
-
-/// Each worker's kept positions, joined in order.
-final class ScanOutput: @unchecked Sendable {
-    private var parts: [[Int32]]
-    private let lock = NSLock()
-    init(parts: Int) { self.parts = Array(repeating: [], count: parts) }
-    func set(_ i: Int, _ kept: [Int32]) {
-        lock.lock()
-        parts[i] = kept
-        lock.unlock()
-    }
-    func joined() -> [Int32] { parts.count == 1 ? parts[0] : parts.flatMap { $0 } }
 }
 
 extension Executor {
@@ -186,8 +172,7 @@ extension Executor {
         return values.withUnsafeBufferPointer { v in
             (rows ?? empty).withUnsafeBufferPointer { r in
                 let input = ScanInput(values: v, rows: rows == nil ? nil : r)
-                let output = ScanOutput(parts: parts)
-                let work: @Sendable (Int) -> Void = { part in
+                let work: @Sendable (Int) -> [Int32] = { part in
                     let start = count * part / parts, end = count * (part + 1) / parts
                     var kept: [Int32] = []
                     kept.reserveCapacity((end - start) / 4)
@@ -196,10 +181,9 @@ extension Executor {
                     } else {
                         for i in start..<end where test(input.values[i]) { kept.append(Int32(i)) }
                     }
-                    output.set(part, kept)
+                    return kept
                 }
-                if parts == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: work) }
-                return output.joined()
+                return parts == 1 ? work(0) : concurrentMap(parts, work).flatMap { $0 }
             }
         }
     }
