@@ -77,28 +77,24 @@ public final class Workspace {
     }
 
     /// The start-up banner: version, what was loaded and whether it is real, and how to get help.
+    ///
+    /// Counts come from the sources list, so a snapshot's tables are not decoded just to greet.
     public var banner: String {
-        let store = session.store
-        let projects = store.table(named: "projects")
-        var years: [Int64: Int] = [:]
-        var realProjects = 0
-        if let projects, case .integers(let values)? = projects.column(named: "year")?.data {
-            for y in values { years[y, default: 0] += 1 }
-            if let origin = projects.column(named: "origin") {
-                realProjects = (0..<projects.rowCount).filter { origin.value(at: $0) == .string("published") }.count
-            }
-        }
-        let yearText = years.keys.sorted().map { "\($0)" }.joined(separator: ", ")
-        let documents = store.sources.filter { $0.kind == "documents" }
-        let published = documents.filter { $0.origin == "published" }.count
-        let ledgers = store.sources.filter { $0.kind == "payments" }
+        let sources = session.store.sources
+        let documents = sources.filter { $0.kind == "documents" }
+        let ledgers = sources.filter { $0.kind == "payments" }
+        let published = documents.filter { $0.origin == "published" }
+        let projects = documents.reduce(0) { $0 + $1.rows }
+        let realProjects = published.reduce(0) { $0 + $1.rows }
+        let years = Set(documents.flatMap(\.years)).sorted().map(String.init).joined(separator: ", ")
+        let indicators = loaded.map { ", \($0.projects.reduce(0) { $0 + $1.indicators.count }) indicators" } ?? ""
+        let files = documents.count + ledgers.count
         let from = snapshotPath.map { "snapshot \($0)" } ?? paths.joined(separator: ", ")
         var lines = ["budgetq \(Self.version) — \(from)"]
-        lines.append("loaded \(projects?.rowCount ?? 0) projects (\(yearText.isEmpty ? "no years" : "years " + yearText)), "
-                     + "\(store.table(named: "indicators")?.rowCount ?? 0) indicators, \(store.table(named: "payments")?.rowCount ?? 0) payments "
-                     + "from \(documents.count + ledgers.count) file\(documents.count + ledgers.count == 1 ? "" : "s")")
-        lines.append("real: \(published) published file\(published == 1 ? "" : "s") (\(realProjects) projects); "
-                     + "synthetic: \(documents.count - published) generated document file\(documents.count - published == 1 ? "" : "s") (\((projects?.rowCount ?? 0) - realProjects) projects)"
+        lines.append("loaded \(projects) projects (\(years.isEmpty ? "no years" : "years " + years))\(indicators), "
+                     + "\(ledgers.reduce(0) { $0 + $1.rows }) payments from \(files) file\(files == 1 ? "" : "s")")
+        lines.append("real: \(published.count) published file\(published.count == 1 ? "" : "s") (\(realProjects) projects); "
+                     + "synthetic: \(documents.count - published.count) generated document file\(documents.count - published.count == 1 ? "" : "s") (\(projects - realProjects) projects)"
                      + (ledgers.isEmpty ? "" : " and \(ledgers.count) ledger\(ledgers.count == 1 ? "" : "s") (\(ledgers.filter { $0.origin == "synthetic" }.count) synthetic)")
                      + " — see .sources")
         if let loaded, loaded.errorCount > 0 {
