@@ -1,3 +1,4 @@
+import BudgetRender
 import Testing
 @testable import BudgetQuery
 
@@ -123,6 +124,6 @@ struct DesignExampleTests {
 /// CSV rows of a result (header first).
 enum DelimitedWriterRows {
     static func rows(_ result: QueryResult) -> [String] {
-        BudgetRenderCSV.csv(result.table).split(separator: "\r\n").map(String.init)
+        DelimitedWriter.csv(result.table).split(separator: "\r\n").map(String.init)
     }
 }
