@@ -273,7 +273,6 @@ struct SortKeyValues {
     }
     let storage: Storage
 
-    init(storage: Storage) { self.storage = storage }
 
     init(_ column: Column) {
         switch column.data {
