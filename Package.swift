@@ -8,40 +8,46 @@ let package = Package(
     products: [
         .executable(name: "budgetq", targets: ["budgetq"]),
         // The stages as a library, for the fuzz targets in Fuzz/.
-        .library(name: "BudgetqCore", targets: ["BudgetDocuments", "BudgetStore", "BudgetQuery", "BudgetRender"]),
+        .library(name: "BudgetqCore", targets: ["BudgetCore", "BudgetDocuments", "BudgetStore", "BudgetQuery", "BudgetRender"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
     ],
     targets: [
+        // The shared toolkit every stage may import: exact money and decimals, dates, edit
+        // distance, concurrentMap, atomic files, the published/synthetic origin.
+        .target(name: "BudgetCore"),
         // Stage 1: documents → records (decoding, table layout, target grammar, diagnostics).
-        .target(name: "BudgetDocuments"),
+        .target(name: "BudgetDocuments", dependencies: ["BudgetCore"]),
         // Stage 2: records → immutable typed columns.
-        .target(name: "BudgetStore", dependencies: ["BudgetDocuments"]),
+        .target(name: "BudgetStore", dependencies: ["BudgetCore", "BudgetDocuments"]),
         // Stage 3: query text → tokens → AST → bound plan → column-at-a-time execution.
-        .target(name: "BudgetQuery", dependencies: ["BudgetStore", "BudgetDocuments"]),
+        .target(name: "BudgetQuery", dependencies: ["BudgetCore", "BudgetStore"]),
         // Stage 4: result columns → text (table, csv, tsv, json, markdown).
-        .target(name: "BudgetRender", dependencies: ["BudgetStore", "BudgetQuery", "BudgetDocuments"]),
-        // libedit (BSD line editing) through its C headers; see shim.h.
-        .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
-        // Stage 5: the interactive shell: line editing, history, completion, dot commands.
-        .target(name: "BudgetShell", dependencies: ["CLibEdit", "BudgetQuery", "BudgetRender", "BudgetStore", "BudgetDocuments"]),
+        .target(name: "BudgetRender", dependencies: ["BudgetCore", "BudgetStore", "BudgetQuery"]),
+        // The application without a terminal: workspace, scripts, reports, dot commands. What
+        // `-c`, `run`, stdin scripts and the benchmark use; it never touches libedit.
+        .target(name: "BudgetApp", dependencies: ["BudgetCore", "BudgetDocuments", "BudgetStore", "BudgetQuery", "BudgetRender"]),
+        // libedit (BSD line editing), loaded with dlopen by the REPL only; see include/CLibEdit.h.
+        .target(name: "CLibEdit", linkerSettings: [.linkedLibrary("dl")]),
+        // Stage 5: the interactive shell: line editing, history, completion.
+        .target(name: "BudgetShell", dependencies: ["CLibEdit", "BudgetApp", "BudgetQuery", "BudgetRender", "BudgetCore"]),
         // Synthetic data: portfolios in the published layout, payment ledgers, the demo years.
-        .target(name: "BudgetGenerate", dependencies: ["BudgetDocuments"]),
+        .target(name: "BudgetGenerate", dependencies: ["BudgetCore", "BudgetDocuments"]),
         // The command line: argument parsing and wiring of the stages.
         .executableTarget(
             name: "budgetq",
             dependencies: [
-                "BudgetDocuments", "BudgetStore", "BudgetQuery", "BudgetRender", "BudgetShell", "BudgetGenerate",
+                "BudgetCore", "BudgetDocuments", "BudgetStore", "BudgetRender", "BudgetApp", "BudgetShell", "BudgetGenerate",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // The benchmark runner (bench/run.py drives it); not part of the product.
-        .executableTarget(name: "budgetq-bench", dependencies: ["BudgetShell", "BudgetQuery", "BudgetRender", "BudgetStore"]),
-        .testTarget(name: "BudgetDocumentsTests", dependencies: ["BudgetDocuments"]),
-        .testTarget(name: "BudgetStoreTests", dependencies: ["BudgetStore", "BudgetDocuments", "BudgetRender"]),
-        .testTarget(name: "BudgetQueryTests", dependencies: ["BudgetQuery", "BudgetStore", "BudgetDocuments", "BudgetRender"]),
+        // The benchmark runner (bench/run.py drives it); not part of the product. No REPL, no libedit.
+        .executableTarget(name: "budgetq-bench", dependencies: ["BudgetApp", "BudgetQuery", "BudgetRender", "BudgetStore"]),
+        .testTarget(name: "BudgetDocumentsTests", dependencies: ["BudgetCore", "BudgetDocuments"]),
+        .testTarget(name: "BudgetStoreTests", dependencies: ["BudgetCore", "BudgetStore", "BudgetDocuments", "BudgetRender"]),
+        .testTarget(name: "BudgetQueryTests", dependencies: ["BudgetCore", "BudgetQuery", "BudgetStore", "BudgetDocuments", "BudgetRender", "BudgetApp"]),
         .testTarget(name: "BudgetCLITests", dependencies: ["budgetq", .product(name: "SwiftCSV", package: "SwiftCSV")], exclude: ["golden"]),
     ]
 )

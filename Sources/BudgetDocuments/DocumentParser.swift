@@ -1,3 +1,4 @@
+import BudgetCore
 /// Reads the 项目绩效目标表 tables of one decoded document in a single pass over its lines.
 ///
 /// The layout is the published one: a title line `项目绩效目标表`, label rows (`项目名称`, `项目类型`, …,

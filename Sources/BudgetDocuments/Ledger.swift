@@ -1,3 +1,4 @@
+import BudgetCore
 import Foundation
 
 /// One disbursement, matched to the project it pays.

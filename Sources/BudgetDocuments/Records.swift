@@ -1,6 +1,4 @@
-/// Whether a row comes from a published document or from budgetq's generator.
-public enum Origin: String, Sendable { case published, synthetic }
-
+import BudgetCore
 /// One project of one budget year, as read from a 项目绩效目标表.
 public struct ProjectRecord: Sendable {
     public var year: Int

@@ -1,3 +1,4 @@
+import BudgetCore
 /// How an indicator's target text was read. The raw text always travels next to it.
 public struct TargetReading: Sendable, Equatable, CustomStringConvertible {
     /// What sort of target the text states.

@@ -1,3 +1,4 @@
+import BudgetCore
 import BudgetDocuments
 
 /// A project table to write in the published 项目绩效目标表 layout.

@@ -1,3 +1,4 @@
+import BudgetCore
 import BudgetDocuments
 
 /// Synthetic disbursements for one project-year, with realistic monthly patterns.

@@ -1,4 +1,4 @@
-import BudgetDocuments
+import BudgetCore
 import BudgetStore
 
 /// A typed scalar: a boxed value and its column type (nil only for the `null` literal).

@@ -1,4 +1,4 @@
-import BudgetDocuments
+import BudgetCore
 
 /// A query that cannot run: where (line, column, length) and why, with a hint when one helps.
 public struct QueryError: Error, Sendable, Equatable {

@@ -1,5 +1,5 @@
+import BudgetCore
 import Foundation
-import BudgetDocuments
 import BudgetStore
 
 /// The unit money is shown in.

@@ -1,3 +1,4 @@
+import BudgetApp
 /// What completion may offer: names and values from the loaded data, without the store's internals.
 public protocol CompletionSource {
     var tableNames: [String] { get }

@@ -30,13 +30,23 @@ public final class LineEditor {
     /// The prompt libedit shows, as a wide C string that outlives each call to the prompt function.
     nonisolated(unsafe) private static var promptPointer: UnsafeMutablePointer<wchar_t>?
 
-    public init?(programName: String, historyPath: String?, historySize: Int = 1000) {
+    /// Why line editing could not start.
+    public struct Unavailable: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Loads libedit (only the REPL does: see CLibEdit.h) and sets up editing on the terminal.
+    public init(programName: String, historyPath: String?, historySize: Int = 1000) throws(Unavailable) {
+        var reason = [CChar](repeating: 0, count: 512)
+        guard budgetq_libedit_load(&reason, reason.count) == 0 else {
+            throw Unavailable(description: String(decoding: reason.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
         LineEditor.ensureUTF8Locale()
         guard let input = fdopen(STDIN_FILENO, "r"), let output = fdopen(STDOUT_FILENO, "w"), let errors = fdopen(STDERR_FILENO, "w"),
-              let el = el_init(programName, input, output, errors) else { return nil }
-        guard let h = history_winit() else {
-            el_end(el)
-            return nil
+              let el = budgetq_el_init(programName, input, output, errors) else { throw Unavailable(description: "el_init failed") }
+        guard let h = budgetq_history_winit() else {
+            budgetq_el_end(el)
+            throw Unavailable(description: "history_winit failed")
         }
         editLine = el
         history = h
@@ -64,8 +74,8 @@ public final class LineEditor {
     }
 
     deinit {
-        history_wend(history)
-        el_end(editLine)
+        budgetq_history_wend(history)
+        budgetq_el_end(editLine)
     }
 
     /// Reads one line with `prompt`. Ctrl-C returns `.interrupted`; Ctrl-D on an empty line `.endOfInput`.
@@ -73,10 +83,10 @@ public final class LineEditor {
         LineEditor.setPrompt(prompt)
         var count: Int32 = 0
         errno = 0
-        guard let raw = el_wgets(editLine, &count) else {
+        guard let raw = budgetq_el_wgets(editLine, &count) else {
             let interrupted = LineEditor.interruptRequested()
             if interrupted || (count == -1 && errno == EINTR) {
-                el_reset(editLine)
+                budgetq_el_reset(editLine)
                 FileHandle.standardOutput.write(Data("^C\n".utf8))
                 return .interrupted
             }
@@ -120,7 +130,7 @@ public final class LineEditor {
     }
 
     private func handleTab() -> UInt8 {
-        guard let info = el_wline(editLine)?.pointee, let complete else { return UInt8(CC_ERROR) }
+        guard let info = budgetq_el_wline(editLine)?.pointee, let complete else { return UInt8(CC_ERROR) }
         let before = String(wide: info.buffer, count: info.cursor - info.buffer)
         let completion = complete(before)
         let candidates = completion.candidates
@@ -129,7 +139,7 @@ public final class LineEditor {
         let typed = String(before.suffix(completion.replacing))
         if shared.count > typed.count {
             let insertion = String(shared.dropFirst(typed.count))
-            el_winsertstr(editLine, insertion.wide)
+            budgetq_el_winsertstr(editLine, insertion.wide)
             return UInt8(CC_REFRESH)
         }
         // Several candidates and nothing more in common: list them under the line.

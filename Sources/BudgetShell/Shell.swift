@@ -1,3 +1,4 @@
+import BudgetApp
 import BudgetQuery
 import Foundation
 #if canImport(Glibc)
@@ -25,8 +26,11 @@ public final class Shell {
     /// Runs until .quit or Ctrl-D; returns the exit status.
     public func run() -> Int32 {
         LineEditor.installInterruptHandler()
-        guard let editor = LineEditor(programName: "budgetq", historyPath: historyPath) else {
-            workspace.standardError("budgetq: cannot start line editing; reading statements without it\n")
+        let editor: LineEditor
+        do {
+            editor = try LineEditor(programName: "budgetq", historyPath: historyPath)
+        } catch {
+            workspace.standardError("budgetq: cannot start line editing: \(error)\n")
             return 1
         }
         let completer = Completer(source: SessionCompletionSource(workspace: workspace))
@@ -49,11 +53,11 @@ public final class Shell {
             case .interrupted:
                 pending = []
             case .line(let line):
-                if pending.isEmpty && line.trimmingCharacters().isEmpty { continue }
-                if pending.isEmpty && line.trimmingCharacters().hasPrefix(".") {
+                if pending.isEmpty && line.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { continue }
+                if pending.isEmpty && line.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix(".") {
                     editor.addHistory(line)
                     entry += 1
-                    if DotCommands.outcome(line.trimmingCharacters(), workspace: workspace, file: "input", line: 1) == .quit { return 0 }
+                    if DotCommands.outcome(line.trimmingCharacters(in: .whitespacesAndNewlines), workspace: workspace, file: "input", line: 1) == .quit { return 0 }
                     continue
                 }
                 pending.append(line)

@@ -1,3 +1,4 @@
+import BudgetCore
 /// The logical type of a column; several share one physical layout.
 public enum ColumnType: String, Sendable, CaseIterable {
     /// Whole numbers (years, counts, line numbers).

@@ -1,3 +1,4 @@
+import BudgetCore
 import BudgetDocuments
 
 /// How far a project's money has gone out by the end of a month, against its targets.

@@ -6,7 +6,7 @@
 // median, min and max milliseconds; writes each result as RFC 4180 CSV into --results.
 import BudgetQuery
 import BudgetRender
-import BudgetShell
+import BudgetApp
 import BudgetStore
 import Foundation
 

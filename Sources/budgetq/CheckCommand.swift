@@ -1,6 +1,6 @@
 import ArgumentParser
 import BudgetDocuments
-import BudgetShell
+import BudgetApp
 import Foundation
 
 /// `budgetq check PATH…`: diagnostics and a summary; exit status 1 when any error.

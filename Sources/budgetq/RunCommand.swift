@@ -1,5 +1,5 @@
 import ArgumentParser
-import BudgetShell
+import BudgetApp
 import Foundation
 
 /// `budgetq run FILE --param k=v [--format table|markdown|csv]`: a saved query script as a report.

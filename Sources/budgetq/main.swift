@@ -1,6 +1,7 @@
 import ArgumentParser
 import BudgetDocuments
 import BudgetRender
+import BudgetApp
 import BudgetShell
 import BudgetStore
 import Foundation

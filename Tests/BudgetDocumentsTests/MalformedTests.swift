@@ -1,3 +1,4 @@
+import BudgetCore
 import Foundation
 import Testing
 @testable import BudgetDocuments

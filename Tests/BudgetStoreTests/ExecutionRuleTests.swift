@@ -1,3 +1,4 @@
+import BudgetCore
 import BudgetDocuments
 import Testing
 @testable import BudgetStore

@@ -1,4 +1,4 @@
-import BudgetDocuments
+import BudgetCore
 import BudgetStore
 
 /// A row test over one column's values, as a type so that scans specialize (no closure call per row).

@@ -1,4 +1,4 @@
-import BudgetDocuments
+import BudgetCore
 import BudgetStore
 
 extension Executor {

@@ -1,3 +1,4 @@
+import BudgetCore
 import BudgetDocuments
 
 /// The summary lines `check` prints: files, tables, projects per year, indicators, regions,
