@@ -92,28 +92,3 @@ struct Frame: Sendable {
         Table(name: name, columns: materialized().columns)
     }
 }
-
-extension Column {
-    /// The rows at `indices`, in that order.
-    func gathered(_ indices: [Int32]) -> Column {
-        let data: ColumnData
-        switch self.data {
-        case .integers(let v):
-            data = .integers(v.withUnsafeBufferPointer { v in indices.map { v[Int($0)] } })
-        case .reals(let v): data = .reals(indices.map { v[Int($0)] })
-        case .strings(let codes, let dictionary):
-            data = .strings(codes: codes.withUnsafeBufferPointer { c in indices.map { c[Int($0)] } }, dictionary: dictionary)
-        case .texts(let v): data = .texts(indices.map { v[Int($0)] })
-        case .lists(let offsets, let codes, let dictionary):
-            var newOffsets: [Int32] = [0]
-            var newCodes: [Int32] = []
-            newOffsets.reserveCapacity(indices.count + 1)
-            for i in indices {
-                newCodes.append(contentsOf: codes[Int(offsets[Int(i)])..<Int(offsets[Int(i) + 1])])
-                newOffsets.append(Int32(newCodes.count))
-            }
-            data = .lists(offsets: newOffsets, codes: newCodes, dictionary: dictionary)
-        }
-        return Column(name: name, aliases: aliases, type: type, data: data)
-    }
-}

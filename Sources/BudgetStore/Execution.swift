@@ -77,36 +77,14 @@ extension StoreBuilder {
         ])
     }
 
-    /// One row per project per month of its budget year, derived from the projects, indicators and
-    /// payments tables (so a store opened from a snapshot derives it the same way).
-    static func executionTable(projects: Table, indicators: Table, payments: Table) -> Table {
+    /// One row per project per month of its budget year, derived from the projects and payments
+    /// tables (so a store opened from a snapshot derives it the same way). Targets and deadlines
+    /// are the projects' `execution_target` and `execution_deadline` columns, which
+    /// `ExecutionRules` fills once when the store is built.
+    static func executionTable(projects: Table, payments: Table) -> Table {
         let n = projects.rowCount
         let budgetsOf = projects.integers("budget"), yearsOf = projects.integers("year")
-        // Targets and deadlines per project, from the indicator rows.
-        var target = [Double](repeating: .nan, count: n)
-        var timelyDeadline = [Int64](repeating: nullInteger, count: n)
-        var anyDeadline = [Int64](repeating: nullInteger, count: n)
-        let owner = indicators.integers("project_id")
-        let deadlines = indicators.integers("deadline"), values = indicators.integers("value")
-        let (nameCodes, names) = indicators.strings("name")
-        let (levelCodes, levels) = indicators.strings("level2")
-        let (kindCodes, kinds) = indicators.strings("kind")
-        let isRate = names.map { $0.contains("执行率") }
-        let isTimely = levels.map { $0.contains("时效") }
-        let percentCode = kinds.firstIndex(of: TargetReading.Kind.percent.rawValue).map(Int32.init) ?? -2
-        for row in 0..<indicators.rowCount {
-            let p = Int(owner[row]) - 1
-            guard p >= 0, p < n else { continue }
-            if target[p].isNaN, nameCodes[row] >= 0, isRate[Int(nameCodes[row])], kindCodes[row] == percentCode, values[row] != nullInteger {
-                target[p] = Double(values[row]) / Double(ExactDecimal.unit) / 100
-            }
-            let d = deadlines[row]
-            guard d != nullInteger else { continue }
-            if levelCodes[row] >= 0, isTimely[Int(levelCodes[row])] {
-                if timelyDeadline[p] == nullInteger || d < timelyDeadline[p] { timelyDeadline[p] = d }
-            }
-            if anyDeadline[p] == nullInteger || d < anyDeadline[p] { anyDeadline[p] = d }
-        }
+        let target = projects.reals("execution_target"), stated = projects.integers("execution_deadline")
         var paidByMonth = [Int64](repeating: 0, count: n * 12)
         let payer = payments.integers("project_id"), dates = payments.integers("date"), amounts = payments.integers("amount")
         for row in 0..<payments.rowCount {
@@ -126,7 +104,7 @@ extension StoreBuilder {
         projectRows.reserveCapacity(n * 12)
         for p in 0..<n {
             let year = Int(yearsOf[p])
-            let deadline = timelyDeadline[p] != nullInteger ? timelyDeadline[p] : anyDeadline[p]
+            let deadline = stated.isEmpty ? nullInteger : stated[p]
             let effective = deadline != nullInteger ? CalendarDate(packed: deadline) : CalendarDate(year: year, month: 12, day: 31)
             let budget = budgetsOf[p]
             var cumulative: Int64 = 0
@@ -143,10 +121,10 @@ extension StoreBuilder {
                 paid.append(inMonth)
                 toDate.append(cumulative)
                 rates.append(rate)
-                targets.append(target[p])
+                targets.append(target.isEmpty ? .nan : target[p])
                 deadlineColumn.append(deadline)
                 if let monthEnd = CalendarDate.endOfMonth(year: year, month: month), let effective {
-                    let status = ExecutionRules.status(rate: rate, target: target[p].isNaN ? 1 : target[p], deadline: effective, monthEnd: monthEnd)
+                    let status = ExecutionRules.status(rate: rate, target: target.isEmpty || target[p].isNaN ? 1 : target[p], deadline: effective, monthEnd: monthEnd)
                     statusCodes.append(statusRemap[ExecutionStatus.allCases.firstIndex(of: status) ?? 0])
                 } else {
                     statusCodes.append(nullCode)
@@ -155,7 +133,7 @@ extension StoreBuilder {
         }
         func gather(_ name: String) -> ColumnData {
             guard let column = projects.column(named: name) else { return .strings(codes: [], dictionary: []) }
-            return column.gatheredData(projectRows)
+            return column.gathered(projectRows).data
         }
         let project = gather("name"), department = gather("department"), type = gather("type")
         let status = ColumnData.strings(codes: statusCodes, dictionary: sortedStatus)
@@ -184,22 +162,15 @@ extension Table {
         return []
     }
 
+    /// The Double buffer of a real column (empty when absent).
+    func reals(_ name: String) -> [Double] {
+        if case .reals(let values)? = column(named: name)?.data { return values }
+        return []
+    }
+
     /// Codes and dictionary of a string column (empty when absent).
     func strings(_ name: String) -> ([Int32], [String]) {
         if case .strings(let codes, let dictionary)? = column(named: name)?.data { return (codes, dictionary) }
         return ([], [])
-    }
-}
-
-extension Column {
-    /// This column's data at `rows` (used to repeat project columns per month).
-    func gatheredData(_ rows: [Int32]) -> ColumnData {
-        switch data {
-        case .integers(let v): return .integers(rows.map { v[Int($0)] })
-        case .reals(let v): return .reals(rows.map { v[Int($0)] })
-        case .strings(let codes, let dictionary): return .strings(codes: rows.map { codes[Int($0)] }, dictionary: dictionary)
-        case .texts(let v): return .texts(rows.map { v[Int($0)] })
-        case .lists: return data
-        }
     }
 }

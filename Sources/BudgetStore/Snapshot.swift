@@ -10,8 +10,9 @@ import Foundation
 /// Sections are checked and decoded in parallel. Writing goes to a temporary file that is synced
 /// and renamed over the target, so a crash leaves the previous snapshot intact.
 public enum Snapshot {
-    /// The format this budgetq writes and reads.
-    public static let formatVersion: UInt32 = 1
+    /// The format this budgetq writes and reads. 2: `projects` holds `execution_target` and
+    /// `execution_deadline`, which `execution` reads; format 1 lacks them and is refused.
+    public static let formatVersion: UInt32 = 2
     static let magic: [UInt8] = Array("BUDGETQ\0".utf8)
     static let headerSize = 40
 
@@ -177,6 +178,10 @@ public enum Snapshot {
             header.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: T.self) }.littleEndian
         }
         let version = word(8, UInt32.self)
+        if version < formatVersion {
+            throw Failure(message: "\(path): snapshot format \(version) was written by an older budgetq; this budgetq reads format \(formatVersion) "
+                          + "(projects gained execution_target and execution_deadline). Load the documents with --data and .save it again")
+        }
         guard version == formatVersion else {
             throw Failure(message: "\(path): snapshot format \(version), but this budgetq reads format \(formatVersion); save it again from the documents")
         }

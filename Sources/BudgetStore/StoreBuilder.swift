@@ -25,7 +25,6 @@ public enum StoreBuilder {
         .init(name: "execution", aliases: ["执行", "预算执行"], stored: false) { store in
             let empty = Table(name: "", columns: [])
             return executionTable(projects: try store.loadTable(named: "projects") ?? empty,
-                                  indicators: try store.loadTable(named: "indicators") ?? empty,
                                   payments: try store.loadTable(named: "payments") ?? empty)
         },
     ]
@@ -36,6 +35,7 @@ public enum StoreBuilder {
         var origin = StringColumnBuilder(), regions = ListColumnBuilder()
         var ids: [Int64] = [], years: [Int64] = [], starts: [Int64] = [], ends: [Int64] = [], budgets: [Int64] = [], lines: [Int64] = []
         var goalPeriod: [String?] = [], goalYear: [String?] = []
+        var executionTargets: [Double] = [], executionDeadlines: [Int64] = []
         for (index, p) in projects.enumerated() {
             ids.append(Int64(index + 1))
             years.append(Int64(p.year))
@@ -53,6 +53,8 @@ public enum StoreBuilder {
             source.append(p.source)
             lines.append(Int64(p.line))
             origin.append(p.origin.rawValue)
+            executionTargets.append(ExecutionRules.target(of: p) ?? .nan)
+            executionDeadlines.append(ExecutionRules.deadline(of: p)?.packed ?? nullInteger)
         }
         return Table(name: "projects", aliases: ["项目"], columns: [
             Column(name: "id", aliases: ["项目编号", "编号"], type: .int, data: .integers(ids)),
@@ -71,6 +73,9 @@ public enum StoreBuilder {
             Column(name: "source", aliases: ["来源文件"], type: .string, data: source.finish()),
             Column(name: "line", aliases: ["行号"], type: .int, data: .integers(lines)),
             Column(name: "origin", aliases: ["数据性质"], type: .string, data: origin.finish()),
+            // Computed here once, from the indicators, by the rules of docs/execution.md; `execution` reads them.
+            Column(name: "execution_target", aliases: ["预算执行率目标"], type: .real, data: .reals(executionTargets)),
+            Column(name: "execution_deadline", aliases: ["时效期限"], type: .date, data: .integers(executionDeadlines)),
         ])
     }
 

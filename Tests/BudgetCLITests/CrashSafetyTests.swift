@@ -62,11 +62,14 @@ import Testing
         try Data("PK\u{3}\u{4} not a snapshot".utf8).write(to: dir.appendingPathComponent("foreign.snap"))
         bytes[8] = 9
         try bytes.write(to: dir.appendingPathComponent("future.snap"))
+        bytes[8] = 1
+        try bytes.write(to: dir.appendingPathComponent("old.snap"))
         let expectations = [
             ("flipped.snap", "corrupt snapshot:"),
             ("truncated.snap", "the snapshot is truncated or damaged"),
             ("foreign.snap", "not a budgetq snapshot"),
-            ("future.snap", "snapshot format 9, but this budgetq reads format 1"),
+            ("future.snap", "snapshot format 9, but this budgetq reads format 2"),
+            ("old.snap", "snapshot format 1 was written by an older budgetq; this budgetq reads format 2 (projects gained execution_target and execution_deadline). Load the documents with --data and .save it again"),
         ]
         for (name, message) in expectations {
             let result = try BudgetqProcess.run(["--snapshot", dir.appendingPathComponent(name).path, "-c", "projects | count"])

@@ -48,4 +48,38 @@ struct ExecutionRuleTests {
         #expect(ExecutionRules.target(of: central) == nil)
         #expect(ExecutionRules.deadline(of: central) == september)
     }
+
+    /// The rules run once, into projects' columns, and `execution` shows exactly those values:
+    /// the code tested above is the code that runs.
+    @Test func executionReadsTheProjectsColumns() throws {
+        var url = #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
+        url = "/" + url + "/datasets/2024-dongguan-economic-cooperation-office.txt"
+        let loaded = DocumentLoader.load(paths: [url])
+        let store = StoreBuilder.build(from: loaded)
+        let projects = try #require(store.table(named: "projects"))
+        let execution = try #require(store.table(named: "execution"))
+        let targets = try #require(projects.column(named: "execution_target"))
+        let deadlines = try #require(projects.column(named: "execution_deadline"))
+        let executionTargets = try #require(execution.column(named: "target"))
+        let executionDeadlines = try #require(execution.column(named: "deadline"))
+        #expect(execution.rowCount == loaded.projects.count * 12)
+        for (p, record) in loaded.projects.enumerated() {
+            let target: Value = ExecutionRules.target(of: record).map { .real($0) } ?? .null
+            let deadline: Value = ExecutionRules.deadline(of: record).map { .integer($0.packed) } ?? .null
+            #expect(targets.value(at: p) == target, "\(record.name)")
+            #expect(deadlines.value(at: p) == deadline, "\(record.name)")
+            for month in 0..<12 {
+                #expect(executionTargets.value(at: p * 12 + month) == target)
+                #expect(executionDeadlines.value(at: p * 12 + month) == deadline)
+            }
+        }
+        // Lists repeat whole when a column is gathered (the store once kept the list buffer as it was).
+        let regions = try #require(projects.column(named: "regions"))
+        let several = try #require((0..<projects.rowCount).first { if case .list(let l) = regions.value(at: $0) { return l.count > 1 }; return false })
+        let repeated = regions.gathered([Int32(several), Int32(several), 0])
+        #expect(repeated.count == 3)
+        #expect(repeated.value(at: 0) == regions.value(at: several))
+        #expect(repeated.value(at: 1) == regions.value(at: several))
+        #expect(repeated.value(at: 2) == regions.value(at: 0))
+    }
 }

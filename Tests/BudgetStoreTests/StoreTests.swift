@@ -32,7 +32,8 @@ struct StoreTests {
         let store = StoreBuilder.build(from: DocumentLoader.load(paths: [url + "2024-dongguan-economic-cooperation-office.txt", url + "regions.tsv"]))
         let projects = try #require(store.table(named: "projects"))
         #expect(projects.columns.map(\.name) == ["id", "year", "name", "type", "level", "department", "unit", "start_year", "end_year",
-                                                 "budget", "goal_period", "goal_year", "regions", "source", "line", "origin"])
+                                                 "budget", "goal_period", "goal_year", "regions", "source", "line", "origin",
+                                                 "execution_target", "execution_deadline"])
         #expect(projects.rowCount == 9)
         #expect(projects.column(named: "预算金额")?.type == .money)
         #expect(projects.column(named: "区域")?.type == .list)

@@ -53,7 +53,8 @@ NUM = ('int', 'money', 'dec', 'real')
 TABLE_KINDS = {
     'projects': dict(id='int', year='int', name='str', type='str', level='str', department='str', unit='str',
                      start_year='int', end_year='int', budget='money', goal_period='str', goal_year='str',
-                     regions='list', source='str', line='int', origin='str'),
+                     regions='list', source='str', line='int', origin='str',
+                     execution_target='real', execution_deadline='date'),
     'indicators': dict(project_id='int', year='int', project='str', level1='str', level2='str', name='str',
                        period_target='str', annual_target='str', cmp='str', value='dec', unit='str',
                        deadline='date', kind='str', line='int'),
@@ -242,6 +243,8 @@ def parse_cell(kind, s):
         return None
     if kind == 'int':
         return int(s)
+    if kind == 'real':
+        return float(s)
     if kind == 'money':
         if '.' not in s or len(s.split('.')[1]) != 2:
             raise ValueError('money %r does not have exactly 2 decimals' % s)
@@ -264,6 +267,8 @@ def json_cell(kind, v):
         return None
     if kind == 'list':
         return ';'.join(v)
+    if kind == 'real':
+        return float(v)
     if kind in ('money', 'dec'):
         raw = Decimal(v) * 10 ** SCALE[kind]
         if raw != raw.to_integral_value():
