@@ -13,13 +13,15 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
+        // Reads the zip container of .docx/.xlsx files (Office/OfficePackage.swift).
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // The shared toolkit every stage may import: exact money and decimals, dates, edit
         // distance, concurrentMap, atomic files, the published/synthetic origin.
         .target(name: "BudgetCore"),
         // Stage 1: documents → records (decoding, table layout, target grammar, diagnostics).
-        .target(name: "BudgetDocuments", dependencies: ["BudgetCore"]),
+        .target(name: "BudgetDocuments", dependencies: ["BudgetCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // Stage 2: records → immutable typed columns.
         .target(name: "BudgetStore", dependencies: ["BudgetCore", "BudgetDocuments"]),
         // Stage 3: query text → tokens → AST → bound plan → column-at-a-time execution.

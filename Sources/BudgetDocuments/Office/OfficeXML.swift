@@ -1,0 +1,147 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// Receives the events of one XML part, element names without their namespace prefix (`w:tc` → `tc`).
+///
+/// Office parts bind their namespaces to conventional prefixes, but nothing requires them; the readers
+/// look only at local names of the elements they know, which no two Office vocabularies they read share.
+protocol XMLEventSink: AnyObject {
+    func start(_ name: String, _ attributes: XMLAttributes) throws(OfficeReadError)
+    func end(_ name: String) throws(OfficeReadError)
+    func text(_ text: String)
+}
+
+/// An element's attributes, looked up by local name (`w:val` answers to `val`).
+struct XMLAttributes {
+    let raw: [String: String]
+
+    subscript(_ name: String) -> String? {
+        if let value = raw[name] { return value }
+        for (key, value) in raw {
+            if let colon = key.lastIndex(of: ":"), key[key.index(after: colon)...] == name { return value }
+        }
+        return nil
+    }
+}
+
+/// Parses one part with Foundation's XMLParser (a SAX parser: nothing of the document is kept but what the
+/// sink keeps), after refusing a DOCTYPE: Office parts never have one, and a DTD is how entity-expansion
+/// bombs ("billion laughs") and external entities get in.
+enum OfficeXML {
+    static func parse(_ data: Data, part: String, file: String, into sink: XMLEventSink) throws(OfficeReadError) {
+        if declaresDTD(data) {
+            throw OfficeReadError(.malformedXML, file: file, part: part, "the XML declares a DOCTYPE or entities, which Office documents never do; refused (a DTD can expand a few bytes into gigabytes)")
+        }
+        let parser = XMLParser(data: data)
+        parser.shouldResolveExternalEntities = false
+        parser.shouldProcessNamespaces = false
+        parser.shouldReportNamespacePrefixes = false
+        let delegate = Delegate(sink: sink, part: part, file: file)
+        parser.delegate = delegate
+        let ok = parser.parse()
+        if let error = delegate.error { throw error }
+        if !ok {
+            let code = (parser.parserError as NSError?)?.code ?? 0
+            throw OfficeReadError(.malformedXML, file: file, part: part,
+                                  "XML error at line \(parser.lineNumber), column \(parser.columnNumber): \(describe(code)); expected a well-formed XML part")
+        }
+    }
+
+    /// True when a `<!DOCTYPE` or `<!ENTITY` occurs anywhere (NUL bytes skipped, so UTF-16 parts are seen too).
+    static func declaresDTD(_ data: Data) -> Bool {
+        let patterns: [[UInt8]] = [Array("<!DOCTYPE".utf8), Array("<!ENTITY".utf8), Array("<!doctype".utf8)]
+        return data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var i = 0
+            while i < bytes.count {
+                if bytes[i] == 0x3C {  // '<'
+                    for pattern in patterns {
+                        var j = i + 1, k = 1
+                        while k < pattern.count && j < bytes.count {
+                            if bytes[j] == 0 { j += 1; continue }
+                            if bytes[j] != pattern[k] { break }
+                            j += 1; k += 1
+                        }
+                        if k == pattern.count { return true }
+                    }
+                }
+                i += 1
+            }
+            return false
+        }
+    }
+
+    /// A short reason for libxml2's error codes (NSError's description on Linux says nothing useful).
+    static func describe(_ code: Int) -> String {
+        switch code {
+        case 4: return "the document is empty or not XML"
+        case 5: return "the document ends before its elements are closed"
+        case 9: return "an invalid character"
+        case 23, 41: return "an attribute is malformed"
+        case 26, 27: return "an undeclared entity"
+        case 38, 39: return "an attribute's value is malformed"
+        case 64, 65, 66, 67: return "the XML declaration is malformed"
+        case 68: return "a name is expected"
+        case 73: return "a '>' is expected"
+        case 76: return "an end tag does not match its start tag"
+        case 77: return "a tag is not closed"
+        case 85, 86: return "text after the root element"
+        default: return "malformed XML (libxml2 error \(code))"
+        }
+    }
+
+    private final class Delegate: NSObject, XMLParserDelegate {
+        let sink: XMLEventSink
+        let part: String
+        let file: String
+        var error: OfficeReadError?
+
+        init(sink: XMLEventSink, part: String, file: String) {
+            self.sink = sink
+            self.part = part
+            self.file = file
+        }
+
+        static func localName(_ name: String) -> String {
+            guard let colon = name.lastIndex(of: ":") else { return name }
+            return String(name[name.index(after: colon)...])
+        }
+
+        func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
+            guard error == nil else { return }
+            do { try sink.start(Self.localName(elementName), XMLAttributes(raw: attributeDict)) } catch {
+                self.error = error
+                parser.abortParsing()
+            }
+        }
+
+        func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
+            guard error == nil else { return }
+            do { try sink.end(Self.localName(elementName)) } catch {
+                self.error = error
+                parser.abortParsing()
+            }
+        }
+
+        func parser(_ parser: XMLParser, foundCharacters string: String) {
+            guard error == nil else { return }
+            sink.text(string)
+        }
+
+        func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
+            guard error == nil else { return }
+            sink.text(String(decoding: CDATABlock, as: UTF8.self))
+        }
+
+        func parser(_ parser: XMLParser, foundInternalEntityDeclarationWithName name: String, value: String?) { refuseDTD(parser) }
+        func parser(_ parser: XMLParser, foundExternalEntityDeclarationWithName name: String, publicID: String?, systemID: String?) { refuseDTD(parser) }
+
+        private func refuseDTD(_ parser: XMLParser) {
+            guard error == nil else { return }
+            error = OfficeReadError(.malformedXML, file: file, part: part, "the XML declares entities, which Office documents never do; refused")
+            parser.abortParsing()
+        }
+    }
+}
