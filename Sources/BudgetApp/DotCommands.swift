@@ -32,7 +32,14 @@ public enum DotCommands {
             var text = commands.map { $0.usage.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.help }.joined(separator: "\n")
             text += "\n\nQueries: a table, then |-separated operators, e.g.\n"
             text += "  projects | where year == 2024 | summarize total = sum(budget), n = count() by type | sort by total desc\n"
-            text += "Operators: where select derive summarize sort take top distinct count explode join compare pivot; let NAME = …; set NAME = …\n"
+            text += "\nOperators:\n"
+            let usageWidth = Vocabulary.operators.map(\.usage.count).max() ?? 0
+            for op in Vocabulary.operators {
+                text += "  " + op.usage.padding(toLength: usageWidth + 2, withPad: " ", startingAt: 0) + op.help + "\n"
+            }
+            text += "Statements: let NAME = QUERY; set NAME = VALUE\n"
+            text += "Aggregates: " + Vocabulary.aggregateNames.joined(separator: " ") + "\n"
+            text += "Functions: " + Vocabulary.functionNames.joined(separator: " ") + "\n"
             text += "A line ending in | continues; Tab completes tables, columns, operators and values; Ctrl-R searches history.\n"
             ws.standardOutput(text)
             return .ok

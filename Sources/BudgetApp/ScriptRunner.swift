@@ -57,46 +57,8 @@ struct ScriptRunner {
 
     /// A dot command may only start where no statement is half-written.
     private func chunkIsComplete(_ chunk: [String]) -> Bool {
-        guard let last = chunk.last(where: { !$0.trimmingCharacters().isEmpty }) else { return true }
-        return InputState.isComplete(chunk.joined(separator: "\n")) && !last.trimmingCharacters().hasSuffix("|")
+        !Continuation.needsMoreLines(chunk.joined(separator: "\n"))
     }
-}
-
-/// Whether typed text is a whole statement or needs more lines.
-public enum InputState {
-    /// Complete unless it ends with `|`, `,` or an operator word, has an open string, or unbalanced parentheses.
-    public static func isComplete(_ text: String) -> Bool {
-        var depth = 0
-        var inString = false
-        var inComment = false
-        var escaped = false
-        for c in text {
-            if inComment { if c == "\n" { inComment = false }; continue }
-            if inString {
-                if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == "\"" || c == "”" { inString = false }
-                continue
-            }
-            switch c {
-            case "\"", "“": inString = true
-            case "#": inComment = true
-            case "(", "（": depth += 1
-            case ")", "）": depth -= 1
-            default: break
-            }
-        }
-        if inString || depth > 0 { return false }
-        let code = text.split(separator: "\n").map { line -> Substring in
-            guard let hash = line.firstIndex(of: "#"), !line[..<hash].contains("\"") else { return line }
-            return line[..<hash]
-        }.joined(separator: "\n").trimmingCharacters()
-        if ["|", ",", "=", "<", ">", "+", "-", "*", "/"].contains(where: { code.hasSuffix($0) }) { return false }
-        let lastWord = code.split { $0 == " " || $0 == "\n" || $0 == "|" }.last.map { String($0).lowercased() } ?? ""
-        return !continuingWords.contains(lastWord)
-    }
-
-    /// A line ending in one of these words is not finished.
-    static let continuingWords: Set<String> = ["and", "or", "not", "by", "of", "vs", "in", "has", "contains", "where", "select", "derive",
-                                               "summarize", "sort", "top", "join", "on", "explode", "as", "compare", "pivot", "let", "set"]
 }
 
 extension StringProtocol {

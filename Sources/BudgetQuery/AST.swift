@@ -8,8 +8,8 @@ indirect enum Expr: Sendable {
     case boolean(Bool, SourceSpan)
     case null(SourceSpan)
     case parameter(String, SourceSpan)
-    case unary(String, Expr, SourceSpan)
-    case binary(String, Expr, Expr, SourceSpan)
+    case unary(UnaryOperator, Expr, SourceSpan)
+    case binary(BinaryOperator, Expr, Expr, SourceSpan)
     case call(String, [Expr], SourceSpan)
     case inList(Expr, [Expr], negated: Bool, SourceSpan)
 

@@ -74,7 +74,7 @@ struct Binder {
             return .constant(value)
         case .unary(let op, let operand, let span):
             let inner = try bind(operand)
-            if op == "not" {
+            if op == .not {
                 try requireBool(inner, operand.span, "not")
                 return .not(inner)
             }
@@ -119,58 +119,56 @@ struct Binder {
         }
     }
 
-    private mutating func bindBinary(_ op: String, _ l: Expr, _ r: Expr, _ span: SourceSpan) throws(QueryError) -> Bound {
+    private mutating func bindBinary(_ op: BinaryOperator, _ l: Expr, _ r: Expr, _ span: SourceSpan) throws(QueryError) -> Bound {
         var left = try bind(l)
         var right = try bind(r)
         switch op {
-        case "and", "or":
-            try requireBool(left, l.span, op)
-            try requireBool(right, r.span, op)
-            return .logic(op, left, right)
-        case "==", "!=", "<", "<=", ">", ">=":
+        case .logic(let logic):
+            try requireBool(left, l.span, logic.rawValue)
+            try requireBool(right, r.span, logic.rawValue)
+            return .logic(logic, left, right)
+        case .comparison(let comparison):
             if case .constant(let s) = right { right = .constant(try coerce(s, toCompareWith: left.type, at: r.span, against: l)) }
             if case .constant(let s) = left { left = .constant(try coerce(s, toCompareWith: right.type, at: l.span, against: r)) }
             if left.type == .list || right.type == .list {
-                throw QueryError("cannot compare a list with `\(op)`", at: span, hint: "test membership with has: regions has \"铜仁\"")
+                throw QueryError("cannot compare a list with `\(comparison.rawValue)`", at: span, hint: "test membership with has: regions has \"铜仁\"")
             }
             guard comparable(left.type, right.type) else {
                 throw QueryError("cannot compare \(describe(left.type)) with \(describe(right.type))", at: span,
                                  hint: left.type == .string || right.type == .string ? "strings go in double quotes: type == \"其他事业发展性支出\"" : nil)
             }
-            return .compare(op, left, right)
-        case "has", "contains", "startswith", "endswith":
+            return .compare(comparison, left, right)
+        case .text(let text):
             guard right.type == .string || right.type == nil else {
-                throw QueryError("`\(op)` needs a string on its right, not \(describe(right.type))", at: r.span, hint: "regions has \"铜仁\"")
+                throw QueryError("`\(text.rawValue)` needs a string on its right, not \(describe(right.type))", at: r.span, hint: "regions has \"铜仁\"")
             }
             if left.type == .list {
                 return .listHas(left, right)
             }
             guard left.type == .string || left.type == .text || left.type == nil else {
-                throw QueryError("`\(op)` needs a string or a list on its left, not \(describe(left.type))", at: l.span)
+                throw QueryError("`\(text.rawValue)` needs a string or a list on its left, not \(describe(left.type))", at: l.span)
             }
-            return .textMatch(op, left, right)
-        case "+", "-", "*", "/", "%":
+            return .textMatch(text, left, right)
+        case .arithmetic(let arithmetic):
             if left.type == nil || right.type == nil { return .constant(.null) }
             guard let lt = left.type, let rt = right.type, lt.isNumeric, rt.isNumeric else {
-                throw QueryError("`\(op)` needs numbers, not \(describe(left.type)) and \(describe(right.type))", at: span)
+                throw QueryError("`\(arithmetic.rawValue)` needs numbers, not \(describe(left.type)) and \(describe(right.type))", at: span)
             }
-            return .arithmetic(op, left, right, arithmeticType(op, lt, rt))
-        default:
-            throw QueryError("unknown operator `\(op)`", at: span)
+            return .arithmetic(arithmetic, left, right, arithmeticType(arithmetic, lt, rt))
         }
     }
 
-    private func arithmeticType(_ op: String, _ a: ColumnType, _ b: ColumnType) -> ColumnType {
-        if a == .real || b == .real || op == "/" { return .real }
+    private func arithmeticType(_ op: ArithmeticOperator, _ a: ColumnType, _ b: ColumnType) -> ColumnType {
+        if a == .real || b == .real || op == .divide { return .real }
         let (sa, sb) = (numericScale(a) ?? 0, numericScale(b) ?? 0)
         switch op {
-        case "*":
+        case .multiply:
             if sa == 0 { return b }
             if sb == 0 { return a }
             return .real
-        case "%":
+        case .remainder:
             return sa == 0 && sb == 0 ? .int : .real
-        default:
+        case .add, .subtract, .divide:
             return typeForScale(max(sa, sb), preferring: a, b)
         }
     }
@@ -179,7 +177,7 @@ struct Binder {
     private func unifiedType(_ a: ColumnType?, _ b: ColumnType?) -> ColumnType {
         guard let a else { return b ?? .string }
         guard let b else { return a }
-        if a.isNumeric && b.isNumeric { return arithmeticType("+", a, b) }
+        if a.isNumeric && b.isNumeric { return arithmeticType(.add, a, b) }
         if a == .text || b == .text { return a == b ? a : .text }
         return a
     }

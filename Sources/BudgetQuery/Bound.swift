@@ -34,12 +34,12 @@ indirect enum Bound: Sendable {
     /// A column computed outside the frame (aggregate results), by position.
     case extra(Int, ColumnType)
     case constant(Scalar)
-    case compare(String, Bound, Bound)
-    case arithmetic(String, Bound, Bound, ColumnType)
-    case logic(String, Bound, Bound)
+    case compare(ComparisonOperator, Bound, Bound)
+    case arithmetic(ArithmeticOperator, Bound, Bound, ColumnType)
+    case logic(LogicOperator, Bound, Bound)
     case not(Bound)
     case negate(Bound, ColumnType)
-    case textMatch(String, Bound, Bound)
+    case textMatch(TextOperator, Bound, Bound)
     case listHas(Bound, Bound)
     case inSet(Bound, [Scalar], negated: Bool)
     case call(ScalarFunction, [Bound], ColumnType)
@@ -117,7 +117,8 @@ enum Literals {
 
     /// A parameter value given on the command line or with `set`: read as a literal when it looks like one, else a string.
     static func parameter(_ text: String) -> Scalar {
-        if let tokens = try? Lexer.tokenize(text), tokens.count == 2 {
+        let tokens = Lexer.tokenize(text)
+        if tokens.count == 2 {
             let span = tokens[0].span
             switch tokens[0].kind {
             case .number(let t, let m): if let s = try? number(t, multiplier: m, span: span) { return s }

@@ -54,7 +54,7 @@ struct Evaluator {
             // SQL's rule: no match and a null in the list gives null, not false.
             let listHasNull = values.contains { $0.value == .null }
             for item in values where item.value != .null {
-                let eq = try boolValues(compare("==", value, .scalar(item)))
+                let eq = try boolValues(compare(.equal, value, .scalar(item)))
                 for i in 0..<rowCount where eq[i] == 1 { any[i] = 1 }
             }
             return boolColumn((0..<rowCount).map { i in
@@ -145,10 +145,9 @@ struct Evaluator {
 
     // MARK: comparison
 
-    private func compare(_ op: String, _ l: Operand, _ r: Operand) throws(EvaluationFailure) -> Operand {
+    private func compare(_ comparison: ComparisonOperator, _ l: Operand, _ r: Operand) throws(EvaluationFailure) -> Operand {
         let n = rowCount
         guard let lt = l.type, let rt = r.type else { return boolColumn([Int64](repeating: nullInteger, count: n)) }
-        let comparison = ComparisonOperator(op)
         if lt.isNumeric && rt.isNumeric && (lt == .real || rt == .real) {
             let a = reals(l), b = reals(r)
             var out = [Int64](repeating: nullInteger, count: n)
@@ -162,7 +161,7 @@ struct Evaluator {
                 let a = try ints(l, scale: scale)
                 let (c, overflow) = raw.multipliedReportingOverflow(by: powerOfTen(scale - (numericScale(rt) ?? 0)))
                 if overflow { throw EvaluationFailure(message: "a number is too large to compare exactly") }
-                return boolColumn(Self.compareToConstant(op, a, c))
+                return boolColumn(Self.compareToConstant(comparison, a, c))
             }
             let a = try ints(l, scale: scale), b = try ints(r, scale: scale)
             var out = [Int64](repeating: nullInteger, count: n)
@@ -178,13 +177,13 @@ struct Evaluator {
             for i in 0..<n where codes[i] != nullCode {
                 let k = codes[i]
                 let result: Bool
-                switch op {
-                case "==": result = exact && k == code
-                case "!=": result = !(exact && k == code)
-                case "<": result = k < code
-                case "<=": result = k < code || (exact && k == code)
-                case ">": result = exact ? k > code : k >= code
-                default: result = k >= code
+                switch comparison {
+                case .equal: result = exact && k == code
+                case .notEqual: result = !(exact && k == code)
+                case .less: result = k < code
+                case .lessOrEqual: result = k < code || (exact && k == code)
+                case .greater: result = exact ? k > code : k >= code
+                case .greaterOrEqual: result = k >= code
                 }
                 out[i] = result ? 1 : 0
             }
@@ -199,17 +198,17 @@ struct Evaluator {
         return boolColumn(out)
     }
 
-    static func compareToConstant(_ op: String, _ a: [Int64], _ c: Int64) -> [Int64] {
+    static func compareToConstant(_ op: ComparisonOperator, _ a: [Int64], _ c: Int64) -> [Int64] {
         var out = [Int64](repeating: nullInteger, count: a.count)
         a.withUnsafeBufferPointer { a in
             out.withUnsafeMutableBufferPointer { out in
                 switch op {
-                case "==": for i in 0..<a.count where a[i] != nullInteger { out[i] = a[i] == c ? 1 : 0 }
-                case "!=": for i in 0..<a.count where a[i] != nullInteger { out[i] = a[i] != c ? 1 : 0 }
-                case "<": for i in 0..<a.count where a[i] != nullInteger { out[i] = a[i] < c ? 1 : 0 }
-                case "<=": for i in 0..<a.count where a[i] != nullInteger { out[i] = a[i] <= c ? 1 : 0 }
-                case ">": for i in 0..<a.count where a[i] != nullInteger { out[i] = a[i] > c ? 1 : 0 }
-                default: for i in 0..<a.count where a[i] != nullInteger { out[i] = a[i] >= c ? 1 : 0 }
+                case .equal: for i in 0..<a.count where a[i] != nullInteger { out[i] = a[i] == c ? 1 : 0 }
+                case .notEqual: for i in 0..<a.count where a[i] != nullInteger { out[i] = a[i] != c ? 1 : 0 }
+                case .less: for i in 0..<a.count where a[i] != nullInteger { out[i] = a[i] < c ? 1 : 0 }
+                case .lessOrEqual: for i in 0..<a.count where a[i] != nullInteger { out[i] = a[i] <= c ? 1 : 0 }
+                case .greater: for i in 0..<a.count where a[i] != nullInteger { out[i] = a[i] > c ? 1 : 0 }
+                case .greaterOrEqual: for i in 0..<a.count where a[i] != nullInteger { out[i] = a[i] >= c ? 1 : 0 }
                 }
             }
         }
@@ -218,25 +217,25 @@ struct Evaluator {
 
     // MARK: arithmetic and logic
 
-    private func arithmetic(_ op: String, _ l: Operand, _ r: Operand, _ type: ColumnType) throws(EvaluationFailure) -> Operand {
+    private func arithmetic(_ op: ArithmeticOperator, _ l: Operand, _ r: Operand, _ type: ColumnType) throws(EvaluationFailure) -> Operand {
         let n = rowCount
         if type == .real {
             let a = reals(l), b = reals(r)
             var out = [Double](repeating: .nan, count: n)
             for i in 0..<n where !a[i].isNaN && !b[i].isNaN {
                 switch op {
-                case "+": out[i] = a[i] + b[i]
-                case "-": out[i] = a[i] - b[i]
-                case "*": out[i] = a[i] * b[i]
-                case "%": out[i] = b[i] == 0 ? .nan : a[i].truncatingRemainder(dividingBy: b[i])
-                default: out[i] = b[i] == 0 ? .nan : a[i] / b[i]
+                case .add: out[i] = a[i] + b[i]
+                case .subtract: out[i] = a[i] - b[i]
+                case .multiply: out[i] = a[i] * b[i]
+                case .remainder: out[i] = b[i] == 0 ? .nan : a[i].truncatingRemainder(dividingBy: b[i])
+                case .divide: out[i] = b[i] == 0 ? .nan : a[i] / b[i]
                 }
             }
             return realColumn(out, type: .real)
         }
         let scale = numericScale(type) ?? 0
         let a: [Int64], b: [Int64]
-        if op == "*" {
+        if op == .multiply {
             // One side is a whole number: keep the other side's scale.
             let ls = numericScale(l.type ?? .int) ?? 0
             a = try ints(l, scale: ls)
@@ -249,12 +248,15 @@ struct Evaluator {
         for i in 0..<n where a[i] != nullInteger && b[i] != nullInteger {
             let result: (Int64, Bool)
             switch op {
-            case "+": result = a[i].addingReportingOverflow(b[i])
-            case "-": result = a[i].subtractingReportingOverflow(b[i])
-            case "*": result = a[i].multipliedReportingOverflow(by: b[i])
-            default:
+            case .add: result = a[i].addingReportingOverflow(b[i])
+            case .subtract: result = a[i].subtractingReportingOverflow(b[i])
+            case .multiply: result = a[i].multipliedReportingOverflow(by: b[i])
+            case .remainder:
                 if b[i] == 0 { continue }
                 result = a[i].remainderReportingOverflow(dividingBy: b[i])
+            case .divide:
+                // The binder types every division as real; an exact one cannot reach here.
+                throw EvaluationFailure(message: "internal: exact division was planned")
             }
             if result.1 { throw EvaluationFailure(message: "arithmetic overflow: the result does not fit exactly") }
             out[i] = result.0
@@ -262,12 +264,12 @@ struct Evaluator {
         return intColumn(out, type: type)
     }
 
-    private func logic(_ op: String, _ l: Operand, _ r: Operand) -> Operand {
+    private func logic(_ op: LogicOperator, _ l: Operand, _ r: Operand) -> Operand {
         let a = (try? boolValues(l)) ?? [], b = (try? boolValues(r)) ?? []
         var out = [Int64](repeating: nullInteger, count: rowCount)
         for i in 0..<rowCount {
             let x = a[i], y = b[i]
-            if op == "and" {
+            if op == .and {
                 if x == 0 || y == 0 { out[i] = 0 } else if x == nullInteger || y == nullInteger { out[i] = nullInteger } else { out[i] = 1 }
             } else {
                 if x == 1 || y == 1 { out[i] = 1 } else if x == nullInteger || y == nullInteger { out[i] = nullInteger } else { out[i] = 0 }
@@ -278,15 +280,15 @@ struct Evaluator {
 
     // MARK: strings and lists
 
-    private func textMatch(_ op: String, _ l: Operand, _ r: Operand) throws(EvaluationFailure) -> Operand {
+    private func textMatch(_ op: TextOperator, _ l: Operand, _ r: Operand) throws(EvaluationFailure) -> Operand {
         let n = rowCount
         func matches(_ s: String, _ needle: String) -> Bool {
             // Every string contains the empty string (Swift's `contains("")` says otherwise).
             if needle.isEmpty { return true }
             switch op {
-            case "startswith": return s.hasPrefix(needle)
-            case "endswith": return s.hasSuffix(needle)
-            default: return s.contains(needle)
+            case .startswith: return s.hasPrefix(needle)
+            case .endswith: return s.hasSuffix(needle)
+            case .has, .contains: return s.contains(needle)
             }
         }
         var out = [Int64](repeating: nullInteger, count: n)
@@ -495,32 +497,4 @@ struct UTF8Ordered: Comparable {
     init(_ value: String) { self.value = value }
     static func < (a: UTF8Ordered, b: UTF8Ordered) -> Bool { a.value.utf8.lexicographicallyPrecedes(b.value.utf8) }
     static func == (a: UTF8Ordered, b: UTF8Ordered) -> Bool { a.value.utf8.elementsEqual(b.value.utf8) }
-}
-
-/// A comparison decided once per expression, not per row.
-enum ComparisonOperator {
-    case equal, notEqual, less, lessOrEqual, greater, greaterOrEqual
-
-    init(_ op: String) {
-        switch op {
-        case "==": self = .equal
-        case "!=": self = .notEqual
-        case "<": self = .less
-        case "<=": self = .lessOrEqual
-        case ">": self = .greater
-        default: self = .greaterOrEqual
-        }
-    }
-
-    @inline(__always)
-    func test<T: Comparable>(_ a: T, _ b: T) -> Bool {
-        switch self {
-        case .equal: return a == b
-        case .notEqual: return a != b
-        case .less: return a < b
-        case .lessOrEqual: return a <= b
-        case .greater: return a > b
-        case .greaterOrEqual: return a >= b
-        }
-    }
 }

@@ -1,7 +1,6 @@
 /// Splits query text into tokens with character-based positions.
 ///
-/// Newlines matter: a newline ends a statement unless the next line starts with `|`, the line
-/// ends with a token that needs more (`|`, `,`, `=`, an operator), or it is inside parentheses.
+/// Newlines matter: where a statement ends is decided by `Continuation` (Vocabulary.swift).
 struct Lexer {
     private let chars: [Character]
     private var index = 0
@@ -10,7 +9,12 @@ struct Lexer {
 
     init(_ text: String) { chars = Array(text) }
 
-    static func tokenize(_ text: String) throws(QueryError) -> [Token] {
+    static func tokenize(_ text: String) -> [Token] {
+        significantNewlines(rawTokens(text))
+    }
+
+    /// Every token, newlines included; text that cannot be read becomes an `.invalid` token.
+    static func rawTokens(_ text: String) -> [Token] {
         var lexer = Lexer(text)
         var raw: [Token] = []
         while true {
@@ -24,13 +28,10 @@ struct Lexer {
                 lexer.skipToEndOfLine()
             }
         }
-        return significantNewlines(raw)
+        return raw
     }
 
-    private static let continuingSymbols: Set<String> = ["|", ",", "=", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "(", "%"]
-    private static let continuingWords: Set<String> = ["and", "or", "not", "by", "of", "vs", "in", "has", "contains", "as", "on"]
-
-    /// Drops the newlines that do not end a statement.
+    /// Drops the newlines that do not end a statement, by the rule of `Continuation`.
     private static func significantNewlines(_ tokens: [Token]) -> [Token] {
         var out: [Token] = []
         var depth = 0
@@ -42,10 +43,8 @@ struct Lexer {
             guard token.kind == .newline else { out.append(token); continue }
             if depth > 0 { continue }
             guard let previous = out.last, previous.kind != .newline, previous.symbol != ";" else { continue }
-            if let s = previous.symbol, continuingSymbols.contains(s) { continue }
-            if let w = previous.word, continuingWords.contains(w) { continue }
-            let nextReal = tokens[(i + 1)...].first { $0.kind != .newline }
-            if nextReal?.symbol == "|" { continue }
+            if Continuation.continues(after: previous, following: out.count >= 2 ? out[out.count - 2] : nil) { continue }
+            if let nextReal = tokens[(i + 1)...].first(where: { $0.kind != .newline }), Continuation.continues(before: nextReal) { continue }
             out.append(token)
         }
         return out
@@ -128,7 +127,8 @@ struct Lexer {
             while let d = current, isIdentifierCharacter(d) { name.append(d); advance() }
             return Token(kind: .identifier(name), span: span())
         }
-        let twoCharacter = [">=", "<=", "==", "!=", "<>", "!~"]
+        // The two-character comparison symbols, and SQL's `<>` for `!=`.
+        let twoCharacter = ComparisonOperator.allCases.map(\.rawValue).filter { $0.count == 2 } + ["<>"]
         if let n = peek(), twoCharacter.contains(String([c, n])) {
             advance(); advance()
             let text = String([c, n]) == "<>" ? "!=" : String([c, n])

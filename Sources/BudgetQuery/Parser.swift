@@ -6,10 +6,6 @@ struct Parser {
     private var depth = 0
     static let maxDepth = 200
 
-    /// The operators a pipeline accepts, for errors and completion.
-    static let operatorNames = ["where", "select", "derive", "summarize", "sort", "take", "top", "distinct", "count",
-                                "explode", "join", "compare", "pivot"]
-
     init(tokens: [Token]) { self.tokens = tokens }
 
     static func parse(_ text: String) throws(QueryError) -> [Statement] {
@@ -25,7 +21,7 @@ struct Parser {
 
     /// Every statement, or its syntax error; after an error, parsing resumes at the next statement.
     static func parseRecovering(_ text: String) -> [Result<Statement, QueryError>] {
-        var parser = Parser(tokens: (try? Lexer.tokenize(text)) ?? [])
+        var parser = Parser(tokens: Lexer.tokenize(text))
         if parser.tokens.isEmpty { return [] }
         var results: [Result<Statement, QueryError>] = []
         while true {
@@ -109,17 +105,22 @@ struct Parser {
     }
 
     private mutating func pipeOperator() throws(QueryError) -> PipeOperator {
+        let names = Vocabulary.operatorNames
         guard let word = current.word?.lowercased() else {
             throw QueryError("expected an operator after `|`, found \(current.describe)", at: current.span,
-                             hint: "operators: \(Self.operatorNames.joined(separator: ", "))")
+                             hint: "operators: \(names.joined(separator: ", "))")
         }
         let span = current.span
+        guard let known = Vocabulary.pipeOperator(word) else {
+            throw QueryError("unknown operator `\(word)`", at: span,
+                             hint: didYouMean(word, among: names) ?? "operators: \(names.joined(separator: ", "))")
+        }
         advance()
-        switch word {
-        case "where", "filter": return .filter(try expression())
-        case "select", "project": return .select(try namedList())
-        case "derive", "extend": return .derive(try namedList())
-        case "summarize":
+        switch known.keyword {
+        case .where: return .filter(try expression())
+        case .select: return .select(try namedList())
+        case .derive: return .derive(try namedList())
+        case .summarize:
             var aggregates: [NamedExpr] = []
             if !isWord("by") { aggregates = try namedList() }
             var by: [NamedExpr] = []
@@ -131,19 +132,19 @@ struct Parser {
                 throw QueryError("summarize needs an aggregate or a `by` list", at: span, hint: "summarize total = sum(budget) by type")
             }
             return .summarize(aggregates: aggregates, by: by)
-        case "sort", "order":
+        case .sort:
             try expectWord("by", "after `\(word)`")
             return .sort(try sortKeys())
-        case "take", "limit": return .take(try count(after: word))
-        case "top":
+        case .take: return .take(try count(after: word))
+        case .top:
             let n = try count(after: "top")
             try expectWord("by", "after `top \(n)`")
             return .top(n, try sortKeys())
-        case "distinct":
+        case .distinct:
             if current.kind == .newline || current.kind == .end || isSymbol("|") || isSymbol(";") { return .distinct([]) }
             return .distinct(try namedList())
-        case "count": return .count
-        case "explode", "mv-expand":
+        case .count: return .count
+        case .explode:
             let column = try expression()
             var alias: String?
             if isWord("as") {
@@ -151,7 +152,7 @@ struct Parser {
                 alias = try identifier("a column name after `as`").0
             }
             return .explode(column, as: alias)
-        case "join":
+        case .join:
             if isWord("kind") || isWord("inner") { advance() }
             let (table, tableSpan) = try identifier("a table or let name after `join`")
             try expectWord("on", "after `join \(table)`")
@@ -165,7 +166,7 @@ struct Parser {
                 keySpan = leftSpan.through(rSpan)
             }
             return .join(table: table, tableSpan: tableSpan, left: left, right: right, keySpan: keySpan)
-        case "compare":
+        case .compare:
             let column = try primary()
             let a = try expression()
             try expectWord("vs", "between the two values of `compare`")
@@ -178,7 +179,7 @@ struct Parser {
                 by = try namedList()
             }
             return .compare(column: column, a: a, b: b, aggregate: aggregate, by: by)
-        case "pivot":
+        case .pivot:
             let column = try primary()
             try expectWord("of", "before the aggregate of `pivot`")
             let aggregate = try named()
@@ -188,9 +189,6 @@ struct Parser {
                 by = try namedList()
             }
             return .pivot(column: column, aggregate: aggregate, by: by)
-        default:
-            throw QueryError("unknown operator `\(word)`", at: span,
-                             hint: didYouMean(word, among: Self.operatorNames) ?? "operators: \(Self.operatorNames.joined(separator: ", "))")
         }
     }
 
@@ -255,20 +253,20 @@ struct Parser {
 
     private mutating func orExpression() throws(QueryError) -> Expr {
         var left = try andExpression()
-        while isWord("or") || isSymbol("||") {
+        while isWord("or") {
             advance()
             let right = try andExpression()
-            left = .binary("or", left, right, left.span.through(right.span))
+            left = .binary(.logic(.or), left, right, left.span.through(right.span))
         }
         return left
     }
 
     private mutating func andExpression() throws(QueryError) -> Expr {
         var left = try notExpression()
-        while isWord("and") || isSymbol("&&") {
+        while isWord("and") {
             advance()
             let right = try notExpression()
-            left = .binary("and", left, right, left.span.through(right.span))
+            left = .binary(.logic(.and), left, right, left.span.through(right.span))
         }
         return left
     }
@@ -280,28 +278,25 @@ struct Parser {
             try enterNesting(at: span)
             defer { depth -= 1 }
             let operand = try notExpression()
-            return .unary("not", operand, span.through(operand.span))
+            return .unary(.not, operand, span.through(operand.span))
         }
         return try comparison()
     }
 
-    private static let comparisonSymbols: Set<String> = ["==", "!=", "<", "<=", ">", ">="]
-    private static let comparisonWords: Set<String> = ["has", "contains", "startswith", "endswith"]
-
     private mutating func comparison() throws(QueryError) -> Expr {
         let left = try additive()
-        if let s = current.symbol, Self.comparisonSymbols.contains(s) {
+        if let op = current.symbol.flatMap(ComparisonOperator.init(rawValue:)) {
             advance()
             let right = try additive()
-            return .binary(s, left, right, left.span.through(right.span))
+            return .binary(.comparison(op), left, right, left.span.through(right.span))
         }
         if isSymbol("=") {
             throw QueryError("`=` names a result; to compare, use `==`", at: current.span, hint: "where year == 2024")
         }
-        if let w = current.word?.lowercased(), Self.comparisonWords.contains(w) {
+        if let op = current.word.flatMap({ TextOperator(rawValue: $0.lowercased()) }) {
             advance()
             let right = try additive()
-            return .binary(w, left, right, left.span.through(right.span))
+            return .binary(.text(op), left, right, left.span.through(right.span))
         }
         var negated = false
         if isWord("not"), index + 1 < tokens.count, tokens[index + 1].word?.lowercased() == "in" {
@@ -328,20 +323,20 @@ struct Parser {
 
     private mutating func additive() throws(QueryError) -> Expr {
         var left = try multiplicative()
-        while let s = current.symbol, s == "+" || s == "-" {
+        while let op = current.symbol.flatMap(ArithmeticOperator.init(rawValue:)), op == .add || op == .subtract {
             advance()
             let right = try multiplicative()
-            left = .binary(s, left, right, left.span.through(right.span))
+            left = .binary(.arithmetic(op), left, right, left.span.through(right.span))
         }
         return left
     }
 
     private mutating func multiplicative() throws(QueryError) -> Expr {
         var left = try unary()
-        while let s = current.symbol, s == "*" || s == "/" || s == "%" {
+        while let op = current.symbol.flatMap(ArithmeticOperator.init(rawValue:)), op == .multiply || op == .divide || op == .remainder {
             advance()
             let right = try unary()
-            left = .binary(s, left, right, left.span.through(right.span))
+            left = .binary(.arithmetic(op), left, right, left.span.through(right.span))
         }
         return left
     }
@@ -353,7 +348,7 @@ struct Parser {
             try enterNesting(at: span)
             defer { depth -= 1 }
             let operand = try unary()
-            return .unary("-", operand, span.through(operand.span))
+            return .unary(.negate, operand, span.through(operand.span))
         }
         return try primary()
     }

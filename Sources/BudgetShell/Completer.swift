@@ -1,4 +1,5 @@
 import BudgetApp
+import BudgetQuery
 /// What completion may offer: names and values from the loaded data, without the store's internals.
 public protocol CompletionSource {
     var tableNames: [String] { get }
@@ -16,10 +17,9 @@ public struct Completer {
         public var candidates: [String]
     }
 
-    static let operators = ["where", "select", "derive", "summarize", "sort by", "take", "top", "distinct", "count",
-                            "explode", "join", "compare", "pivot"]
-    static let functions = ["count()", "sum(", "avg(", "min(", "max(", "dcount(", "running_sum(", "round(", "abs(", "year(", "month(", "len(", "coalesce(", "iff("]
-    static let keywords = ["and", "or", "not", "in", "has", "contains", "by", "asc", "desc", "of", "vs", "as", "on"]
+    static let operators = Vocabulary.operators.map(\.completion)
+    static let functions = Vocabulary.aggregateNames.map { $0 == "count" ? "count()" : $0 + "(" } + Vocabulary.functionNames.map { $0 + "(" }
+    static let keywords = Vocabulary.keywords
 
     let source: CompletionSource
 
@@ -63,7 +63,7 @@ public struct Completer {
         let partial = String(statement[wordStart...])
         let before = String(statement[..<wordStart]).trimmingTrailingSpaces()
 
-        if before.isEmpty { return filter(source.tableNames + ["let", "set"], partial: partial) }
+        if before.isEmpty { return filter(source.tableNames + Vocabulary.statementWords, partial: partial) }
         if before.hasSuffix("|") { return filter(Self.operators, partial: partial) }
         if before.hasSuffix("join") || before.hasSuffix("=") && before.hasPrefix("let") && !before.contains("|") {
             return filter(source.tableNames, partial: partial)
@@ -89,7 +89,8 @@ public struct Completer {
     func columnBeforeComparison(_ text: String) -> String? {
         var t = Substring(text.trimmingTrailingSpaces())
         var matched = false
-        for op in ["==", "!=", "has", "contains", "startswith", "endswith", "in (", "in(", ","] where t.hasSuffix(op) {
+        let comparisons = [ComparisonOperator.equal.rawValue, ComparisonOperator.notEqual.rawValue] + TextOperator.allCases.map(\.rawValue)
+        for op in comparisons + ["in (", "in(", ","] where t.hasSuffix(op) {
             t = t.dropLast(op.count)
             matched = true
             break

@@ -98,6 +98,14 @@ public final class LineEditor {
         return .line(line)
     }
 
+    /// True when more typed or pasted input is already waiting on the terminal (libedit reads a
+    /// byte at a time, so the rest of a paste is still in the terminal's buffer).
+    public func hasPendingInput() -> Bool {
+        var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+        // 20 ms: a paste that arrives in several writes still counts as one.
+        return poll(&descriptor, 1, 20) > 0 && descriptor.revents & Int16(POLLIN) != 0
+    }
+
     /// Adds an entry (not repeating the previous one) and saves the history file at once.
     public func addHistory(_ entry: String) {
         let trimmed = entry.trimmingCharacters(in: .whitespacesAndNewlines)

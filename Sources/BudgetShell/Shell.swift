@@ -40,10 +40,14 @@ public final class Shell {
         workspace.renderer.terminalWidth = editor.terminalWidth()
         workspace.standardOutput(workspace.banner + "\n")
         var pending: [String] = []
+        // A line read ahead (see below) that the next turn of the loop handles.
+        var carried: LineEditor.Input?
         var entry = 0
         while true {
             let prompt = pending.isEmpty ? "budgetq> " : "   ...> "
-            switch editor.readLine(prompt: prompt) {
+            let input = carried ?? editor.readLine(prompt: prompt)
+            carried = nil
+            switch input {
             case .endOfInput:
                 if pending.isEmpty {
                     workspace.standardOutput("\n")
@@ -53,16 +57,25 @@ public final class Shell {
             case .interrupted:
                 pending = []
             case .line(let line):
-                if pending.isEmpty && line.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { continue }
-                if pending.isEmpty && line.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix(".") {
+                let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+                if pending.isEmpty && trimmed.isEmpty { continue }
+                if pending.isEmpty && trimmed.hasPrefix(".") {
                     editor.addHistory(line)
                     entry += 1
-                    if DotCommands.outcome(line.trimmingCharacters(in: .whitespacesAndNewlines), workspace: workspace, file: "input", line: 1) == .quit { return 0 }
+                    if DotCommands.outcome(trimmed, workspace: workspace, file: "input", line: 1) == .quit { return 0 }
                     continue
                 }
                 pending.append(line)
                 let text = pending.joined(separator: "\n")
-                guard InputState.isComplete(text) else { continue }
+                // The lexer's rule decides, as it does for scripts: `projects | where` waits for more.
+                if Continuation.needsMoreLines(text) { continue }
+                // Pasted text is already waiting: a next line starting with `|` belongs to this
+                // statement, which must not run alone.
+                if editor.hasPendingInput() {
+                    let next = editor.readLine(prompt: "   ...> ")
+                    carried = next
+                    if case .line(let nextLine) = next, Continuation.continuesPrevious(nextLine) { continue }
+                }
                 editor.addHistory(pending.joined(separator: " "))
                 pending = []
                 entry += 1
@@ -97,7 +110,7 @@ struct SessionCompletionSource: CompletionSource {
         let listing = (try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory)) ?? []
         return listing.filter { !$0.hasPrefix(".") }.sorted().map { name in
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: directory + name, isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(atPath: directory + name, isDirectory: &isDirectory)
             return directory + name + (isDirectory.boolValue ? "/" : "")
         }
     }

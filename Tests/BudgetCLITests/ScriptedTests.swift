@@ -21,7 +21,7 @@ import Testing
     @Test func replInAPseudoTerminal() throws {
         let result = try Self.python("Tests/repl/repl_test.py", ["--binary", BudgetqProcess.binary])
         #expect(result.status == 0, "\(result.stdout)")
-        #expect(result.stdout.contains("repl: 11 steps passed"), "\(result.stdout)")
+        #expect(result.stdout.contains("repl: 14 steps passed"), "\(result.stdout)")
     }
 
     @Test func scriptOnStandardInputNamesTheFailingLine() throws {
@@ -42,6 +42,36 @@ import Testing
         #expect(result.stderr.contains("budgetq: 2 statement(s) failed, at line 4, 8"))
         #expect(result.stdout.contains("1,616,260,000.00"))
         #expect(result.stdout.contains("count\r\n9\r\n"))
+    }
+
+    @Test func continuedStatementOnStandardInput() throws {
+        // The same rule as the REPL's: an operator at the end of a line, or a next line starting with |.
+        let seed = "datasets/2024-dongguan-economic-cooperation-office.txt"
+        let trailing = try BudgetqProcess.run(["--data", seed, "--format", "csv"], stdin: "projects | where\nyear == 2024 | count\n")
+        #expect(trailing.status == 0, "\(trailing.stderr)")
+        #expect(trailing.stdout == "count\r\n9\r\n")
+        let leading = try BudgetqProcess.run(["--data", seed, "--format", "csv"], stdin: "projects\n| where year == 2024\n| count\n")
+        #expect(leading.status == 0, "\(leading.stderr)")
+        #expect(leading.stdout == "count\r\n9\r\n")
+    }
+
+    /// Neither budgetq (used with -c, run, scripts) nor the benchmark links libedit: the REPL loads it.
+    @Test func libeditIsNotLinked() throws {
+        let bench = (BudgetqProcess.binary as NSString).deletingLastPathComponent + "/budgetq-bench"
+        for binary in [BudgetqProcess.binary, bench] where FileManager.default.isExecutableFile(atPath: binary) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["ldd", binary]
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else { continue }
+            #expect(text.contains("libc.so"), "ldd \(binary): \(text)")
+            #expect(!text.contains("libedit"), "ldd \(binary): \(text)")
+        }
     }
 
     @Test func scriptWithoutErrorsExitsZero() throws {

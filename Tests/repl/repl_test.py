@@ -119,6 +119,25 @@ def main():
     t.expect("budgetq> ")
     step("continuation lines")
 
+    t.type(["projects | where", ENTER])
+    t.expect("...> ")
+    t.type(["year == 2024 | count", ENTER])
+    before = t.expect("\r\n     9\r\n(1 row)")
+    assert "error" not in before, f"the continued statement failed:\n{before!r}"
+    t.expect("budgetq> ")
+    step("an operator at the end of a line waits for the rest (the lexer's rule)")
+
+    # A paste arrives in one write: the lines starting with | belong to the first one.
+    t.type(["projects\r| where budget >= 1亿\r| count\r"])
+    before = t.expect("\r\n     3\r\n(1 row)")
+    assert "error" not in before, f"the pasted query ran in pieces:\n{before!r}"
+    t.expect("budgetq> ")
+    step("a pasted query whose later lines start with | runs whole")
+
+    with open(f"/proc/{t.pid}/maps") as maps:
+        assert "libedit" in maps.read(), "the REPL runs without libedit loaded?"
+    step("the REPL, and only it, loads libedit")
+
     t.type(["projects | where budgt > 1", ENTER])
     t.expect("did you mean `budget`?")
     t.expect("budgetq> ")

@@ -74,7 +74,7 @@ extension Executor {
     }
 
     private func conjuncts(_ bound: Bound) -> [Bound] {
-        if case .logic("and", let l, let r) = bound { return conjuncts(l) + conjuncts(r) }
+        if case .logic(.and, let l, let r) = bound { return conjuncts(l) + conjuncts(r) }
         return [bound]
     }
 
@@ -136,12 +136,12 @@ extension Executor {
             let n = frame.rowCount
             // One loop per operator: the comparison is decided once, not per row. Null is Int64.min.
             switch op {
-            case "==": return Self.scan(values, rows: rows, count: n, Equal(c: c))
-            case "!=": return Self.scan(values, rows: rows, count: n, NotEqual(c: c, null: nullInteger))
-            case "<": return Self.scan(values, rows: rows, count: n, Below(c: c, null: nullInteger))
-            case "<=": return Self.scan(values, rows: rows, count: n, Below(c: c + (c == Int64.max ? 0 : 1), null: nullInteger))
-            case ">": return Self.scan(values, rows: rows, count: n, AtLeast(c: c == Int64.max ? c : c + 1))
-            default: return Self.scan(values, rows: rows, count: n, AtLeast(c: c))
+            case .equal: return Self.scan(values, rows: rows, count: n, Equal(c: c))
+            case .notEqual: return Self.scan(values, rows: rows, count: n, NotEqual(c: c, null: nullInteger))
+            case .less: return Self.scan(values, rows: rows, count: n, Below(c: c, null: nullInteger))
+            case .lessOrEqual: return Self.scan(values, rows: rows, count: n, Below(c: c + (c == Int64.max ? 0 : 1), null: nullInteger))
+            case .greater: return Self.scan(values, rows: rows, count: n, AtLeast(c: c == Int64.max ? c : c + 1))
+            case .greaterOrEqual: return Self.scan(values, rows: rows, count: n, AtLeast(c: c))
             }
         case (.strings(let codes, let dictionary), .string(let text)):
             // The dictionary is sorted, so comparing codes compares strings.
@@ -149,15 +149,15 @@ extension Executor {
             let exact = Int(lower) < dictionary.count && dictionary[Int(lower)] == text
             let n = frame.rowCount
             switch (op, exact) {
-            case ("==", true): return Self.scan(codes, rows: rows, count: n, Equal(c: lower))
-            case ("==", false): return []
-            case ("!=", true): return Self.scan(codes, rows: rows, count: n, NotEqual(c: lower, null: nullCode))
-            case ("!=", false): return Self.scan(codes, rows: rows, count: n, NotEqual(c: nullCode, null: nullCode))
-            case ("<", _): return Self.scan(codes, rows: rows, count: n, Below(c: lower, null: nullCode))
-            case ("<=", true): return Self.scan(codes, rows: rows, count: n, Below(c: lower + 1, null: nullCode))
-            case ("<=", false): return Self.scan(codes, rows: rows, count: n, Below(c: lower, null: nullCode))
-            case (">", true): return Self.scan(codes, rows: rows, count: n, AtLeast(c: lower + 1))
-            default: return Self.scan(codes, rows: rows, count: n, AtLeast(c: lower))
+            case (.equal, true): return Self.scan(codes, rows: rows, count: n, Equal(c: lower))
+            case (.equal, false): return []
+            case (.notEqual, true): return Self.scan(codes, rows: rows, count: n, NotEqual(c: lower, null: nullCode))
+            case (.notEqual, false): return Self.scan(codes, rows: rows, count: n, NotEqual(c: nullCode, null: nullCode))
+            case (.less, _): return Self.scan(codes, rows: rows, count: n, Below(c: lower, null: nullCode))
+            case (.lessOrEqual, true): return Self.scan(codes, rows: rows, count: n, Below(c: lower + 1, null: nullCode))
+            case (.lessOrEqual, false): return Self.scan(codes, rows: rows, count: n, Below(c: lower, null: nullCode))
+            case (.greater, true): return Self.scan(codes, rows: rows, count: n, AtLeast(c: lower + 1))
+            case (.greater, false), (.greaterOrEqual, _): return Self.scan(codes, rows: rows, count: n, AtLeast(c: lower))
             }
         default:
             return nil

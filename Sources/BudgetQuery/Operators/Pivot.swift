@@ -31,7 +31,7 @@ extension Executor {
         let evaluator = Evaluator(frame: wide)
         let aColumn = wide.columns[by.count], bColumn = wide.columns[by.count + 1]
         let valueType = aColumn.type
-        let deltaBound = Bound.arithmetic("-", .extra(1, valueType), .extra(0, valueType), valueType == .real ? .real : valueType)
+        let deltaBound = Bound.arithmetic(.subtract, .extra(1, valueType), .extra(0, valueType), valueType == .real ? .real : valueType)
         var withExtras = evaluator
         withExtras.extras = [.column(aColumn), .column(bColumn)]
         let delta = withExtras.materialize(try withExtras.evaluate(deltaBound), type: valueType).named("delta")
