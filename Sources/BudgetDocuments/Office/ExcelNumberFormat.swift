@@ -147,7 +147,8 @@ struct ExcelNumberFormat {
                 i += 2
                 continue
             case "_":
-                literal(" ")  // the width of the next character: a space in text
+                // Padding as wide as the next character: layout, not text (a leading space would read
+                // as indentation, which some templates use for their indicator tree).
                 i += 2
                 continue
             case "*":
@@ -262,10 +263,15 @@ struct ExcelNumberFormat {
         var value = input
         var grouping = false
         var scaleCommas = 0
-        for (i, token) in tokens[..<integerEnd].enumerated() where token == .comma {
-            let before = integerPlaceholders.contains { $0 < i }
-            let after = integerPlaceholders.contains { $0 > i }
-            if before && after { grouping = true } else if before { scaleCommas += 1 }
+        for (i, token) in tokens[..<mantissaEnd].enumerated() where token == .comma {
+            if i < integerEnd && integerPlaceholders.contains(where: { $0 < i }) && integerPlaceholders.contains(where: { $0 > i }) {
+                grouping = true
+                continue
+            }
+            // A comma after the last placeholder ("#,##0," or "0.0,,") scales by 1000.
+            var j = i - 1
+            while j >= 0 && tokens[j] == .comma { j -= 1 }
+            if j >= 0, case .digit = tokens[j] { scaleCommas += 1 }
         }
         value = value.shifted(-3 * scaleCommas)
         let percents = tokens.filter { $0 == .percent }.count
