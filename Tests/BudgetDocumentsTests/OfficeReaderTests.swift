@@ -300,3 +300,341 @@ struct SpreadsheetMLAndHTMLTests {
         #expect(try OfficeReader.rows(of: gbk, file: "t.xls").map(\.cells) == [["项目"]])
     }
 }
+
+/// Builds zip archives in memory for the Office reader's tests, so that no hostile file is committed:
+/// stored entries, and deflated entries of the form prefix + pattern × count + suffix, encoded with
+/// fixed-Huffman back-references so that a gigabyte takes a few megabytes.
+enum OfficeTestZip {
+    enum Content {
+        case stored([UInt8])
+        case repeated(prefix: [UInt8], pattern: [UInt8], count: Int, suffix: [UInt8])
+    }
+
+    struct Entry {
+        var name: String
+        var content: Content
+        /// A size to declare instead of the true one (a lying zip bomb).
+        var declaredSize: UInt32?
+        /// Skip the checksum (for entries too large to checksum quickly; the reader must stop before it matters).
+        var skipCRC = false
+    }
+
+    static func stored(_ name: String, _ text: String) -> Entry {
+        Entry(name: name, content: .stored(Array(text.utf8)))
+    }
+
+    static func make(_ entries: [Entry]) -> [UInt8] {
+        var out: [UInt8] = []
+        var central: [UInt8] = []
+        for entry in entries {
+            let (method, data, size, crc): (UInt16, [UInt8], Int, UInt32)
+            switch entry.content {
+            case .stored(let bytes):
+                (method, data, size, crc) = (0, bytes, bytes.count, checksum(bytes))
+            case .repeated(let prefix, let pattern, let count, let suffix):
+                let total = prefix.count + pattern.count * count + suffix.count
+                let sum: UInt32 = entry.skipCRC ? 0 : {
+                    var c = CRC32()
+                    c.update(prefix)
+                    for _ in 0..<count { c.update(pattern) }
+                    c.update(suffix)
+                    return c.value
+                }()
+                (method, data, size, crc) = (8, deflateRepeated(prefix: prefix, pattern: pattern, count: count, suffix: suffix), total, sum)
+            }
+            let declared = entry.declaredSize ?? UInt32(truncatingIfNeeded: size)
+            let name = Array(entry.name.utf8)
+            let offset = UInt32(out.count)
+            var local: [UInt8] = []
+            local.le32(0x0403_4B50); local.le16(20); local.le16(0x0800); local.le16(method); local.le16(0); local.le16(0x21)
+            local.le32(crc); local.le32(UInt32(data.count)); local.le32(declared); local.le16(UInt16(name.count)); local.le16(0)
+            out += local + name + data
+            central.le32(0x0201_4B50); central.le16(20); central.le16(20); central.le16(0x0800); central.le16(method)
+            central.le16(0); central.le16(0x21); central.le32(crc); central.le32(UInt32(data.count)); central.le32(declared)
+            central.le16(UInt16(name.count)); central.le16(0); central.le16(0); central.le16(0); central.le16(0); central.le32(0)
+            central.le32(offset)
+            central += name
+        }
+        let centralOffset = UInt32(out.count)
+        out += central
+        out.le32(0x0605_4B50); out.le16(0); out.le16(0); out.le16(UInt16(entries.count)); out.le16(UInt16(entries.count))
+        out.le32(UInt32(central.count)); out.le32(centralOffset); out.le16(0)
+        return out
+    }
+
+    struct CRC32 {
+        static let table: [UInt32] = (0..<256).map { n in
+            var c = UInt32(n)
+            for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+            return c
+        }
+        var state: UInt32 = 0xFFFF_FFFF
+        mutating func update(_ bytes: [UInt8]) {
+            for b in bytes { state = Self.table[Int((state ^ UInt32(b)) & 0xFF)] ^ (state >> 8) }
+        }
+        var value: UInt32 { state ^ 0xFFFF_FFFF }
+    }
+
+    static func checksum(_ bytes: [UInt8]) -> UInt32 {
+        var c = CRC32()
+        c.update(bytes)
+        return c.value
+    }
+
+    private struct Bits {
+        var bytes: [UInt8] = []
+        var current: UInt32 = 0
+        var count = 0
+        mutating func write(_ value: UInt32, _ n: Int) {  // LSB first
+            for i in 0..<n {
+                current |= ((value >> UInt32(i)) & 1) << UInt32(count)
+                count += 1
+                if count == 8 { bytes.append(UInt8(current)); current = 0; count = 0 }
+            }
+        }
+        mutating func huffman(_ code: UInt32, _ n: Int) {  // Huffman codes go MSB first
+            for i in (0..<n).reversed() { write((code >> UInt32(i)) & 1, 1) }
+        }
+        mutating func literal(_ byte: UInt8) {
+            if byte < 144 { huffman(0x30 + UInt32(byte), 8) } else { huffman(0x190 + UInt32(byte) - 144, 9) }
+        }
+        mutating func finish() -> [UInt8] {
+            if count > 0 { bytes.append(UInt8(current)) }
+            return bytes
+        }
+    }
+
+    /// One fixed-Huffman block: the prefix and the pattern as literals, then copies of 258 bytes at the
+    /// pattern's distance, the tail and the suffix as literals.
+    static func deflateRepeated(prefix: [UInt8], pattern: [UInt8], count: Int, suffix: [UInt8]) -> [UInt8] {
+        var bits = Bits()
+        bits.write(1, 1)  // BFINAL
+        bits.write(1, 2)  // fixed Huffman
+        for b in prefix { bits.literal(b) }
+        if count > 0 && !pattern.isEmpty {
+            for b in pattern { bits.literal(b) }
+            var remaining = pattern.count * (count - 1)
+            let distance = pattern.count
+            var code = 0, extra = 0, base = 1
+            if distance <= 4 { code = distance - 1 } else {
+                code = 4
+                while true {
+                    extra = (code - 2) / 2
+                    base = (1 << (extra + 1)) + 1 + ((code & 1) << extra)
+                    if distance < base + (1 << extra) { break }
+                    code += 1
+                }
+            }
+            var position = pattern.count
+            while remaining >= 258 {
+                bits.huffman(0xC5, 8)  // length 258 (symbol 285)
+                bits.huffman(UInt32(code), 5)
+                if distance > 4 { bits.write(UInt32(distance - base), extra) }
+                remaining -= 258
+                position += 258
+            }
+            for _ in 0..<remaining { bits.literal(pattern[position % pattern.count]); position += 1 }
+        }
+        for b in suffix { bits.literal(b) }
+        bits.huffman(0, 7)  // end of block
+        return bits.finish()
+    }
+}
+
+extension Array where Element == UInt8 {
+    mutating func le16(_ v: UInt16) { append(UInt8(v & 0xFF)); append(UInt8(v >> 8)) }
+    mutating func le32(_ v: UInt32) { for i in 0..<4 { append(UInt8((v >> UInt32(8 * i)) & 0xFF)) } }
+}
+
+/// Minimal .docx and .xlsx packages around given XML, for the reader's tests.
+enum OfficeTestDocuments {
+    static let rels = #"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="%@"/></Relationships>"#
+
+    static func docx(body: String) -> [UInt8] {
+        let document = #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"><w:body>"# + body + "<w:sectPr/></w:body></w:document>"
+        return OfficeTestZip.make([
+            OfficeTestZip.stored("[Content_Types].xml", "<Types/>"),
+            OfficeTestZip.stored("_rels/.rels", rels.replacingOccurrences(of: "%@", with: "word/document.xml")),
+            OfficeTestZip.stored("word/document.xml", document),
+        ])
+    }
+
+    /// A workbook of the given sheets (name, sheetData and after-sheetData XML, state), styles and shared strings.
+    static func xlsx(sheets: [(name: String, xml: String, state: String?)], styles: String? = nil, sharedStrings: [String]? = nil, date1904: Bool = false, extra: [OfficeTestZip.Entry] = []) -> [UInt8] {
+        var workbook = #"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">"#
+        workbook += date1904 ? #"<workbookPr date1904="1"/>"# : "<workbookPr/>"
+        workbook += "<sheets>"
+        var workbookRels = #"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#
+        var entries: [OfficeTestZip.Entry] = [
+            OfficeTestZip.stored("[Content_Types].xml", "<Types/>"),
+            OfficeTestZip.stored("_rels/.rels", rels.replacingOccurrences(of: "%@", with: "xl/workbook.xml")),
+        ]
+        for (i, sheet) in sheets.enumerated() {
+            workbook += #"<sheet name="\#(sheet.name)" sheetId="\#(i + 1)" r:id="rId\#(i + 1)"\#(sheet.state.map { " state=\"\($0)\"" } ?? "")/>"#
+            workbookRels += #"<Relationship Id="rId\#(i + 1)" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet\#(i + 1).xml"/>"#
+            entries.append(OfficeTestZip.stored("xl/worksheets/sheet\(i + 1).xml", worksheet(sheet.xml)))
+        }
+        workbook += "</sheets></workbook>"
+        if let styles {
+            workbookRels += #"<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>"#
+            entries.append(OfficeTestZip.stored("xl/styles.xml", #"<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"# + styles + "</styleSheet>"))
+        }
+        if let sharedStrings {
+            workbookRels += #"<Relationship Id="rIdT" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>"#
+            entries.append(OfficeTestZip.stored("xl/sharedStrings.xml", #"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"# + sharedStrings.joined() + "</sst>"))
+        }
+        workbookRels += "</Relationships>"
+        entries.append(OfficeTestZip.stored("xl/workbook.xml", workbook))
+        entries.append(OfficeTestZip.stored("xl/_rels/workbook.xml.rels", workbookRels))
+        return OfficeTestZip.make(entries + extra)
+    }
+
+    static let worksheetOpen = #"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#
+
+    static func worksheet(_ inner: String) -> String {
+        worksheetOpen + inner + "</worksheet>"
+    }
+}
+
+/// Hostile and broken files end in one clear error, with bounded memory and time, never a crash or hang.
+struct OfficeHostileFileTests {
+    func error(_ bytes: [UInt8], file: String = "bad.xlsx", limits: OfficeLimits = OfficeLimits()) -> OfficeReadError? {
+        do {
+            _ = try OfficeReader.rows(of: bytes, file: file, limits: limits)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    func sheet(_ xml: OfficeTestZip.Entry) -> [UInt8] {
+        OfficeTestZip.make(xlsxSkeleton + [xml])
+    }
+
+    /// A workbook of one sheet whose part is given.
+    var xlsxSkeleton: [OfficeTestZip.Entry] {
+        [
+            OfficeTestZip.stored("_rels/.rels", OfficeTestDocuments.rels.replacingOccurrences(of: "%@", with: "xl/workbook.xml")),
+            OfficeTestZip.stored("xl/workbook.xml", #"<workbook xmlns:r="r"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>"#),
+            OfficeTestZip.stored("xl/_rels/workbook.xml.rels", #"<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#),
+        ]
+    }
+
+    @Test func binaryOfficeFilesAreRefusedWithTheConversion() throws {
+        var ole = FormatSniffer.ole2Magic + [UInt8](repeating: 0, count: 504)
+        ole += Array("Workbook".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
+        let xls = try #require(error(ole, file: "报表.xls"))
+        #expect(xls.kind == .unsupportedFormat)
+        #expect(xls.description == "报表.xls: a binary Excel/WPS workbook (.xls/.et, OLE2), which budgetq does not read; convert it with `soffice --headless --convert-to xlsx 报表.xls` and load the converted file")
+        let doc = FormatSniffer.ole2Magic + Array("WordDocument".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
+        #expect(OfficeReader.refusal(of: doc, file: "a.doc")?.message.contains("--convert-to docx a.doc") == true)
+        #expect(OfficeReader.refusal(of: Array("%PDF-1.7\n".utf8), file: "a.pdf")?.message.hasPrefix("a PDF file") == true)
+        #expect(OfficeReader.refusal(of: Array("{\\rtf1\\ansi".utf8), file: "a.doc")?.kind == .unsupportedFormat)
+        #expect(OfficeReader.refusal(of: Array("项目名称\t\tx\n".utf8), file: "a.txt") == nil)
+        #expect(OfficeReader.detect(ole) == nil)
+    }
+
+    @Test func notAZipAndTruncatedZip() throws {
+        let garbage = try #require(error([0x50, 0x4B, 0x03, 0x04] + [UInt8](repeating: 0x41, count: 300), file: "a.docx"))
+        #expect(garbage.kind == .corruptDocument)
+        guard let sample = OfficeSamples.bytes(OfficeSamples.office + "/01-qingshen-fgj-2023-ziping.docx") else { return }
+        let truncated = try #require(error(Array(sample.prefix(sample.count / 2)), file: "01.docx"))
+        #expect(truncated.kind == .corruptDocument)
+        #expect(truncated.description.hasPrefix("01.docx: not a readable zip archive"))
+        let notOffice = OfficeTestZip.make([OfficeTestZip.stored("readme.txt", "hi")])
+        #expect(error(notOffice, file: "a.docx")?.message.contains("without word/document.xml or xl/workbook.xml") == true)
+        // A flipped byte inside a part: the checksum catches it and the part is named.
+        var flipped = OfficeTestDocuments.docx(body: "<w:p><w:r><w:t>文字文字文字</w:t></w:r></w:p>")
+        let at = try #require(HTMLTableReader.Tokenizer.find(Array("文字".utf8), in: flipped, from: 0))
+        flipped[at] ^= 0x01
+        let checksum = try #require(error(flipped, file: "a.docx"))
+        #expect(checksum.part == "word/document.xml" && checksum.kind == .corruptDocument)
+    }
+
+    @Test func zipBombDeclaredTooLargeIsRefusedBeforeInflating() throws {
+        let bomb = OfficeTestZip.Entry(name: "xl/worksheets/sheet1.xml", content: .repeated(prefix: [], pattern: Array("<row/>".utf8), count: 50_000_000, suffix: []), skipCRC: true)
+        let found = try #require(error(sheet(bomb)))
+        #expect(found.kind == .limitExceeded)
+        #expect(found.description == "bad.xlsx: xl/worksheets/sheet1.xml: the part declares 300000000 bytes uncompressed, more than the 268435456 allowed per part (OfficeLimits.maxPartBytes); refused as a zip bomb")
+    }
+
+    @Test func zipBombLyingAboutItsSizeIsStoppedWhileInflating() throws {
+        let bomb = OfficeTestZip.Entry(name: "xl/worksheets/sheet1.xml", content: .repeated(prefix: [], pattern: Array("<row/>".utf8), count: 4_000_000, suffix: []), declaredSize: 1000, skipCRC: true)
+        let found = try #require(error(sheet(bomb), limits: OfficeLimits(maxPartBytes: 4 << 20)))
+        #expect(found.kind == .limitExceeded)
+        #expect(found.message.contains("inflates past 4194304 bytes (OfficeLimits.maxPartBytes) though it declares 1000"))
+        // All parts together: each under the per-part limit, the document over the total.
+        let parts = (1...4).map { OfficeTestZip.Entry(name: "xl/worksheets/sheet\($0).xml", content: .repeated(prefix: Array("<worksheet><sheetData>".utf8), pattern: Array("<row/>".utf8), count: 500_000, suffix: Array("</sheetData></worksheet>".utf8))) }
+        let workbook = #"<workbook xmlns:r="r"><sheets>"# + (1...4).map { #"<sheet name="S\#($0)" r:id="rId\#($0)"/>"# }.joined() + "</sheets></workbook>"
+        let rels = "<Relationships>" + (1...4).map { #"<Relationship Id="rId\#($0)" Type="x/worksheet" Target="worksheets/sheet\#($0).xml"/>"# }.joined() + "</Relationships>"
+        let many = OfficeTestZip.make([xlsxSkeleton[0], OfficeTestZip.stored("xl/workbook.xml", workbook), OfficeTestZip.stored("xl/_rels/workbook.xml.rels", rels)] + parts)
+        let total = try #require(error(many, limits: OfficeLimits(maxPartBytes: 4 << 20, maxTotalBytes: 8 << 20)))
+        #expect(total.kind == .limitExceeded && total.message.contains("OfficeLimits.maxTotalBytes"), "\(total)")
+    }
+
+    @Test func aMillionEmptyRowsStreamCheaply() throws {
+        let open = Array((OfficeTestDocuments.worksheetOpen + "<dimension ref=\"A1\"/><sheetData>").utf8)
+        let close = Array("<row><c r=\"B1000002\" t=\"inlineStr\"><is><t>末行</t></is></c></row></sheetData></worksheet>".utf8)
+        let rows = OfficeTestZip.Entry(name: "xl/worksheets/sheet1.xml", content: .repeated(prefix: open, pattern: Array("<row/>".utf8), count: 1_000_000, suffix: close))
+        let start = Date()
+        let read = try OfficeReader.rows(of: sheet(rows), file: "rows.xlsx")
+        #expect(read.map(\.cells) == [["", "末行"]])
+        #expect(read.first?.position == .cell(sheet: "S", row: 1_000_001, column: 0))
+        #expect(Date().timeIntervalSince(start) < 60)
+    }
+
+    @Test func farCellsDoNotAllocateADenseGrid() throws {
+        let one = OfficeTestZip.stored("xl/worksheets/sheet1.xml", OfficeTestDocuments.worksheet("<sheetData><row r=\"1048576\"><c r=\"XFD1048576\"><v>1</v></c></row></sheetData><mergeCells><mergeCell ref=\"A1:XFD1048576\"/></mergeCells>"))
+        let read = try OfficeReader.rows(of: sheet(one), file: "far.xlsx")
+        #expect(read.count == 0)  // the merge's top-left is A1, so XFD1048576 is covered and empty
+        let unmerged = OfficeTestZip.stored("xl/worksheets/sheet1.xml", OfficeTestDocuments.worksheet("<sheetData><row r=\"1048576\"><c r=\"XFD1048576\"><v>1</v></c></row></sheetData>"))
+        let far = try OfficeReader.rows(of: sheet(unmerged), file: "far.xlsx")
+        #expect(far.first?.cells.count == 16384 && far.first?.cells.last == "1")
+        let everyRow = OfficeTestZip.Entry(name: "xl/worksheets/sheet1.xml", content: .repeated(prefix: Array((OfficeTestDocuments.worksheetOpen + "<sheetData>").utf8), pattern: Array("<row><c r=\"XFD1\"><v>1</v></c></row>".utf8), count: 2_000, suffix: Array("</sheetData></worksheet>".utf8)))
+        let found = try #require(error(sheet(everyRow), limits: OfficeLimits(maxCells: 1_000_000)))
+        #expect(found.kind == .limitExceeded && found.message.contains("more than 1000000 cells"))
+        #expect(error(sheet(OfficeTestZip.stored("xl/worksheets/sheet1.xml", OfficeTestDocuments.worksheet("<sheetData><row><c r=\"XFE1\"><v>1</v></c></row></sheetData>"))))?.message.contains("cell reference “XFE1”") == true)
+    }
+
+    static let billionLaughs = #"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;"><!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;"><!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;"><!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;"><!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;"><!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;"><!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">]>"#
+
+    @Test func entityExpansionIsRefused() throws {
+        let xml = Self.billionLaughs + #"<worksheet><sheetData><row><c t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>"#
+        let found = try #require(error(sheet(OfficeTestZip.stored("xl/worksheets/sheet1.xml", xml))))
+        #expect(found.kind == .malformedXML)
+        #expect(found.description.hasPrefix("bad.xlsx: xl/worksheets/sheet1.xml: the XML declares a DOCTYPE or entities"))
+        let spreadsheetML = Self.billionLaughs.replacingOccurrences(of: "lolz", with: "Workbook") + #"<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet><Table><Row><Cell><Data ss:Type="String">&lol9;</Data></Cell></Row></Table></Worksheet></Workbook>"#
+        #expect(OfficeReader.detect(Array(spreadsheetML.utf8)) == .spreadsheetML)
+        #expect(error(Array(spreadsheetML.utf8), file: "a.xls")?.kind == .malformedXML)
+        // UTF-16 cannot hide the DOCTYPE.
+        let utf16: [UInt8] = [0xFF, 0xFE] + xml.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        #expect(error(sheet(OfficeTestZip.Entry(name: "xl/worksheets/sheet1.xml", content: .stored(utf16))))?.kind == .malformedXML)
+    }
+
+    @Test func malformedXMLNamesThePartAndLine() throws {
+        let xml = OfficeTestDocuments.worksheetOpen + "\n<sheetData>\n<row><c r=\"A1\"><v>1</v></row>\n</sheetData></worksheet>"
+        let found = try #require(error(sheet(OfficeTestZip.stored("xl/worksheets/sheet1.xml", xml))))
+        #expect(found.kind == .malformedXML)
+        #expect(found.description.hasPrefix("bad.xlsx: xl/worksheets/sheet1.xml: XML error at line 3"), "\(found)")
+        let deep = OfficeTestDocuments.worksheet(String(repeating: "<a>", count: 100_000) + String(repeating: "</a>", count: 100_000))
+        _ = error(sheet(OfficeTestZip.stored("xl/worksheets/sheet1.xml", deep)))  // an error or nothing, but no crash
+        let missing = OfficeTestZip.make(xlsxSkeleton)
+        #expect(error(missing)?.message.contains("sheet “S” points to xl/worksheets/sheet1.xml, which the zip does not hold") == true)
+        let entries = try #require(error(OfficeTestDocuments.docx(body: "<w:p/>"), file: "a.docx", limits: OfficeLimits(maxEntries: 2)))
+        #expect(entries.kind == .limitExceeded)
+    }
+
+    @Test func hugeSpansInExportsAreBounded() throws {
+        let xml = #"<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="S"><Table>"#
+            + #"<Row><Cell ss:MergeAcross="99999999" ss:MergeDown="99999999"><Data ss:Type="String">大</Data></Cell></Row><Row><Cell><Data ss:Type="String">下</Data></Cell></Row>"#
+            + #"<Row ss:Index="99999999"><Cell ss:Index="16384"><Data ss:Type="String">远</Data></Cell></Row></Table></Worksheet></Workbook>"#
+        // The merge covers every column of the next row, so 下 would sit past column 16384.
+        #expect(error(Array(xml.utf8), file: "a.xls")?.description == "a.xls: Worksheet “S”: a cell at column 16385 in row 2, past Excel's 16384 columns; expected an Excel XML spreadsheet's table")
+        let far = xml.replacingOccurrences(of: #"<Row><Cell><Data ss:Type="String">下</Data></Cell></Row>"#, with: "")
+        let rows = try OfficeReader.rows(of: Array(far.utf8), file: "a.xls")
+        #expect(rows.map { $0.cells.filter { !$0.isEmpty } } == [["大"], ["远"]])
+        let html = "<table><tr><td colspan=999999999 rowspan=999999999>大</td><td>右</td></tr><tr><td>下</td></tr></table>"
+        let htmlRows = try OfficeReader.rows(of: Array(html.utf8), file: "a.xls")
+        #expect(htmlRows.map(\.cells.count) == [1001, 1001])
+    }
+}

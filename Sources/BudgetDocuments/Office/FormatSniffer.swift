@@ -37,8 +37,10 @@ enum FormatSniffer {
     /// The text after leading whitespace, a BOM's leftovers and XML/HTML comments or declarations.
     private static func firstMarkup(_ head: String) -> Substring {
         var rest = head[...].drop { $0.isWhitespace || !$0.isASCII }
-        while rest.hasPrefix("<?") || rest.hasPrefix("<!--") {
-            let close = rest.hasPrefix("<?") ? "?>" : "-->"
+        while rest.hasPrefix("<?") || rest.hasPrefix("<!--") || rest.hasPrefix("<!doctype") && !rest.hasPrefix("<!doctype html") {
+            // A DOCTYPE with an internal subset ends at "]>"; reading refuses it later, but it is still this format.
+            let subset = rest.firstIndex(of: "[").map { open in rest.firstIndex(of: ">").map { open < $0 } ?? true } ?? false
+            let close = rest.hasPrefix("<?") ? "?>" : rest.hasPrefix("<!--") ? "-->" : subset ? "]>" : ">"
             guard let end = rest.range(of: close) else { return rest }
             rest = rest[end.upperBound...].drop { $0.isWhitespace }
         }

@@ -67,8 +67,9 @@ final class OfficePackage {
         var overflow: String?
         let maxPart = limits.maxPartBytes
         let room = limits.maxTotalBytes - inflated
+        let checksum: CRC32
         do {
-            _ = try archive.extract(entry, bufferSize: 64 * 1024) { chunk in
+            checksum = try archive.extract(entry, bufferSize: 64 * 1024) { chunk in
                 if data.count + chunk.count > maxPart {
                     overflow = "inflates past \(maxPart) bytes (OfficeLimits.maxPartBytes) though it declares \(declared)"
                     throw LimitStop()
@@ -82,6 +83,9 @@ final class OfficePackage {
         } catch {
             if let overflow { throw tooLarge(name, overflow) }
             throw OfficeReadError(.corruptDocument, file: file, part: name, "the zip entry cannot be inflated (\(Self.describe(error))); the file is damaged or truncated")
+        }
+        if checksum != entry.checksum {
+            throw OfficeReadError(.corruptDocument, file: file, part: name, "the zip entry's checksum does not match its bytes; the file is damaged")
         }
         inflated += data.count
         return data

@@ -42,10 +42,10 @@ enum OfficeXML {
         parser.delegate = delegate
         let ok = parser.parse()
         if let error = delegate.error { throw error }
-        if !ok {
-            let code = (parser.parserError as NSError?)?.code ?? 0
+        if !ok || delegate.syntaxError != nil {
+            let (code, line, column) = delegate.syntaxError ?? ((parser.parserError as NSError?)?.code ?? 0, parser.lineNumber, parser.columnNumber)
             throw OfficeReadError(.malformedXML, file: file, part: part,
-                                  "XML error at line \(parser.lineNumber), column \(parser.columnNumber): \(describe(code)); expected a well-formed XML part")
+                                  "XML error at line \(line), column \(column): \(describe(code)); expected a well-formed XML part")
         }
     }
 
@@ -97,6 +97,8 @@ enum OfficeXML {
         let part: String
         let file: String
         var error: OfficeReadError?
+        /// The first syntax error libxml2 reported (code, line, column): parse() does not always return false.
+        var syntaxError: (Int, Int, Int)?
 
         init(sink: XMLEventSink, part: String, file: String) {
             self.sink = sink
@@ -133,6 +135,10 @@ enum OfficeXML {
         func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
             guard error == nil else { return }
             sink.text(String(decoding: CDATABlock, as: UTF8.self))
+        }
+
+        func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) {
+            if syntaxError == nil { syntaxError = ((parseError as NSError).code, parser.lineNumber, parser.columnNumber) }
         }
 
         func parser(_ parser: XMLParser, foundInternalEntityDeclarationWithName name: String, value: String?) { refuseDTD(parser) }
