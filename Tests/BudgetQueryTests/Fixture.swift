@@ -16,7 +16,7 @@ enum Fixture {
     static let store: Store = StoreBuilder.build(from: DocumentLoader.load(paths: [root + "/datasets/2024-dongguan-economic-cooperation-office.txt", root + "/datasets/regions.tsv"]))
 
     /// Runs `text` in a fresh session; returns the last result's rows as CSV lines (header first).
-    static func csv(_ text: String, parameters: [String: String] = [:]) throws -> [String] {
+    static func csvRows(_ text: String, parameters: [String: String] = [:]) throws -> [String] {
         let session = QuerySession(store: store)
         for (k, v) in parameters { session.setParameter(k, text: v) }
         guard case .result(let result)? = try session.run(text).last else { return [] }
