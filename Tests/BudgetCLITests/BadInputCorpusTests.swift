@@ -1,13 +1,14 @@
 import Foundation
 import Testing
 
-/// Every file of Tests/fixtures/bad-input gives exactly the output in its `.expected` file.
+/// Every file of Tests/fixtures/bad-input gives exactly the output in its `.expected` file (for
+/// `.bq` scripts: standard error; their standard output is in `.stdout`).
 @Suite(.serialized) struct BadInputCorpusTests {
     static let folder = "Tests/fixtures/bad-input"
 
     static var inputs: [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: BudgetqProcess.root + "/" + folder)) ?? []
-        return names.filter { !$0.hasSuffix(".expected") }.sorted()
+        return names.filter { !$0.hasSuffix(".expected") && !$0.hasSuffix(".stdout") }.sorted()
     }
 
     @Test func corpusIsComplete() {
@@ -36,6 +37,12 @@ import Testing
         // Scripts: what goes to standard error; documents and ledgers: `check`'s report.
         let actual = name.hasSuffix(".bq") ? result.stderr : result.stdout + result.stderr
         #expect(actual == expected)
+        if name.hasSuffix(".bq") {
+            // What the statements that do run print must be there too (and nothing for those that fail).
+            let stdout = BudgetqProcess.root + "/" + Self.folder + "/" + (name as NSString).deletingPathExtension + ".stdout"
+            #expect(FileManager.default.fileExists(atPath: stdout), "\(name) has no .stdout file")
+            #expect(result.stdout == (try? String(contentsOfFile: stdout, encoding: .utf8)))
+        }
         if !name.hasSuffix(".bq") {
             #expect(result.status == (expected.contains(": error: ") ? 1 : 0))
         }
