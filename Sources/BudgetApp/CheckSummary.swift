@@ -29,7 +29,7 @@ public struct CheckSummary {
         if synthetic > 0 {
             for origin in [Origin.published, .synthetic] {
                 let part = loaded.projects.filter { $0.origin == origin }
-                let fen = part.reduce(Int64(0)) { $0 + $1.budgetFen }
+                let fen = part.reduce(Int64(0)) { $0 + ($1.budgetFen ?? 0) }
                 lines.append("\(origin == .published ? "published (real)" : "synthetic (generated)"): "
                              + "\(Self.plural(files.filter { $0.origin == origin }.count, "file")), \(part.count) projects\(Self.perYear(part)), "
                              + "\(part.reduce(0) { $0 + $1.indicators.count }) filled indicators, budget \(Money.yuanText(fen: fen, groupThousands: true)) yuan")

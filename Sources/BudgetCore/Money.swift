@@ -28,7 +28,7 @@ public enum Money {
 
 extension StringProtocol {
     /// Maps full-width digits, point and percent to ASCII, which budget documents mix freely.
-    func replacingFullWidthDigits() -> String {
+    public func replacingFullWidthDigits() -> String {
         var result = ""
         result.unicodeScalars.reserveCapacity(utf8.count)
         for scalar in unicodeScalars {

@@ -18,6 +18,8 @@ public struct LoadedDocuments: Sendable {
     public var files: [FileSummary] = []
     public var diagnostics: [Diagnostic] = []
     public var gazetteer: Gazetteer
+    /// The label synonyms used (a data folder's `labels.tsv`, or the built-in table).
+    public var labels: LabelBook = .builtIn
     /// Payment ledgers found (`*.csv`), and the payments matched from them.
     public var ledgerFiles: [FileSummary] = []
     public var payments: [PaymentRecord] = []
@@ -46,14 +48,32 @@ public struct LoadLimits: Sendable {
 public enum DocumentLoader {
     /// The file name of the region gazetteer inside a data folder.
     public static let gazetteerFileName = "regions.tsv"
+    /// The file name of the label synonyms inside a data folder.
+    public static let labelsFileName = "labels.tsv"
+    /// Extensions read as documents when found in a folder.
+    static let documentExtensions: Set<String> = ["txt", "tsv", "docx", "xlsx", "xls", "xml", "htm", "html"]
+    /// Formats budgetq cannot read, and how to convert them.
+    static let convertible: [String: String] = [
+        "doc": "docx", "wps": "docx", "rtf": "docx", "et": "xlsx", "pdf": "docx", "ofd": "docx", "odt": "docx", "ods": "xlsx",
+    ]
 
     public static func load(paths: [String], limits: LoadLimits = LoadLimits()) -> LoadedDocuments {
         var diagnostics: [Diagnostic] = []
         var documents: [String] = []
         var gazetteers: [String] = []
         var ledgers: [String] = []
+        var labelFiles: [String] = []
         for path in paths {
-            collect(path, explicit: true, documents: &documents, gazetteers: &gazetteers, ledgers: &ledgers, diagnostics: &diagnostics)
+            collect(path, explicit: true, documents: &documents, gazetteers: &gazetteers, ledgers: &ledgers, labels: &labelFiles, diagnostics: &diagnostics)
+        }
+        var labels = LabelBook.builtIn
+        if let labelsPath = labelFiles.first {
+            switch readText(labelsPath, limits: limits) {
+            case .success(let (bytes, _)):
+                labels = LabelBook.parse(String(decoding: bytes, as: UTF8.self), file: labelsPath, diagnostics: &diagnostics)
+            case .failure(let failure):
+                diagnostics.append(.error(labelsPath, 1, failure.message + "; using the built-in labels"))
+            }
         }
         var gazetteer = Gazetteer.builtIn
         if let gazetteerPath = gazetteers.first {
@@ -65,8 +85,9 @@ public enum DocumentLoader {
             }
         }
 
-        let outputs = parseInParallel(documents, gazetteer: gazetteer, limits: limits)
+        let outputs = parseInParallel(documents, gazetteer: gazetteer, labels: labels, limits: limits)
         var result = LoadedDocuments(gazetteer: gazetteer)
+        result.labels = labels
         result.diagnostics = diagnostics
         for (path, output) in zip(documents, outputs) {
             result.projects += output.parsed.projects
@@ -104,10 +125,26 @@ public enum DocumentLoader {
     }
 
     /// Decodes and parses one in-memory document (used by tests and by `load`).
-    public static func parse(bytes: [UInt8], file: String, gazetteer: Gazetteer = .builtIn, limits: LoadLimits = LoadLimits()) -> (DocumentParser.Output, TextDecoding.Encoding?) {
+    public static func parse(bytes: [UInt8], file: String, gazetteer: Gazetteer = .builtIn, labels: LabelBook = .builtIn,
+                             limits: LoadLimits = LoadLimits()) -> (DocumentParser.Output, TextDecoding.Encoding?) {
+        let parser = DocumentParser(file: file, gazetteer: gazetteer, labels: labels, maxLineBytes: limits.maxLineBytes)
+        if let refusal = binaryFormatRefusal(bytes, file: file) {
+            var output = DocumentParser.Output()
+            output.diagnostics.append(.error(file, 1, refusal))
+            return (output, nil)
+        }
+        if let rows = officeRows(bytes, file: file, limits: limits) {
+            switch rows {
+            case .success(let rows): return (parser.parse(rows: rows), nil)
+            case .failure(let failure):
+                var output = DocumentParser.Output()
+                output.diagnostics.append(.error(file, 1, failure.message))
+                return (output, nil)
+            }
+        }
         switch TextDecoding.decode(bytes) {
         case .success(let (utf8, encoding)):
-            return (DocumentParser(file: file, gazetteer: gazetteer, maxLineBytes: limits.maxLineBytes).parse(utf8), encoding)
+            return (parser.parse(utf8), encoding)
         case .failure(let failure):
             var output = DocumentParser.Output()
             output.diagnostics.append(.error(file, 1, failure.description))
@@ -126,13 +163,13 @@ public enum DocumentLoader {
         var summary: LoadedDocuments.FileSummary
     }
 
-    private static func parseInParallel(_ paths: [String], gazetteer: Gazetteer, limits: LoadLimits) -> [FileOutput] {
+    private static func parseInParallel(_ paths: [String], gazetteer: Gazetteer, labels: LabelBook, limits: LoadLimits) -> [FileOutput] {
         concurrentMap(paths.count) { index -> FileOutput in
             let path = paths[index]
             let output: FileOutput
             switch readFile(path, limits: limits) {
             case .success(let bytes):
-                let (parsed, encoding) = parse(bytes: bytes, file: path, gazetteer: gazetteer, limits: limits)
+                let (parsed, encoding) = parse(bytes: bytes, file: path, gazetteer: gazetteer, labels: labels, limits: limits)
                 output = FileOutput(parsed: parsed, encoding: encoding)
             case .failure(let failure):
                 var parsed = DocumentParser.Output()
@@ -177,7 +214,7 @@ public enum DocumentLoader {
     }
 
     private static func collect(_ path: String, explicit: Bool, documents: inout [String], gazetteers: inout [String],
-                                ledgers: inout [String], diagnostics: inout [Diagnostic]) {
+                                ledgers: inout [String], labels: inout [String], diagnostics: inout [Diagnostic]) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             diagnostics.append(.error(path, 0, "no such file or folder"))
@@ -190,7 +227,7 @@ public enum DocumentLoader {
             }
             for name in names.sorted() where !name.hasPrefix(".") {
                 let child = path.hasSuffix("/") ? path + name : path + "/" + name
-                collect(child, explicit: false, documents: &documents, gazetteers: &gazetteers, ledgers: &ledgers, diagnostics: &diagnostics)
+                collect(child, explicit: false, documents: &documents, gazetteers: &gazetteers, ledgers: &ledgers, labels: &labels, diagnostics: &diagnostics)
             }
             return
         }
@@ -198,14 +235,41 @@ public enum DocumentLoader {
         let ext = (name as NSString).pathExtension.lowercased()
         if name == gazetteerFileName {
             gazetteers.append(path)
+        } else if name == labelsFileName {
+            labels.append(path)
         } else if ext == "csv" {
             ledgers.append(path)
-        } else if explicit || ext == "txt" || ext == "tsv" {
+        } else if explicit || documentExtensions.contains(ext) || convertible[ext] != nil {
+            // Binary formats are refused with a conversion hint when read, never skipped in silence.
             documents.append(path)
-        } else if !["md", "bq", "json", "snapshot"].contains(ext) && !name.hasPrefix("README") {
-            diagnostics.append(.warning(path, 0, "not read: budget documents are .txt or .tsv files; name the file explicitly to read it anyway"))
+        } else if !["md", "bq", "json", "snapshot", "py", "pyc", "sh", "swift"].contains(ext) && !name.hasPrefix("README") && !name.hasPrefix("~$") {
+            diagnostics.append(.warning(path, 0, "not read: budget documents are .txt, .tsv, .docx, .xlsx or .xls files; name the file explicitly to read it anyway"))
         }
     }
+}
+
+extension DocumentLoader {
+    /// A message for formats budgetq cannot read (binary Word/Excel/WPS, PDF), naming how to convert them.
+    static func binaryFormatRefusal(_ bytes: [UInt8], file: String) -> String? {
+        let ext = (file as NSString).pathExtension.lowercased()
+        let base = (file as NSString).lastPathComponent
+        if bytes.starts(with: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+            let target = ["xls", "et"].contains(ext) ? "xlsx" : "docx"
+            return "this is a binary Office file (.doc/.xls/.wps), which budgetq cannot read; convert it first: soffice --headless --convert-to \(target) \(base)"
+        }
+        if bytes.starts(with: Array("%PDF".utf8)) {
+            return "this is a PDF, which budgetq cannot read; convert it first (soffice --headless --infilter=writer_pdf_import --convert-to docx \(base), or pdftotext -layout \(base)), then check the result"
+        }
+        if let target = convertible[ext], !bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
+            if TextDecoding.decode(Array(bytes.prefix(4096))).isSuccess { return nil }
+            return "budgetq cannot read .\(ext) files; convert it first: soffice --headless --convert-to \(target) \(base)"
+        }
+        return nil
+    }
+}
+
+extension Result {
+    var isSuccess: Bool { if case .success = self { return true } else { return false } }
 }
 
 extension Gazetteer {

@@ -1,10 +1,11 @@
 import BudgetCore
-/// Reads the 项目绩效目标表 tables of one decoded document in a single pass over its lines.
+
+/// Reads the tables of the 项目绩效目标表 family from one document, whatever its template.
 ///
-/// The layout is the published one: a title line `项目绩效目标表`, label rows (`项目名称`, `项目类型`, …,
-/// `2024年预算金额（元）`), goals on the line after their label, then the `绩效指标` header and
-/// indicator rows whose empty 一级/二级 cells repeat the row above. A table that cannot be read
-/// whole is reported and skipped; the rest of the document still loads.
+/// The document arrives as rows of cells (a text file's lines, a Word table's rows, a sheet's rows).
+/// Tables are found by content (`TableSegmenter`), each is read by `TableReader`, and the drafts are
+/// finished here: the budget year, the budget amount in fen, target readings and regions. A table that
+/// cannot be read is reported and skipped; the rest of the document still loads.
 public struct DocumentParser {
     /// What one document yielded.
     public struct Output: Sendable {
@@ -13,378 +14,175 @@ public struct DocumentParser {
         public var tablesSeen = 0
         public var tablesSkipped = 0
         public var origin: Origin = .published
+        public init() {}
     }
 
     public let file: String
     public let gazetteer: Gazetteer
+    public let labels: LabelBook
     public let maxLineBytes: Int
 
-    public init(file: String, gazetteer: Gazetteer, maxLineBytes: Int = 1 << 20) {
+    public init(file: String, gazetteer: Gazetteer, labels: LabelBook = .builtIn, maxLineBytes: Int = 1 << 20) {
         self.file = file
         self.gazetteer = gazetteer
+        self.labels = labels
         self.maxLineBytes = maxLineBytes
     }
 
-    /// Parses UTF-8 text (no BOM).
+    /// Parses UTF-8 text (no BOM): one row a line, cells at TAB.
     public func parse(_ utf8: [UInt8]) -> Output {
-        var state = State(parser: self)
-        var lineNumber = 0
-        var start = 0
-        let count = utf8.count
-        utf8.withUnsafeBufferPointer { buffer in
-            while start < count {
-                lineNumber += 1
-                var end = start
-                while end < count, buffer[end] != 0x0A { end += 1 }
-                let endsWithNewline = end < count
-                if end - start > maxLineBytes {
-                    state.oversizeLine(lineNumber, bytes: end - start)
-                } else {
-                    var stop = end
-                    if stop > start, buffer[stop - 1] == 0x0D { stop -= 1 }
-                    let cells = splitCells(UnsafeBufferPointer(rebasing: buffer[start..<stop]))
-                    state.consume(cells, line: lineNumber, isLastUnterminated: !endsWithNewline)
-                }
-                start = end + 1
-            }
-        }
-        state.finishTable(atEOF: true)
-        return state.output
+        var diagnostics: [Diagnostic] = []
+        let rows = TextGrid.rows(utf8: utf8, file: file, maxLineBytes: maxLineBytes, diagnostics: &diagnostics)
+        var output = parse(rows: rows)
+        output.diagnostics = diagnostics + output.diagnostics
+        return output
     }
 
-    /// Tab-separated cells with surrounding whitespace removed.
-    private func splitCells(_ line: UnsafeBufferPointer<UInt8>) -> [String] {
-        var cells: [String] = []
-        var cellStart = 0
-        for i in 0...line.count where i == line.count || line[i] == 0x09 {
-            let raw = String(decoding: UnsafeBufferPointer(rebasing: line[cellStart..<i]), as: UTF8.self)
-            cells.append(Substring(raw).trimmingCharacters())
-            cellStart = i + 1
-        }
-        while cells.last?.isEmpty == true { cells.removeLast() }
-        return cells
-    }
-}
-
-/// Labels of the header rows that hold one value each.
-private enum HeaderLabel: String, CaseIterable {
-    case name = "项目名称", type = "项目类型", level = "项目等级", department = "主管部门", unit = "用款单位"
-}
-
-/// The table being read and the document-wide state around it.
-private struct State {
-    let parser: DocumentParser
-    var output = DocumentParser.Output()
-
-    var table: TableDraft?
-    var sawTable = false
-    var strayBlockStart: Int?
-
-    init(parser: DocumentParser) { self.parser = parser }
-
-    var file: String { parser.file }
-
-    mutating func error(_ line: Int, _ message: String) { output.diagnostics.append(.error(file, line, message)) }
-    mutating func warning(_ line: Int, _ message: String) { output.diagnostics.append(.warning(file, line, message)) }
-
-    mutating func oversizeLine(_ line: Int, bytes: Int) {
-        error(line, "line is \(bytes) bytes long; the longest line read is \(parser.maxLineBytes) bytes (is this a budget document?)")
-        if table != nil { table?.broken = true }
-    }
-
-    mutating func consume(_ cells: [String], line: Int, isLastUnterminated: Bool) {
-        guard let first = cells.firstIndex(where: { !$0.isEmpty }) else { return }
-        let lead = cells[first]
-        if lead == "项目绩效目标表" {
-            finishTable(atEOF: false)
-            table = TableDraft(line: line)
-            sawTable = true
-            output.tablesSeen += 1
-            strayBlockStart = nil
-            return
-        }
-        guard table != nil else {
-            if !sawTable, lead.hasPrefix("#") {
+    /// Parses rows from any format.
+    public func parse(rows allRows: [GridRow]) -> Output {
+        var output = Output()
+        // `# synthetic …` comment lines before the first table mark generated data.
+        var rows: [GridRow] = []
+        rows.reserveCapacity(allRows.count)
+        var sawData = false
+        for row in allRows {
+            let lead = row.cells.first(where: { !$0.trimmed.isEmpty })?.trimmed ?? ""
+            if !sawData, lead.hasPrefix("#") {
                 let comment = lead.lowercased()
                 if comment.contains("synthetic") || comment.contains("合成") || comment.contains("模拟") || comment.contains("生成") {
                     output.origin = .synthetic
                 }
-                return
-            }
-            if strayBlockStart == nil {
-                strayBlockStart = line
-                error(line, "expected a 项目绩效目标表 title line before table rows; these rows belong to no table and are skipped")
-            }
-            return
-        }
-        // Move the draft out while it reports into `self`, so the two never alias.
-        guard var draft = table else { return }
-        table = nil
-        draft.consume(cells, first: first, line: line, lastUnterminated: isLastUnterminated, state: &self)
-        table = draft
-    }
-
-    mutating func finishTable(atEOF: Bool) {
-        guard let draft = table else { return }
-        table = nil
-        if let project = draft.finish(state: &self, atEOF: atEOF) {
-            output.projects.append(project)
-        } else {
-            output.tablesSkipped += 1
-        }
-    }
-}
-
-/// A table being read, row by row.
-private struct TableDraft {
-    enum Section { case header, indicators }
-    enum PendingGoal { case period, year }
-
-    let line: Int
-    var section = Section.header
-    var broken = false
-    var fields: [HeaderLabel: String] = [:]
-    var startYear: Int?
-    var endYear: Int?
-    var budgetYear: Int?
-    var budgetFen: Int64?
-    var budgetLine: Int?
-    var goalPeriod: String?
-    var goalYear: String?
-    var pendingGoal: PendingGoal?
-    var columns = IndicatorColumns()
-    var level1 = ""
-    var level2 = ""
-    var indicators: [IndicatorRecord] = []
-    var coverage: [CoverageRecord] = []
-    var rawTargets: [(name: String, target: String, line: Int, level: (String, String), period: String)] = []
-
-    init(line: Int) { self.line = line }
-
-    struct IndicatorColumns {
-        var level1 = 1, level2 = 2, name = 3, period = 4, annual = 5
-    }
-
-    mutating func consume(_ cells: [String], first: Int, line: Int, lastUnterminated: Bool, state: inout State) {
-        if broken { return }
-        let lead = cells[first]
-        if section == .indicators {
-            consumeIndicatorRow(cells, first: first, line: line, lastUnterminated: lastUnterminated, state: &state)
-            return
-        }
-        if first == 0, let label = HeaderLabel(rawValue: lead) {
-            pendingGoal = nil
-            guard let value = cells.dropFirst().first(where: { !$0.isEmpty }) else {
-                state.warning(line, "\(label.rawValue) has no value")
-                return
-            }
-            if fields[label] != nil { state.warning(line, "\(label.rawValue) appears twice in one table; the later value is used") }
-            fields[label] = value
-            return
-        }
-        if first == 0, lead == "实施周期" {
-            pendingGoal = nil
-            readPeriod(cells, line: line, state: &state)
-            return
-        }
-        if first == 0, let (year, multiplier) = budgetLabel(lead) {
-            pendingGoal = nil
-            budgetLine = line
-            budgetYear = year
-            guard let text = cells.dropFirst().first(where: { !$0.isEmpty }) else {
-                state.error(line, "\(lead) has no amount; expected a number such as 500,000.00")
-                broken = true
-                return
-            }
-            guard let fen = Money.parseFen(Substring(text), yuanMultiplier: multiplier) else {
-                state.error(line, "budget amount `\(text)` is not a number; expected digits such as 500,000.00 (at most fen precision)")
-                broken = true
-                return
-            }
-            budgetFen = fen
-            return
-        }
-        if first == 0, lead == "总体绩效目标" || lead == "绩效目标" {
-            pendingGoal = nil
-            readGoalLabels(cells.dropFirst(), line: line)
-            return
-        }
-        if first == 0, lead == "绩效指标" {
-            pendingGoal = nil
-            mapIndicatorColumns(cells, line: line, state: &state)
-            section = .indicators
-            return
-        }
-        if first == 0, lead.hasSuffix("预算金额") || lead.contains("预算金额") {
-            state.error(line, "budget label `\(lead)` is not of the form NNNN年预算金额（元） or NNNN年预算金额（万元）")
-            broken = true
-            return
-        }
-        if first > 0 {
-            // Goal rows: a label cell (实施周期总目标, 2024年度目标) or the goal text under it.
-            if isGoalLabel(lead) {
-                readGoalLabels(cells[first...], line: line)
-                return
-            }
-            if let pending = pendingGoal {
-                let text = cells[first...].filter { !$0.isEmpty }.joined(separator: " ")
-                switch pending {
-                case .period: goalPeriod = join(goalPeriod, text)
-                case .year: goalYear = join(goalYear, text)
-                }
-                return
-            }
-        }
-        state.warning(line, "unexpected row `\(lead)` in the table header; expected 项目名称, 项目类型, 项目等级, 主管部门, 用款单位, 实施周期, NNNN年预算金额（元）, 总体绩效目标 or 绩效指标; row ignored")
-    }
-
-    private func join(_ existing: String?, _ text: String) -> String {
-        guard let existing, !existing.isEmpty else { return text }
-        return existing + "\n" + text
-    }
-
-    private func isGoalLabel(_ cell: String) -> Bool {
-        cell == "实施周期总目标" || cell.hasSuffix("年度目标") || cell == "年度目标"
-    }
-
-    /// `实施周期总目标` or `2024年度目标`, with the goal text either later on the same row or on the next line.
-    private mutating func readGoalLabels(_ cells: ArraySlice<String>, line: Int) {
-        var index = cells.startIndex
-        while index < cells.endIndex {
-            let cell = cells[index]
-            if isGoalLabel(cell) {
-                let goal: PendingGoal = cell == "实施周期总目标" ? .period : .year
-                pendingGoal = goal
-                let after = cells[(index + 1)...].prefix { !isGoalLabel($0) }.filter { !$0.isEmpty }
-                if !after.isEmpty {
-                    let text = after.joined(separator: " ")
-                    if goal == .period { goalPeriod = join(goalPeriod, text) } else { goalYear = join(goalYear, text) }
-                    pendingGoal = nil
-                }
-            }
-            index += 1
-        }
-    }
-
-    private mutating func readPeriod(_ cells: [String], line: Int, state: inout State) {
-        func value(after label: String) -> String? {
-            guard let i = cells.firstIndex(of: label) else { return nil }
-            return cells[(i + 1)...].first { !$0.isEmpty }
-        }
-        for (label, assign) in [("起始年度", 0), ("到期年度", 1)] {
-            guard let text = value(after: label) else {
-                state.warning(line, "实施周期 has no \(label); expected \(label) followed by a year such as 2024")
                 continue
             }
-            let digits = text.hasSuffix("年") ? String(text.dropLast()) : text
-            guard digits.count == 4, let year = Int(digits), (1900...2200).contains(year) else {
-                state.warning(line, "\(label) `\(text)` is not a four-digit year")
+            sawData = true
+            rows.append(row)
+        }
+        let (preamble, segments) = TableSegmenter(labels: labels).split(rows)
+        if segments.isEmpty {
+            if let first = rows.first {
+                output.diagnostics.append(.at(file, first.position, .error,
+                    "no table of the 项目绩效目标表 family found: expected a title such as 项目绩效目标表, …绩效目标申报表, …批复表, …审批表, …自评表 or …监控表, or a 项目名称 row"))
+            }
+            return output
+        }
+        if let first = preamble.first, let last = preamble.last {
+            let span = first.position == last.position ? "\(first.position)" : "\(first.position)–\(last.position)"
+            output.diagnostics.append(.at(file, first.position, .warning,
+                "\(preamble.count) row(s) before the first table (\(span)) are not part of a 绩效目标表 (a notice, prose or another table); not read"))
+        }
+        var context = TableReader.Context(file: file, labels: labels)
+        for (index, segment) in segments.enumerated() {
+            var reader = TableReader(context: context, segment: segment, isLastSegment: index == segments.count - 1)
+            reader.read(segment.rows)
+            var drafts = reader.projects
+            if reader.draft.name != nil || drafts.isEmpty && (reader.draft.budget != nil || !reader.draft.indicators.isEmpty) {
+                drafts.append(reader.draft)
+            }
+            context = reader.context
+            if drafts.isEmpty && reader.draft.name == nil && reader.draft.indicators.isEmpty {
+                // A title with nothing of a table after it (a heading in a notice, say).
+                context.warning(reader.facts.position, "`\(reader.facts.title ?? "table")` is followed by no 项目名称 or 绩效指标 rows; not read as a table")
                 continue
             }
-            if assign == 0 { startYear = year } else { endYear = year }
-        }
-        if let s = startYear, let e = endYear, s > e {
-            state.warning(line, "实施周期 starts (\(s)) after it ends (\(e))")
-        }
-    }
-
-    /// `2024年预算金额（元）` → (2024, 1); `2024年预算金额(万元)` → (2024, 10000).
-    private func budgetLabel(_ cell: String) -> (Int, Int64)? {
-        let chars = Array(cell)
-        guard chars.count >= 10, chars[0..<4].allSatisfy({ $0.isASCII && $0.isNumber }), let year = Int(String(chars[0..<4])),
-              (1900...2200).contains(year), chars[4] == "年" else { return nil }
-        let rest = String(chars[5...])
-        let units: [(String, Int64)] = [("预算金额（元）", 1), ("预算金额(元)", 1), ("预算金额（万元）", 10_000), ("预算金额(万元)", 10_000)]
-        for (label, multiplier) in units where rest == label { return (year, multiplier) }
-        return nil
-    }
-
-    private mutating func mapIndicatorColumns(_ cells: [String], line: Int, state: inout State) {
-        let wanted: [(String, WritableKeyPath<IndicatorColumns, Int>)] = [
-            ("一级指标", \.level1), ("二级指标", \.level2), ("三级指标", \.name), ("实施周期指标值", \.period), ("当年度指标值", \.annual),
-        ]
-        for (label, path) in wanted {
-            if let i = cells.firstIndex(of: label) {
-                columns[keyPath: path] = i
-            } else {
-                state.warning(line, "绩效指标 header has no \(label) column; assuming column \(columns[keyPath: path] + 1)")
+            output.tablesSeen += 1
+            if reader.broken {
+                context.error(reader.facts.position, "table skipped because of the error(s) above")
+                output.tablesSkipped += 1
+                continue
             }
-        }
-    }
-
-    private mutating func consumeIndicatorRow(_ cells: [String], first: Int, line: Int, lastUnterminated: Bool, state: inout State) {
-        func cell(_ i: Int) -> String { i < cells.count ? cells[i] : "" }
-        if first == 0 {
-            state.warning(line, "unexpected row `\(cells[0])` among the indicators; expected indicator rows whose first cell is empty; row ignored")
-            return
-        }
-        let l1 = cell(columns.level1), l2 = cell(columns.level2), name = cell(columns.name)
-        let period = cell(columns.period), annual = cell(columns.annual)
-        if !l1.isEmpty { level1 = l1; level2 = "" }
-        if !l2.isEmpty { level2 = l2 }
-        if name.isEmpty {
-            if !period.isEmpty || !annual.isEmpty {
-                state.warning(line, "targets `\(annual.isEmpty ? period : annual)` have no 三级指标 name; row ignored")
-            } else if !l2.isEmpty || !l1.isEmpty {
-                noteCoverage(line: line, filled: false)
+            var skipped = false
+            for draft in drafts {
+                if let record = finish(draft, reader: reader, context: &context, origin: output.origin) {
+                    output.projects.append(record)
+                } else {
+                    skipped = true
+                }
             }
-            return
+            if skipped { output.tablesSkipped += 1 }
         }
-        if level1.isEmpty || level2.isEmpty {
-            state.warning(line, "indicator `\(name)` has no \(level1.isEmpty ? "一级" : "二级")指标 above it")
+        output.diagnostics += context.diagnostics
+        return output
+    }
+
+    private func finish(_ draft: ProjectDraft, reader: TableReader, context: inout TableReader.Context, origin: Origin) -> ProjectRecord? {
+        let facts = reader.facts
+        guard let name = draft.name, !name.isEmpty else {
+            context.error(draft.position, "table has no 项目名称: expected a label such as 项目名称, 项目支出名称 or 专项名称 followed by the name; table skipped")
+            return nil
         }
-        if annual.isEmpty {
-            if lastUnterminated {
-                state.error(line, "the file ends in the middle of indicator `\(name)` (truncated?); expected its 当年度指标值")
-                broken = true
-                return
+        let periodYear = draft.startYear.flatMap { s in draft.endYear == s ? s : nil }
+        guard let year = facts.yearLine ?? draft.labelYear ?? facts.titleYear ?? periodYear else {
+            context.error(draft.namePosition ?? draft.position, "table `\(name)` names no budget year: expected a title with a year (2024年…), a `(2024年度)` line or a label such as 2024年预算金额（元）; table skipped")
+            return nil
+        }
+        if let label = draft.labelYear, let line = facts.yearLine, label != line {
+            context.warning(draft.budget?.position ?? draft.position, "the budget label names \(label) but the table's year line says \(line); \(line) is used")
+        }
+        func fen(_ cell: ProjectDraft.AmountCell?) -> Int64? {
+            guard let cell else { return nil }
+            guard let value = reader.resolve(cell) else {
+                context.error(cell.position, "amount `\(cell.text)` cannot be held exactly in fen (too large, or finer than a fen)")
+                return nil
             }
-            state.warning(line, "indicator `\(name)` has no 当年度指标值")
+            return value
         }
-        noteCoverage(line: line, filled: true)
-        rawTargets.append((name, annual, line, (level1, level2), period))
-    }
+        let budgetCell = draft.budget ?? draft.budgetInitial ?? draft.budgetAdjusted ?? draft.budgetTotal
+        let budget = fen(budgetCell)
+        if budgetCell == nil {
+            context.warning(draft.namePosition ?? draft.position, "table `\(name)` publishes no budget amount (expected a label such as 年度资金总额, 预算金额, 资金总额 or NNNN年预算金额（元）); budget is null")
+        } else if budgetCell.map({ $0.amount.cellMultiplier == nil && $0.labelMultiplier == nil }) == true, facts.captionUnit == nil {
+            context.warning(budgetCell?.position ?? draft.position, "no amount unit is published (a 单位:万元 caption, a (万元) label or 万元 in the cell); `\(budgetCell?.text ?? "")` is read as 元")
+        }
+        if let s = draft.startYear, let e = draft.endYear, s > e {
+            context.warning(draft.position, "the period starts (\(s)) after it ends (\(e))")
+        } else if let s = draft.startYear, let e = draft.endYear, !(s...e).contains(year) {
+            context.warning(budgetCell?.position ?? draft.position, "budget year \(year) lies outside the period \(s)–\(e)")
+        }
+        var funds = Funds()
+        if draft.budget != nil, let total = draft.budgetTotal { funds.total = fen(total) }
+        funds.initial = fen(draft.budgetInitial)
+        funds.adjusted = fen(draft.budgetAdjusted)
+        funds.spent = fen(draft.spent)
+        funds.spentRate = draft.spentRate
+        funds.fiscal = fen(draft.fiscalYear ?? draft.fiscal)
+        if let otherYear = draft.otherYear { funds.other = fen(otherYear) } else if !draft.other.isEmpty {
+            var sum: Int64 = 0
+            var any = false
+            for cell in draft.other {
+                guard let value = fen(cell) else { continue }
+                let (next, overflow) = sum.addingReportingOverflow(value)
+                if overflow { context.error(cell.position, "其他资金 overflows when summed"); any = false; break }
+                sum = next
+                any = true
+            }
+            funds.other = any ? sum : nil
+        }
+        funds.weight = draft.moneyWeight
+        funds.score = draft.moneyScore
 
-    private mutating func noteCoverage(line: Int, filled: Bool) {
-        if let last = coverage.indices.last, coverage[last].level1 == level1, coverage[last].level2 == level2 {
-            if filled { coverage[last].indicatorCount += 1 }
-            return
+        let indicators = draft.indicators.map { pending -> IndicatorRecord in
+            var record = pending.record
+            record.reading = TargetReader.read(pending.targetText, year: year, indicatorName: record.name, level2: record.level2)
+            if let actual = pending.actualText { record.actualReading = TargetReader.read(actual, year: year, indicatorName: record.name, level2: record.level2) }
+            return record
         }
-        coverage.append(CoverageRecord(level1: level1, level2: level2, indicatorCount: filled ? 1 : 0, line: line))
-    }
-
-    func finish(state: inout State, atEOF: Bool) -> ProjectRecord? {
-        if broken {
-            state.error(line, "table skipped because of the error(s) above")
-            return nil
-        }
-        guard let name = fields[.name] else {
-            state.error(line, "table has no 项目名称 row; expected `项目名称<TAB><TAB>name`; table skipped")
-            return nil
-        }
-        guard let year = budgetYear, let fen = budgetFen else {
-            state.error(line, "table `\(name)` has no NNNN年预算金额（元） row\(atEOF ? " (the file may be truncated)" : ""); table skipped")
-            return nil
-        }
-        if section != .indicators {
-            state.error(line, "table `\(name)` has no 绩效指标 section\(atEOF ? "; the file looks truncated" : ""); table skipped")
-            return nil
-        }
-        if fields[.type] == nil { state.warning(line, "table `\(name)` has no 项目类型") }
-        // `s <= e` first: a reversed 实施周期 (already warned about) must not form a range.
-        if let s = startYear, let e = endYear, s <= e, !(s...e).contains(year) {
-            state.warning(budgetLine ?? line, "budget year \(year) lies outside the 实施周期 \(s)–\(e)")
-        }
-        let indicators = rawTargets.map { raw in
-            IndicatorRecord(level1: raw.level.0, level2: raw.level.1, name: raw.name, periodTarget: raw.period,
-                            annualTarget: raw.target, reading: TargetReader.read(raw.target, year: year, indicatorName: raw.name), line: raw.line)
-        }
-        var texts = [name, goalPeriod ?? "", goalYear ?? ""]
+        var texts = [name, draft.goalPeriod ?? "", draft.goalYear ?? ""]
         for indicator in indicators { texts += [indicator.name, indicator.periodTarget, indicator.annualTarget] }
-        return ProjectRecord(
-            year: year, name: name, type: fields[.type], level: fields[.level], department: fields[.department],
-            unit: fields[.unit], startYear: startYear, endYear: endYear, budgetFen: fen, goalPeriod: goalPeriod,
-            goalYear: goalYear, regions: state.parser.gazetteer.regions(mentionedIn: texts), source: state.file, line: line,
-            origin: state.output.origin, indicators: indicators, coverage: coverage)
+        var record = ProjectRecord(
+            year: year, name: name, type: draft.type, level: draft.level, department: draft.department, unit: draft.unit,
+            startYear: draft.startYear, endYear: draft.endYear, budgetFen: budget, goalPeriod: draft.goalPeriod, goalYear: draft.goalYear,
+            regions: gazetteer.regions(mentionedIn: texts), source: file, line: (draft.namePosition ?? facts.position).lineNumber,
+            origin: origin, indicators: indicators, coverage: draft.coverage)
+        record.documentKind = facts.kind ?? (indicators.contains { $0.actual != nil || $0.score != nil } ? "自评" : "目标")
+        record.amountUnit = budgetCell.flatMap(reader.unitName)
+        record.departmentCode = draft.departmentCode
+        record.unitCode = draft.unitCode
+        record.funds = funds
+        record.goalResult = draft.goalResult
+        record.extra = draft.extra
+        record.endsEarly = draft.endsEarly
+        let position = draft.namePosition ?? facts.position
+        if case .line = position {} else { record.position = position.description }
+        return record
     }
 }

@@ -53,8 +53,8 @@ public enum LedgerReader {
                 payments.append(PaymentRecord(date: row.date, department: row.department.isEmpty ? (projects[index].department ?? "") : row.department,
                                               project: row.project, projectIndex: index, amountFen: row.amountFen, note: row.note, source: file, line: row.line))
                 paid[index] = total
-                if total > projects[index].budgetFen, warned.insert(index).inserted {
-                    diagnostics.append(.warning(file, row.line, "payments to `\(row.project)` in \(projects[index].year) reach \(Money.yuanText(fen: total, groupThousands: true)), more than its budget of \(Money.yuanText(fen: projects[index].budgetFen, groupThousands: true))"))
+                if let budget = projects[index].budgetFen, total > budget, warned.insert(index).inserted {
+                    diagnostics.append(.warning(file, row.line, "payments to `\(row.project)` in \(projects[index].year) reach \(Money.yuanText(fen: total, groupThousands: true)), more than its budget of \(Money.yuanText(fen: budget, groupThousands: true))"))
                 }
             }
         }

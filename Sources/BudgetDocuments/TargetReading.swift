@@ -4,7 +4,7 @@ public struct TargetReading: Sendable, Equatable, CustomStringConvertible {
     /// What sort of target the text states.
     public enum Kind: String, Sendable { case numeric, percent, deadline, qualitative }
     /// The comparison a numeric target asks for.
-    public enum Comparison: String, Sendable { case equal = "=", atLeast = "≥", greater = ">", atMost = "≤", less = "<" }
+    public enum Comparison: String, Sendable { case equal = "=", atLeast = "≥", greater = ">", atMost = "≤", less = "<", within = "±" }
 
     public var kind: Kind
     public var comparison: Comparison?
@@ -57,13 +57,54 @@ extension String {
 public enum TargetReader {
     /// Reads `text` for a project whose budget year is `year`. `indicatorName` may carry a unit hint
     /// such as `受益群众满意度(%)`, applied to bare numbers only.
-    public static func read(_ text: String, year: Int, indicatorName: String = "") -> TargetReading {
+    /// `level2` (the 二级 category) tells a 时效指标, where a bare five-digit number is an Excel date serial.
+    public static func read(_ text: String, year: Int, indicatorName: String = "", level2: String = "") -> TargetReading {
         var scalars = normalize(text)
         stripTrailingNote(&scalars)
         if scalars.isEmpty { return .qualitative }
         if let deadline = readDeadline(scalars, year: year) { return deadline }
+        if let range = readDateRange(scalars) { return range }
+        if level2.contains("时效") || level2.contains("进度"), let serial = readExcelSerial(scalars) { return serial }
         if let number = readNumber(scalars, unitHint: unitHint(in: indicatorName)) { return number }
         return .qualitative
+    }
+
+    /// `44561` or `=44,561` in a 时效 row: a spreadsheet date serial (days since 1899-12-30), 2000–2099 only.
+    static func readExcelSerial(_ s: [Character]) -> TargetReading? {
+        var chars = s
+        if chars.first == "=" { chars.removeFirst() }
+        let digits = chars.filter { $0 != "," }
+        guard digits.count == 5, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let serial = Int(String(digits)),
+              (36526...73050).contains(serial), let date = CalendarDate(serial: serial) else { return nil }
+        return .init(kind: .deadline, deadline: date)
+    }
+
+    /// `2023.07-2024.01`, `2023年4月-2024年2月`, `2021.1.1至2021.12.31`: due at the range's end.
+    static func readDateRange(_ s: [Character]) -> TargetReading? {
+        let text = String(s)
+        var parts: [Substring] = []
+        for separator in ["--", "-", "至", "~", "—", "–"] where text.contains(separator) {
+            parts = text.components(separatedBy: separator).map { Substring($0) }.filter { !$0.isEmpty }
+            break
+        }
+        guard parts.count == 2, let start = readDate(parts[0], end: false), let end = readDate(parts[1], end: true), start <= end else { return nil }
+        return .init(kind: .deadline, deadline: end)
+    }
+
+    /// `2024.01`, `2024.1.31`, `2024年2月`, `2024年2月28日`, `2024-06-30`; a month means its last day when `end`.
+    static func readDate(_ text: Substring, end: Bool) -> CalendarDate? {
+        var numbers: [Int] = []
+        var current = ""
+        for c in text {
+            if c.isASCII && c.isNumber { current.append(c); continue }
+            guard ".年月日/".contains(c) else { return nil }
+            if let n = Int(current) { numbers.append(n) }
+            current = ""
+        }
+        if let n = Int(current) { numbers.append(n) }
+        guard numbers.count >= 2, numbers.count <= 3, (1990...2100).contains(numbers[0]), (1...12).contains(numbers[1]) else { return nil }
+        if numbers.count == 3 { return CalendarDate(year: numbers[0], month: numbers[1], day: numbers[2]) }
+        return end ? CalendarDate.endOfMonth(year: numbers[0], month: numbers[1]) : CalendarDate(year: numbers[0], month: numbers[1], day: 1)
     }
 
     // MARK: normalization
@@ -113,7 +154,7 @@ public enum TargetReader {
 
     private static let wholeYearPhrases: Set<String> = [
         "当年内", "年内", "当年", "本年内", "本年度内", "年度内", "当年度内", "本年度", "当年度",
-        "年底前", "年底", "年末前", "年末", "当年底前", "本年底前", "年底之前", "当年年底前",
+        "年底前", "年底", "年末前", "年末", "当年底前", "本年底前", "年底之前", "当年年底前", "全年", "本年", "当年全年",
     ]
     private static let recurringPhrases: Set<String> = ["季度末前", "季度内", "每季度末前", "每季度内", "季度末", "每季度"]
 
@@ -162,12 +203,21 @@ public enum TargetReader {
         }
         guard let start = firstDay, let end = lastDay else { return nil }
         let rest = String(cursor.rest)
-        let edge: PeriodEdge
+        var edge: PeriodEdge
         switch rest {
         case "前", "之前", "以前", "前完成": edge = .before
-        case "底前", "末前", "内", "底", "末", "底之前", "末之前", "结束前", "以内", "底前完成", "内完成": edge = .byEnd
+        case "底前", "末前", "内", "底", "末", "底之前", "末之前", "结束前", "以内", "底前完成", "内完成", "全年": edge = .byEnd
         case "", "完成": edge = .exact
-        default: return nil
+        default:
+            // `12月底前100%到位`: a deadline word, then what is due by then.
+            let byEnd = ["底之前", "末之前", "底前", "末前", "结束前"], before = ["之前", "以前", "前"]
+            if let word = byEnd.first(where: { rest.hasPrefix($0) }), rest.count > word.count {
+                edge = .byEnd
+            } else if let word = before.first(where: { rest.hasPrefix($0) }), rest.count > word.count {
+                edge = .before
+            } else {
+                return nil
+            }
         }
         let deadline: CalendarDate?
         switch edge {
@@ -199,6 +249,15 @@ public enum TargetReader {
     static func readNumber(_ s: [Character], unitHint: String?) -> TargetReading? {
         var cursor = Scanner(s)
         var comparison: TargetReading.Comparison?
+        if cursor.consume("±") || cursor.consume("+-") || cursor.consume("+/-") {
+            // `±3%以内`: a tolerance either side.
+            guard let numberText = cursor.decimalText(), let value = ExactDecimal(parsing: Substring(numberText)) else { return nil }
+            var rest = String(cursor.rest)
+            for word in ["以内", "之内", "内"] where rest.hasSuffix(word) { rest.removeLast(word.count); break }
+            guard rest.isEmpty || isPlausibleUnit(rest) else { return nil }
+            let unit = rest.isEmpty ? unitHint : rest
+            return .init(kind: unit == "%" ? .percent : .numeric, comparison: .within, value: value, unit: unit)
+        }
         for (word, cmp) in prefixWords where cursor.consume(word) {
             comparison = cmp
             break
@@ -223,6 +282,7 @@ public enum TargetReader {
             value = scaled
             rest = "元" + rest.dropFirst(2)
         }
+        if rest == "百分比" || rest == "百分点以上" { rest = "%" }
         guard rest.isEmpty || isPlausibleUnit(rest) else { return nil }
         let unit = rest.isEmpty ? unitHint : rest
         return .init(kind: unit == "%" ? .percent : .numeric, comparison: comparison ?? .equal, value: value, unit: unit)
@@ -231,8 +291,9 @@ public enum TargetReader {
     /// A unit is a short word with no digits or punctuation: `%`, `人`, `家`, `人次`, `个百分点`.
     static func isPlausibleUnit(_ text: String) -> Bool {
         if text == "%" || text == "‰" { return true }
-        guard (1...5).contains(text.count) else { return false }
-        return text.allSatisfy { $0.isLetter }
+        guard (1...8).contains(text.count), text.first?.isLetter == true else { return false }
+        // `人/年`, `元/人*月`, `元/人·月`, `m²`.
+        return text.allSatisfy { $0.isLetter || "/·*²³".contains($0) }
     }
 }
 

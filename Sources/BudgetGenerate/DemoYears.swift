@@ -75,7 +75,7 @@ public struct DemoYears {
             return fen
         }
         let factor = 0.85 + 0.30 * rng.unit()
-        return Int64((Double(p.budgetFen) * factor / 100_000).rounded()) * 100_000
+        return Int64((Double(p.budgetFen ?? 0) * factor / 100_000).rounded()) * 100_000
     }
 
     func table(for p: ProjectRecord, year: Int, rng: inout SeededRandom) -> TableDraft {
@@ -114,7 +114,7 @@ public struct DemoYears {
             }
         }
         return TableDraft(name: p.name, type: p.type ?? "", level: p.level ?? "二级项目", department: p.department ?? "", unit: p.unit ?? "",
-                          startYear: p.startYear ?? realYear, endYear: p.endYear ?? realYear, year: p.year, budgetFen: p.budgetFen,
+                          startYear: p.startYear ?? realYear, endYear: p.endYear ?? realYear, year: p.year, budgetFen: p.budgetFen ?? 0,
                           goalPeriod: p.goalPeriod ?? "", goalYear: p.goalYear ?? "", indicators: rows)
     }
 }

@@ -34,9 +34,28 @@ public enum StoreBuilder {
         var department = StringColumnBuilder(), unit = StringColumnBuilder(), source = StringColumnBuilder()
         var origin = StringColumnBuilder(), regions = ListColumnBuilder()
         var ids: [Int64] = [], years: [Int64] = [], starts: [Int64] = [], ends: [Int64] = [], budgets: [Int64] = [], lines: [Int64] = []
-        var goalPeriod: [String?] = [], goalYear: [String?] = []
+        var goalPeriod: [String?] = [], goalYear: [String?] = [], goalResult: [String?] = []
         var executionTargets: [Double] = [], executionDeadlines: [Int64] = []
+        var kind = StringColumnBuilder(), amountUnit = StringColumnBuilder(), departmentCode = StringColumnBuilder(), unitCode = StringColumnBuilder()
+        var extra = ListColumnBuilder(), position = StringColumnBuilder()
+        var totals: [Int64] = [], initials: [Int64] = [], adjusted: [Int64] = [], spent: [Int64] = [], rates: [Int64] = []
+        var fiscal: [Int64] = [], other: [Int64] = [], partial: [Int64] = []
         for (index, p) in projects.enumerated() {
+            kind.append(p.documentKind)
+            amountUnit.append(p.amountUnit)
+            departmentCode.append(p.departmentCode)
+            unitCode.append(p.unitCode)
+            extra.append(p.extra)
+            position.append(p.position)
+            totals.append(p.funds.total ?? nullInteger)
+            initials.append(p.funds.initial ?? nullInteger)
+            adjusted.append(p.funds.adjusted ?? nullInteger)
+            spent.append(p.funds.spent ?? nullInteger)
+            rates.append(p.funds.spentRate?.scaled ?? nullInteger)
+            fiscal.append(p.funds.fiscal ?? nullInteger)
+            other.append(p.funds.other ?? nullInteger)
+            partial.append(p.endsEarly ? 1 : 0)
+            goalResult.append(p.goalResult)
             ids.append(Int64(index + 1))
             years.append(Int64(p.year))
             name.append(p.name)
@@ -46,7 +65,7 @@ public enum StoreBuilder {
             unit.append(p.unit)
             starts.append(p.startYear.map(Int64.init) ?? nullInteger)
             ends.append(p.endYear.map(Int64.init) ?? nullInteger)
-            budgets.append(p.budgetFen)
+            budgets.append(p.budgetFen ?? nullInteger)
             goalPeriod.append(p.goalPeriod)
             goalYear.append(p.goalYear)
             regions.append(p.regions)
@@ -70,8 +89,23 @@ public enum StoreBuilder {
             Column(name: "goal_period", aliases: ["实施周期总目标"], type: .text, data: .texts(goalPeriod)),
             Column(name: "goal_year", aliases: ["年度目标"], type: .text, data: .texts(goalYear)),
             Column(name: "regions", aliases: ["区域", "地区"], type: .list, data: regions.finish()),
+            Column(name: "doc_kind", aliases: ["表类型", "文档类型"], type: .string, data: kind.finish()),
+            Column(name: "amount_unit", aliases: ["金额单位"], type: .string, data: amountUnit.finish()),
+            Column(name: "department_code", aliases: ["主管部门编码"], type: .string, data: departmentCode.finish()),
+            Column(name: "unit_code", aliases: ["实施单位编码"], type: .string, data: unitCode.finish()),
+            Column(name: "budget_total", aliases: ["资金总额"], type: .money, data: .integers(totals)),
+            Column(name: "budget_initial", aliases: ["年初预算"], type: .money, data: .integers(initials)),
+            Column(name: "budget_adjusted", aliases: ["调整后预算", "全年预算数"], type: .money, data: .integers(adjusted)),
+            Column(name: "spent", aliases: ["执行数", "全年执行数"], type: .money, data: .integers(spent)),
+            Column(name: "spent_rate", aliases: ["执行率", "预算执行率"], type: .decimal, data: .integers(rates)),
+            Column(name: "funds_fiscal", aliases: ["财政拨款"], type: .money, data: .integers(fiscal)),
+            Column(name: "funds_other", aliases: ["其他资金"], type: .money, data: .integers(other)),
+            Column(name: "goal_result", aliases: ["目标完成情况"], type: .text, data: .texts(goalResult)),
+            Column(name: "extra", aliases: ["其他信息"], type: .list, data: extra.finish()),
+            Column(name: "partial", aliases: ["不完整"], type: .int, data: .integers(partial)),
             Column(name: "source", aliases: ["来源文件"], type: .string, data: source.finish()),
             Column(name: "line", aliases: ["行号"], type: .int, data: .integers(lines)),
+            Column(name: "position", aliases: ["位置"], type: .string, data: position.finish()),
             Column(name: "origin", aliases: ["数据性质"], type: .string, data: origin.finish()),
             // Computed here once, from the indicators, by the rules of docs/execution.md; `execution` reads them.
             Column(name: "execution_target", aliases: ["预算执行率目标"], type: .real, data: .reals(executionTargets)),
@@ -84,8 +118,25 @@ public enum StoreBuilder {
         var name = StringColumnBuilder(), period = StringColumnBuilder(), annual = StringColumnBuilder()
         var cmp = StringColumnBuilder(), unit = StringColumnBuilder(), kind = StringColumnBuilder()
         var ids: [Int64] = [], years: [Int64] = [], values: [Int64] = [], deadlines: [Int64] = [], lines: [Int64] = []
+        var level1Raw = StringColumnBuilder(), level2Raw = StringColumnBuilder(), shortName = StringColumnBuilder()
+        var direction = StringColumnBuilder(), actual = StringColumnBuilder(), standard = StringColumnBuilder()
+        var note = StringColumnBuilder(), explanation = StringColumnBuilder(), extra = ListColumnBuilder(), position = StringColumnBuilder()
+        var weights: [Int64] = [], scores: [Int64] = [], actualValues: [Int64] = []
         for (index, p) in projects.enumerated() {
             for i in p.indicators {
+                level1Raw.append(i.level1Raw)
+                level2Raw.append(i.level2Raw)
+                shortName.append(i.shortName)
+                direction.append(i.direction)
+                actual.append(i.actual)
+                standard.append(i.standard)
+                note.append(i.note)
+                explanation.append(i.explanation)
+                extra.append(i.extra)
+                position.append(i.position)
+                weights.append(i.weight?.scaled ?? nullInteger)
+                scores.append(i.score?.scaled ?? nullInteger)
+                actualValues.append(i.actualReading?.value?.scaled ?? nullInteger)
                 ids.append(Int64(index + 1))
                 years.append(Int64(p.year))
                 project.append(p.name)
@@ -116,7 +167,20 @@ public enum StoreBuilder {
             Column(name: "unit", aliases: ["单位", "计量单位"], type: .string, data: unit.finish()),
             Column(name: "deadline", aliases: ["期限", "截止日期"], type: .date, data: .integers(deadlines)),
             Column(name: "kind", aliases: ["类别", "指标类别"], type: .string, data: kind.finish()),
+            Column(name: "level1_raw", aliases: ["一级指标原文"], type: .string, data: level1Raw.finish()),
+            Column(name: "level2_raw", aliases: ["二级指标原文"], type: .string, data: level2Raw.finish()),
+            Column(name: "short_name", aliases: ["指标简称"], type: .string, data: shortName.finish()),
+            Column(name: "direction", aliases: ["指标方向"], type: .string, data: direction.finish()),
+            Column(name: "weight", aliases: ["分值", "权重"], type: .decimal, data: .integers(weights)),
+            Column(name: "actual", aliases: ["完成值", "实际完成值"], type: .string, data: actual.finish()),
+            Column(name: "actual_value", aliases: ["完成数值"], type: .decimal, data: .integers(actualValues)),
+            Column(name: "score", aliases: ["得分"], type: .decimal, data: .integers(scores)),
+            Column(name: "standard", aliases: ["绩效标准"], type: .string, data: standard.finish()),
+            Column(name: "note", aliases: ["偏差原因", "备注"], type: .string, data: note.finish()),
+            Column(name: "explanation", aliases: ["指标解释"], type: .string, data: explanation.finish()),
+            Column(name: "extra", aliases: ["其他信息"], type: .list, data: extra.finish()),
             Column(name: "line", aliases: ["行号"], type: .int, data: .integers(lines)),
+            Column(name: "position", aliases: ["位置"], type: .string, data: position.finish()),
         ])
     }
 

@@ -1,0 +1,48 @@
+import BudgetCore
+
+/// Splits decoded text into rows: one line a row, cells at TAB (the form a text extraction of a
+/// Word or Excel table gives). Cells keep their spaces; trailing empty cells are dropped.
+enum TextGrid {
+    static func rows(utf8: [UInt8], file: String, maxLineBytes: Int, diagnostics: inout [Diagnostic]) -> [GridRow] {
+        var rows: [GridRow] = []
+        var lineNumber = 0
+        var start = 0
+        let count = utf8.count
+        utf8.withUnsafeBufferPointer { buffer in
+            while start < count {
+                lineNumber += 1
+                var end = start
+                while end < count, buffer[end] != 0x0A { end += 1 }
+                let unterminated = end >= count
+                if end - start > maxLineBytes {
+                    diagnostics.append(.error(file, lineNumber, "line is \(end - start) bytes long; the longest line read is \(maxLineBytes) bytes (is this a budget document?)"))
+                    rows.append(GridRow(cells: ["\u{FFFC}oversize"], position: .line(lineNumber)))
+                } else {
+                    var stop = end
+                    if stop > start, buffer[stop - 1] == 0x0D { stop -= 1 }
+                    var cells: [String] = []
+                    var cellStart = start
+                    var i = start
+                    while i <= stop {
+                        if i == stop || buffer[i] == 0x09 {
+                            cells.append(String(decoding: UnsafeBufferPointer(rebasing: buffer[cellStart..<i]), as: UTF8.self))
+                            cellStart = i + 1
+                        }
+                        i += 1
+                    }
+                    while let last = cells.last, last.allSatisfy(\.isWhitespace) { cells.removeLast() }
+                    if !cells.isEmpty {
+                        rows.append(GridRow(cells: cells, position: .line(lineNumber), isUnterminatedLastLine: unterminated))
+                    }
+                }
+                start = end + 1
+            }
+        }
+        return rows
+    }
+}
+
+extension String {
+    /// Trims whitespace (ASCII, ideographic, no-break) at both ends.
+    var trimmed: String { Substring(self).trimmingCharacters() }
+}

@@ -1,0 +1,161 @@
+import BudgetCore
+
+/// Readers for the values in label cells: amounts with their units, periods, codes, percentages.
+enum CellValues {
+    /// An amount cell: `500,000.00`, `250万`, `10000万元`, `¥3,309,840.00`, `65`.
+    struct Amount: Equatable {
+        /// The digits with grouping removed (`3309840.00`).
+        var digits: Substring
+        /// The unit written in the cell itself (`万` → 10000), if any.
+        var cellMultiplier: Int64?
+    }
+
+    /// Reads the number and any unit suffix; nil when the cell is not an amount.
+    static func amount(_ raw: String) -> Amount? {
+        var text = LabelText.squash(raw).replacingFullWidthDigits()
+        if text.hasPrefix("¥") || text.hasPrefix("￥") { text.removeFirst() }
+        var multiplier: Int64?
+        for (suffix, factor) in [("万元", Int64(10_000)), ("亿元", 100_000_000), ("千元", 1_000), ("元", 1), ("万", 10_000), ("亿", 100_000_000)]
+        where text.hasSuffix(suffix) {
+            text.removeLast(suffix.count)
+            multiplier = factor
+            break
+        }
+        guard !text.isEmpty else { return nil }
+        var sawDigit = false, sawPoint = false
+        for (i, c) in text.enumerated() {
+            if c.isASCII && c.isNumber { sawDigit = true; continue }
+            if c == "." && !sawPoint { sawPoint = true; continue }
+            if c == "," && sawDigit && !sawPoint { continue }
+            if c == "-" && i == 0 { continue }
+            return nil
+        }
+        guard sawDigit else { return nil }
+        return Amount(digits: Substring(text.filter { $0 != "," }), cellMultiplier: multiplier)
+    }
+
+    /// A percentage or ratio cell (`100.00%`, `95%`, `0.95`) as a ratio (1 = 100%).
+    static func ratio(_ raw: String) -> ExactDecimal? {
+        var text = LabelText.squash(raw).replacingFullWidthDigits()
+        var percent = false
+        if text.hasSuffix("%") { text.removeLast(); percent = true }
+        guard let value = ExactDecimal(parsing: Substring(text)) else { return nil }
+        if !percent { return value }
+        // value / 100, exact at the decimal's scale when the percent has at most two decimals.
+        guard value.scaled % 100 == 0 else { return nil }
+        return ExactDecimal(scaled: value.scaled / 100)
+    }
+
+    /// A score or weight: `10`, `10分`, `5.5`.
+    static func points(_ raw: String) -> ExactDecimal? {
+        var text = LabelText.squash(raw).replacingFullWidthDigits()
+        if text.hasSuffix("分") { text.removeLast() }
+        return ExactDecimal(parsing: Substring(text))
+    }
+
+    /// The first and last year a period names: `2023.07-2024.01`, `202001-202012`, `2023年4月-2024年2月`,
+    /// `(2019年--2021年)`, `2021年至2025年`, `2024`.
+    static func years(in raw: String) -> (Int, Int)? {
+        let text = Array(LabelText.squash(raw).replacingFullWidthDigits())
+        var found: [Int] = []
+        var i = 0
+        while i < text.count {
+            guard text[i].isASCII, text[i].isNumber else { i += 1; continue }
+            var j = i
+            while j < text.count, text[j].isASCII, text[j].isNumber { j += 1 }
+            let run = String(text[i..<j])
+            // yyyy, yyyymm, yyyymmdd.
+            if [4, 6, 8].contains(run.count), let y = Int(run.prefix(4)), (1990...2100).contains(y) { found.append(y) }
+            i = j
+        }
+        guard let first = found.first, let last = found.last else { return nil }
+        return (first, last)
+    }
+
+    /// `2024`, `2024年`, `2024年度` → 2024.
+    static func year(_ raw: String) -> Int? {
+        var text = LabelText.squash(raw).replacingFullWidthDigits()
+        for suffix in ["年度", "年"] where text.hasSuffix(suffix) { text.removeLast(suffix.count); break }
+        guard text.count == 4, let y = Int(text), (1990...2100).contains(y) else { return nil }
+        return y
+    }
+
+    /// A line that only names the year of the table: `(2021年度)`, `2020年度)`, `(   2023年度)`, `(2021年)`.
+    static func yearLine(_ raw: String) -> Int? {
+        var text = LabelText.squash(raw)
+        if text.hasPrefix("(") { text.removeFirst() }
+        if text.hasSuffix(")") { text.removeLast() }
+        guard text.hasSuffix("年") || text.hasSuffix("年度") else { return nil }
+        return year(text)
+    }
+
+    /// `[015001]武汉市青山区教育局`, `(433)乌海市供销合作社联合社(部门)`, `820001-井研县马踏镇人民政府`
+    /// → (code, name). Names without a code come back unchanged.
+    static func splitCode(_ raw: String) -> (code: String?, name: String) {
+        let text = raw.trimmed
+        let chars = Array(text)
+        guard let first = chars.first else { return (nil, text) }
+        let closers: [Character: Character] = ["[": "]", "(": ")", "（": "）", "【": "】", "〔": "〕"]
+        if let closer = closers[first], let end = chars.firstIndex(of: closer), end > 1 {
+            let code = String(chars[1..<end])
+            let rest = String(chars[(end + 1)...]).trimmed
+            if code.allSatisfy({ $0.isASCII && ($0.isNumber || $0.isLetter) }), !rest.isEmpty { return (code, rest) }
+        }
+        var i = 0
+        while i < chars.count, chars[i].isASCII, chars[i].isNumber { i += 1 }
+        if i >= 2, i < chars.count - 1, chars[i] == "-" || chars[i] == "－" || chars[i] == "_" {
+            return (String(chars[0..<i]), String(chars[(i + 1)...]).trimmed)
+        }
+        return (nil, text)
+    }
+
+    /// The amount unit a caption names: `单位:万元`, `金额单位:元`, `填报单位:(盖章) 单位:万元`.
+    static func captionUnit(_ raw: String) -> (multiplier: Int64, name: String)? {
+        let text = LabelText.squash(raw)
+        var search = text[...]
+        while let range = search.range(of: "单位:") {
+            let after = search[range.upperBound...]
+            for (word, factor) in [("万元", Int64(10_000)), ("亿元", 100_000_000), ("千元", 1_000), ("元", 1)] where after.hasPrefix(word) {
+                return (factor, word)
+            }
+            search = after
+        }
+        return nil
+    }
+
+    /// Text a unit left from the template instead of filling it in (`…(100字以内)`).
+    static func isTemplateHint(_ raw: String) -> Bool {
+        let text = LabelText.squash(raw)
+        return text.contains("字以内)") || text.hasPrefix("对照年度目标,说明") || text.hasPrefix("结合自评情况")
+    }
+
+    static func unitName(_ multiplier: Int64) -> String {
+        switch multiplier {
+        case 1: return "元"
+        case 1_000: return "千元"
+        case 10_000: return "万元"
+        case 100_000_000: return "亿元"
+        default: return "×\(multiplier)元"
+        }
+    }
+}
+
+extension CalendarDate {
+    /// A spreadsheet date serial in the 1900 date system (days since 1899-12-30; serials after the
+    /// fictitious 1900-02-29 only, which is all a budget year needs).
+    init?(serial: Int) {
+        guard serial > 60 else { return nil }
+        // Days from 1970-01-01, then the civil date (Howard Hinnant's days_from_civil, inverted).
+        let days = serial - 25569
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let y = yoe + era * 400
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        self.init(year: m <= 2 ? y + 1 : y, month: m, day: d)
+    }
+}

@@ -1,0 +1,260 @@
+import BudgetCore
+
+/// The indicator block of a table: its header's columns, and the rows under it.
+///
+/// Columns are found by their header names (synonyms in `labels.tsv`), wherever they are. A target may
+/// be one cell (`≥90%`) or split over 指标性质/符号, 指标值 and 计量单位 cells (`=` `100` `%`), read as one.
+/// Two groups side by side (`二级指标(长期) … 指标值(年度)`): the annual group gives the indicators, the
+/// other its period targets. Columns with no known header and no 指标值 column at all (one target per
+/// recipient) give the target when they agree and are kept in `extra` either way.
+struct IndicatorBlock {
+    var context: TableReader.Context
+    let labels: LabelBook
+    let header: [String]
+    let position: SourcePosition
+
+    var level1Column: Int?
+    var level2Column: Int?
+    var nameColumn: Int?
+    var annualColumn: Int?
+    var periodColumn: Int?
+    var operatorColumn: Int?
+    var natureColumns: [Int] = []
+    var measureColumn: Int?
+    var weightColumn: Int?
+    var actualColumn: Int?
+    var scoreColumn: Int?
+    var standardColumn: Int?
+    var noteColumn: Int?
+    var explanationColumn: Int?
+    /// Columns with a header budgetq does not know (per-recipient targets, for example).
+    var otherColumns: [Int] = []
+    /// A flat sheet's project columns.
+    var projectColumn: Int?
+    var unitColumn: Int?
+    var budgetColumn: Int?
+    var budgetHeader = ""
+    var goalColumn: Int?
+
+    var level1 = "", level1Raw = "", level2 = "", level2Raw = ""
+    var level1Seen: Set<String> = []
+
+    var hasProjectColumn: Bool { projectColumn != nil }
+    /// The leftmost indicator column; a filled cell left of it is not an indicator row.
+    var firstColumn: Int { [level1Column, level2Column, nameColumn].compactMap { $0 }.min() ?? 0 }
+
+    init(header: [String], position: SourcePosition, labels: LabelBook, context: TableReader.Context) {
+        self.header = header
+        self.position = position
+        self.labels = labels
+        self.context = context
+        var annualGroup: [LabelField: Int] = [:], periodGroup: [LabelField: Int] = [:], plain: [LabelField: Int] = [:]
+        for (i, cell) in header.enumerated() where !cell.isEmpty {
+            let label = LabelText.parse(cell)
+            if let f = labels.field(label.key, in: ["project"]), f == .projectName || f == .unit || f == .department {
+                if f == .projectName { projectColumn = i } else if unitColumn == nil { unitColumn = i }
+                continue
+            }
+            if let f = labels.field(label.key, in: ["goal"]), f == .goalYear || f == .goalPeriod || f == .goalBlock {
+                goalColumn = i
+                continue
+            }
+            guard let field = labels.field(label.key, in: ["indicator"]) else {
+                if let f = labels.field(label.key, in: ["money"]), [.budget, .budgetTotal, .budgetInitial].contains(f) {
+                    budgetColumn = i
+                    budgetHeader = cell
+                    continue
+                }
+                otherColumns.append(i)
+                continue
+            }
+            let tags = label.tags.joined()
+            let isPeriod = ["长期", "中期", "实施期", "实施周期"].contains { tags.contains($0) }
+            let isAnnual = ["年度", "当年", "本年"].contains { tags.contains($0) }
+            switch field {
+            case .nature: natureColumns.append(i)
+            case .indicatorBlock, .treeItem: break
+            default:
+                if isPeriod { periodGroup[field] = periodGroup[field] ?? i } else if isAnnual { annualGroup[field] = annualGroup[field] ?? i } else if plain[field] == nil { plain[field] = i }
+            }
+        }
+        func column(_ field: LabelField) -> Int? { annualGroup[field] ?? plain[field] ?? (annualGroup.isEmpty ? periodGroup[field] : nil) }
+        level1Column = column(.level1)
+        level2Column = column(.level2)
+        nameColumn = column(.level3)
+        annualColumn = column(.annualTarget)
+        periodColumn = plain[.periodTarget] ?? periodGroup[.annualTarget] ?? periodGroup[.periodTarget] ?? annualGroup[.periodTarget]
+        operatorColumn = column(.operatorColumn)
+        measureColumn = column(.measure)
+        weightColumn = column(.weight)
+        actualColumn = column(.actual)
+        scoreColumn = column(.score)
+        standardColumn = column(.standard)
+        noteColumn = column(.note)
+        explanationColumn = column(.explanation)
+        // The period group's other columns (二级指标(长期), 三级指标(长期)) are not recipients.
+        let periodColumns = Set(periodGroup.values)
+        otherColumns.removeAll { periodColumns.contains($0) }
+        if nameColumn == nil {
+            self.context.warning(position, "the indicator header has no 三级指标 column; indicator names cannot be read")
+        }
+        if annualColumn == nil && otherColumns.isEmpty {
+            self.context.warning(position, "the indicator header has no 指标值 column (expected 指标值, 当年度指标值, 年度指标值, 目标值 …)")
+        }
+    }
+
+    /// A row that ends the block: 合计, 评价结论, notes, or any row with a cell left of the indicator columns.
+    func endsBlock(_ cells: [String], first: Int) -> Bool {
+        let lead = LabelText.parse(cells[first])
+        if labels.field(lead.key, in: ["row", "project"]).map({ $0 == .rowEnd || $0 == .ignore }) == true { return true }
+        let squashed = LabelText.squash(cells[first])
+        for prefix in ["注:", "说明:", "备注:", "附件"] where squashed.hasPrefix(prefix) { return true }
+        if first < firstColumn, hasProjectColumn == false {
+            // A merged 绩效指标 cell repeated on each row is not a new row label.
+            if first < header.count, LabelText.squash(header[first]) == squashed { return false }
+            return true
+        }
+        return false
+    }
+
+    func hasIndicatorCells(_ cells: [String]) -> Bool {
+        [level1Column, level2Column, nameColumn, annualColumn].contains { i in i.map { $0 < cells.count && !cells[$0].isEmpty } ?? false }
+    }
+
+    mutating func readRow(_ cells: [String], position: SourcePosition, into draft: inout ProjectDraft) {
+        func cell(_ i: Int?) -> String { i.map { $0 < cells.count ? cells[$0] : "" } ?? "" }
+        var blankedFirst = cells
+        if let f = cells.firstIndex(where: { !$0.isEmpty }), f < firstColumn, f < header.count, LabelText.squash(header[f]) == LabelText.squash(cells[f]) {
+            blankedFirst[f] = ""
+        }
+        let l1 = cell(level1Column), l2 = cell(level2Column), name = cell(nameColumn)
+        if !l1.isEmpty {
+            let canonical = labels.level1Category(l1) ?? LabelText.parse(l1).key
+            if labels.level1Category(l1) == nil, labels.level2Category(l1) == nil {
+                context.warning(position.at(column: level1Column ?? 0), "一级指标 `\(l1)` is not one of 产出指标, 效益指标, 满意度指标, 成本指标; kept as published")
+            }
+            if canonical != level1 { level2 = ""; level2Raw = "" }
+            level1 = canonical
+            level1Raw = l1
+            level1Seen.insert(canonical)
+        }
+        if !l2.isEmpty {
+            level2 = labels.level2Category(l2) ?? LabelText.parse(l2).key
+            level2Raw = l2
+        }
+        let target = targetText(cells)
+        if name.isEmpty {
+            if !target.isEmpty {
+                context.warning(position, "target `\(target)` has no 三级指标 name; row not read")
+            } else if !l1.isEmpty || !l2.isEmpty {
+                draft.noteCoverage(level1: level1, level2: level2, filled: false, line: position.lineNumber)
+            }
+            return
+        }
+        if level1.isEmpty || level2.isEmpty {
+            context.warning(position, "indicator `\(name)` has no \(level1.isEmpty ? "一级" : "二级")指标 above it")
+        }
+        var record = IndicatorRecord(level1: level1, level2: level2, name: name, periodTarget: cell(periodColumn),
+                                     annualTarget: target, reading: .qualitative, line: position.lineNumber)
+        record.level1Raw = level1Raw
+        record.level2Raw = level2Raw
+        record.shortName = IndicatorBlock.shortName(name)
+        record.position = position.description
+        for i in natureColumns {
+            let text = LabelText.squash(cell(i))
+            if text.hasPrefix("正向") { record.direction = "正向" } else if text.hasPrefix("反向") { record.direction = "反向" }
+        }
+        let weight = cell(weightColumn), score = cell(scoreColumn)
+        if !weight.isEmpty {
+            record.weight = CellValues.points(weight)
+            if record.weight == nil { context.warning(position.at(column: weightColumn ?? 0), "分值 `\(weight)` of `\(name)` is not a number") }
+        }
+        if !score.isEmpty {
+            record.score = CellValues.points(score)
+            if record.score == nil { context.warning(position.at(column: scoreColumn ?? 0), "得分 `\(score)` of `\(name)` is not a number") }
+        }
+        let actual = cell(actualColumn)
+        record.actual = actual.isEmpty ? nil : actual
+        record.standard = nonEmpty(cell(standardColumn))
+        record.note = nonEmpty(cell(noteColumn))
+        record.explanation = nonEmpty(cell(explanationColumn))
+        for i in otherColumns where !cell(i).isEmpty && i < header.count {
+            record.extra.append("\(LabelText.squash(header[i])): \(cell(i))")
+        }
+        if target.isEmpty { context.warning(position, "indicator `\(name)` has no target (指标值)") }
+        draft.noteCoverage(level1: level1, level2: level2, filled: true, line: position.lineNumber)
+        draft.indicators.append(.init(record: record, targetText: target, actualText: record.actual, position: position))
+    }
+
+    private func nonEmpty(_ s: String) -> String? { s.isEmpty ? nil : s }
+
+    /// The annual target as one text: the 指标值 cell, with an operator and a unit from their own columns.
+    func targetText(_ cells: [String]) -> String {
+        func cell(_ i: Int?) -> String { i.map { $0 < cells.count ? cells[$0] : "" } ?? "" }
+        var value = cell(annualColumn)
+        if annualColumn == nil {
+            let values = otherColumns.map { cell($0) }.filter { !$0.isEmpty }
+            if let first = values.first, values.allSatisfy({ $0 == first }) { value = first } else if !values.isEmpty {
+                value = otherColumns.compactMap { i in cell(i).isEmpty || i >= header.count ? nil : "\(LabelText.squash(header[i])) \(cell(i))" }.joined(separator: "; ")
+            }
+        }
+        if value.isEmpty { return "" }
+        var op = cell(operatorColumn)
+        if op.isEmpty {
+            for i in natureColumns where IndicatorBlock.isOperator(cell(i)) { op = cell(i); break }
+        }
+        if !IndicatorBlock.isOperator(op) { op = "" }
+        let startsWithOperator = value.first.map { "=≥≤<>≠≈±".contains($0) } ?? false
+        var text = startsWithOperator || op == "定性" ? value : op + value
+        let unit = cell(measureColumn)
+        if !unit.isEmpty, unit != value, !value.hasSuffix(unit) { text += unit }
+        return text
+    }
+
+    static func isOperator(_ text: String) -> Bool {
+        ["=", "≥", "≤", ">", "<", ">=", "<=", "≠", "≈", "±", "＝", "＞", "＜", "≧", "≦"].contains(LabelText.squash(text))
+    }
+
+    /// The name without ★ marks, `指标1:` prefixes and template hints such as `(≥**%)` or `≥**人`.
+    static func shortName(_ name: String) -> String {
+        var text = name.replacingOccurrences(of: "★", with: "").replacingOccurrences(of: "☆", with: "")
+        text = text.trimmed
+        // `指标1:` / `指标1：`
+        if text.hasPrefix("指标") {
+            let rest = text.dropFirst(2)
+            let digits = rest.prefix { $0.isASCII && $0.isNumber }
+            let after = rest.dropFirst(digits.count)
+            if !digits.isEmpty, let c = after.first, c == ":" || c == "：" { text = String(after.dropFirst()).trimmed }
+        }
+        // Parentheticals holding `**` (template hints), and a trailing `≥**人`.
+        var out = ""
+        var group = ""
+        var depth = 0
+        for c in text {
+            if c == "(" || c == "（" {
+                depth += 1
+                group.append(c)
+            } else if (c == ")" || c == "）") && depth > 0 {
+                group.append(c)
+                depth -= 1
+                if depth == 0 {
+                    if !group.contains("**") { out += group }
+                    group = ""
+                }
+            } else if depth > 0 {
+                group.append(c)
+            } else {
+                out.append(c)
+            }
+        }
+        out += group
+        if let star = out.range(of: "**") {
+            var cut = star.lowerBound
+            while cut > out.startIndex, "≥≤<>=".contains(out[out.index(before: cut)]) { cut = out.index(before: cut) }
+            let tail = out[star.upperBound...]
+            if tail.count <= 6 { out = String(out[..<cut]) }
+        }
+        while out.hasSuffix("。") || out.hasSuffix(".") { out.removeLast() }
+        return out.trimmed.isEmpty ? name : out.trimmed
+    }
+}

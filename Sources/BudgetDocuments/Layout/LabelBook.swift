@@ -1,0 +1,218 @@
+import BudgetCore
+
+/// A field of the 绩效目标表 family that a label names. The synonyms live in `labels.tsv`, not here.
+public enum LabelField: String, Sendable, CaseIterable {
+    case projectName = "project.name", department = "project.department", unit = "project.unit"
+    case type = "project.type", level = "project.level", period = "project.period"
+    case startYear = "project.start_year", endYear = "project.end_year"
+    case extra = "project.extra", ignore = "project.ignore"
+    case moneyBlock = "money.block", budget = "money.budget", budgetTotal = "money.budget_total"
+    case budgetInitial = "money.budget_initial", budgetAdjusted = "money.budget_adjusted"
+    case spent = "money.spent", spentRate = "money.spent_rate"
+    case fundsFiscal = "money.funds_fiscal", fundsFiscalYear = "money.funds_fiscal_year"
+    case fundsOther = "money.funds_other", fundsOtherYear = "money.funds_other_year"
+    case moneyWeight = "money.weight", moneyScore = "money.score", moneyRowHeader = "money.row_header"
+    case goalBlock = "goal.block", goalPeriod = "goal.period", goalYear = "goal.year", goalResult = "goal.result"
+    case indicatorBlock = "indicator.block", level1 = "indicator.level1", level2 = "indicator.level2", level3 = "indicator.level3"
+    case annualTarget = "indicator.annual", periodTarget = "indicator.period", operatorColumn = "indicator.operator"
+    case nature = "indicator.nature", measure = "indicator.measure", weight = "indicator.weight"
+    case actual = "indicator.actual", score = "indicator.score", standard = "indicator.standard"
+    case note = "indicator.note", explanation = "indicator.explanation", treeItem = "indicator.tree_item"
+    case rowEnd = "row.end"
+
+    /// The part before the dot: which zone of a table the label belongs to.
+    var namespace: Substring { rawValue.prefix { $0 != "." } }
+}
+
+/// The label synonyms of the family, read from a `labels.tsv` (see `datasets/labels.tsv`).
+public struct LabelBook: Sendable {
+    private var fields: [String: [LabelField]] = [:]
+    /// Title endings and the document kind each names (`申报表` → 申报), longest first.
+    private(set) var titleEndings: [(ending: String, kind: String)] = []
+    /// Category synonyms to the category's name (`产出` → 产出指标), by level.
+    private var level1Names: [String: String] = [:]
+    private var level2Names: [String: String] = [:]
+
+    /// The built-in table (the text of `datasets/labels.tsv`, embedded by `make labels`).
+    public static let builtIn: LabelBook = {
+        var ignored: [Diagnostic] = []
+        return LabelBook.parse(DefaultLabels.text, file: "(built-in labels.tsv)", diagnostics: &ignored)
+    }()
+
+    /// Reads the tab-separated synonym table; unknown fields and malformed lines go to `diagnostics`.
+    public static func parse(_ text: String, file: String, diagnostics: inout [Diagnostic]) -> LabelBook {
+        var book = LabelBook()
+        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
+            if line.allSatisfy(\.isWhitespace) || line.hasPrefix("#") { continue }
+            let cells = line.split(separator: "\t").map { $0.trimmingCharacters() }.filter { !$0.isEmpty }
+            guard let head = cells.first, cells.count >= 2 else {
+                diagnostics.append(.error(file, offset + 1, "expected FIELD<TAB>synonym…, e.g. `project.name\t项目名称`"))
+                continue
+            }
+            let synonyms = cells.dropFirst().map { LabelText.parse($0).key }
+            if head.hasPrefix("title.") {
+                let kind = String(head.dropFirst("title.".count))
+                book.titleEndings += synonyms.map { ($0, kind) }
+            } else if head == "category.1" || head == "category.2" {
+                let canonical = synonyms[0]
+                for s in synonyms {
+                    if head == "category.1" { book.level1Names[s] = canonical } else { book.level2Names[s] = canonical }
+                }
+            } else if let field = LabelField(rawValue: head) {
+                for s in synonyms where !(book.fields[s]?.contains(field) ?? false) { book.fields[s, default: []].append(field) }
+            } else {
+                let known = LabelField.allCases.map(\.rawValue) + ["title.KIND", "category.1", "category.2"]
+                diagnostics.append(.error(file, offset + 1, "unknown field `\(head)`; expected one of \(known.joined(separator: ", "))"))
+            }
+        }
+        book.titleEndings.sort { $0.ending.count > $1.ending.count }
+        return book
+    }
+
+    /// The fields a normalised label key can name.
+    func fields(_ key: String) -> [LabelField] { fields[key] ?? [] }
+
+    /// The field of `key` in one zone (`project`, `money`, `goal`, `indicator`, `row`), if any.
+    func field(_ key: String, in namespaces: Set<Substring>) -> LabelField? {
+        fields[key]?.first { namespaces.contains($0.namespace) }
+    }
+
+    /// The document kind when `text` is a title of the family (`…绩效目标申报表`, `…自评表(2023年度)`).
+    func titleKind(_ text: String) -> String? {
+        var key = LabelText.parse(text).bare
+        if key.count > 90 || key.isEmpty { return nil }
+        key = LabelText.droppingYearSuffix(key)
+        for (ending, kind) in titleEndings where key.hasSuffix(ending) { return kind }
+        return nil
+    }
+
+    /// `产出指标(50分)`, `产出 指标`, `成本指标(0-20)分` → 产出指标 / 成本指标; nil when not a category.
+    func level1Category(_ raw: String) -> String? { level1Names[LabelText.categoryKey(raw)] }
+
+    /// `数量指标(必填硬性指标)` → 数量指标; nil when not a category.
+    func level2Category(_ raw: String) -> String? { level2Names[LabelText.categoryKey(raw)] }
+}
+
+/// A label cell taken apart: the key compared with `labels.tsv`, and what its notes say.
+struct LabelText: Equatable {
+    /// The label with spaces, numbering, year, notes and trailing colon removed.
+    var key: String
+    /// The label with only spaces and full-width forms normalised (for titles).
+    var bare: String
+    /// A leading `2024年` / `2024年度`.
+    var year: Int?
+    /// `(元)` → 1, `(万元)` → 10000, `(亿元)` → 10^8.
+    var unitMultiplier: Int64?
+    /// `(长期)`, `(年度)`, `(A)`… — the notes that were not a unit or a score.
+    var tags: [String] = []
+    /// `(50分)`, `10分`, `(0-20)分`.
+    var points: String?
+
+    static func parse(_ raw: String) -> LabelText {
+        let bare = squash(raw)
+        var chars = Array(bare)
+        chars.removeAll { $0 == "★" || $0 == "☆" }
+        var text = String(chars)
+        // Leading numbering: `1.`, `2、`, `一、`, `其中:`.
+        text = droppingNumbering(text)
+        for prefix in ["其中:", "其中"] where text.hasPrefix(prefix) && text.count > prefix.count {
+            text.removeFirst(prefix.count)
+            break
+        }
+        var year: Int?
+        let scalars = Array(text)
+        if scalars.count > 5, scalars[0..<4].allSatisfy({ $0.isASCII && $0.isNumber }), scalars[4] == "年",
+           let y = Int(String(scalars[0..<4])), (1990...2100).contains(y) {
+            year = y
+            text = String(scalars[5...])
+            if text.hasPrefix("度") { text.removeFirst() }
+        }
+        var result = LabelText(key: "", bare: bare, year: year)
+        // Parenthetical notes, anywhere.
+        var out = ""
+        var depth = 0
+        var inner = ""
+        for c in text {
+            if c == "(" || c == "[" || c == "【" {
+                if depth == 0 { inner = "" } else { inner.append(c) }
+                depth += 1
+            } else if (c == ")" || c == "]" || c == "】") && depth > 0 {
+                depth -= 1
+                if depth == 0 { result.note(inner) } else { inner.append(c) }
+            } else if depth > 0 {
+                inner.append(c)
+            } else {
+                out.append(c)
+            }
+        }
+        if depth > 0 { out += "(" + inner }
+        while out.hasSuffix(":") { out.removeLast() }
+        // A trailing score: `预算执行10分`, `成本指标分` (left over from `(0-20)分`).
+        if out.hasSuffix("分") {
+            var trimmed = out
+            trimmed.removeLast()
+            let digits = trimmed.reversed().prefix { $0.isASCII && ($0.isNumber || $0 == "-" || $0 == ".") }
+            if !digits.isEmpty || trimmed.hasSuffix("指标") {
+                if !digits.isEmpty { result.points = String(digits.reversed()) + "分" }
+                trimmed.removeLast(digits.count)
+                out = trimmed
+            }
+        }
+        while out.hasSuffix(":") { out.removeLast() }
+        result.key = out
+        return result
+    }
+
+    private mutating func note(_ inner: String) {
+        switch inner {
+        case "元": unitMultiplier = 1
+        case "万元", "万": unitMultiplier = 10_000
+        case "亿元", "亿": unitMultiplier = 100_000_000
+        case "千元": unitMultiplier = 1_000
+        default:
+            if inner.hasSuffix("分") || inner.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-" || $0 == ".") }) && !inner.isEmpty {
+                points = inner
+            } else {
+                tags.append(inner)
+            }
+        }
+    }
+
+    /// Full-width forms to ASCII, ideographic and other spaces removed.
+    static func squash(_ raw: String) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in raw.unicodeScalars {
+            switch scalar.value {
+            case 0xFF01...0xFF5E: out.append(Unicode.Scalar(UInt8(scalar.value - 0xFEE0)))
+            case 0x3000, 0x20, 0x09, 0xA0, 0x0A, 0x0D, 0x2002, 0x2003, 0x2009, 0x200B: continue
+            case 0x2236: out.append(":")  // ∶
+            default: out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+
+    static func droppingNumbering(_ text: String) -> String {
+        let chars = Array(text)
+        var i = 0
+        while i < chars.count, chars[i].isASCII, chars[i].isNumber { i += 1 }
+        if i > 0, i < 3, i < chars.count - 1, chars[i] == "." || chars[i] == "、" { return String(chars[(i + 1)...]) }
+        let numerals: Set<Character> = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"]
+        i = 0
+        while i < chars.count, numerals.contains(chars[i]) { i += 1 }
+        if i > 0, i < 3, i < chars.count - 1, chars[i] == "、" { return String(chars[(i + 1)...]) }
+        return text
+    }
+
+    /// `…自评表(2023年度)` → `…自评表`.
+    static func droppingYearSuffix(_ text: String) -> String {
+        guard text.hasSuffix(")"), let open = text.lastIndex(of: "(") else { return text }
+        let inner = text[text.index(after: open)..<text.index(before: text.endIndex)]
+        if inner.contains("年") && inner.contains(where: \.isNumber) { return String(text[..<open]) }
+        return text
+    }
+
+    /// A category label's key: notes and scores removed, spaces gone.
+    static func categoryKey(_ raw: String) -> String { parse(raw).key }
+}

@@ -1,0 +1,96 @@
+import BudgetCore
+
+/// What a table has said about one project so far; turned into a `ProjectRecord` when the table ends.
+struct ProjectDraft {
+    /// An amount cell whose unit may only be known once the whole table is read (a caption can follow it).
+    struct AmountCell {
+        var amount: CellValues.Amount
+        var labelMultiplier: Int64?
+        var text: String
+        var position: SourcePosition
+    }
+
+    var position: SourcePosition
+    var name: String?
+    var namePosition: SourcePosition?
+    var type: String?
+    var level: String?
+    var department: String?
+    var departmentCode: String?
+    var unit: String?
+    var unitCode: String?
+    var startYear: Int?
+    var endYear: Int?
+    var periodText: String?
+    var goalPeriod: String?
+    var goalYear: String?
+    var goalResult: String?
+    var labelYear: Int?
+    var extra: [String] = []
+
+    var budget: AmountCell?
+    var budgetTotal: AmountCell?
+    var budgetInitial: AmountCell?
+    var budgetAdjusted: AmountCell?
+    var spent: AmountCell?
+    var fiscal: AmountCell?
+    var fiscalYear: AmountCell?
+    var other: [AmountCell] = []
+    var otherYear: AmountCell?
+    var spentRate: ExactDecimal?
+    var moneyWeight: ExactDecimal?
+    var moneyScore: ExactDecimal?
+
+    var indicators: [PendingIndicator] = []
+    var coverage: [CoverageRecord] = []
+    var endsEarly = false
+
+    init(position: SourcePosition) { self.position = position }
+
+    /// An indicator row read, whose target is read once the budget year is known.
+    struct PendingIndicator {
+        var record: IndicatorRecord
+        var targetText: String
+        var actualText: String?
+        var position: SourcePosition
+    }
+
+    mutating func noteCoverage(level1: String, level2: String, filled: Bool, line: Int) {
+        if let i = coverage.firstIndex(where: { $0.level1 == level1 && $0.level2 == level2 }) {
+            if filled { coverage[i].indicatorCount += 1 }
+            return
+        }
+        coverage.append(CoverageRecord(level1: level1, level2: level2, indicatorCount: filled ? 1 : 0, line: line))
+    }
+
+    mutating func setText(_ field: LabelField, _ value: String, reader: inout TableReader.Context, at position: SourcePosition) {
+        func assign(_ slot: inout String?, _ label: String) {
+            if let old = slot, old != value {
+                reader.warning(position, "\(label) appears twice (`\(old)`, then `\(value)`); the first is kept, the second goes to projects.extra")
+                extra.append("\(label): \(value)")
+                return
+            }
+            slot = value
+        }
+        switch field {
+        case .projectName: assign(&name, "项目名称"); if namePosition == nil { namePosition = position }
+        case .type: assign(&type, "项目类型")
+        case .level: assign(&level, "项目等级")
+        case .department:
+            let (code, rest) = CellValues.splitCode(value)
+            if department == nil { department = rest; departmentCode = code } else if department != rest { extra.append("主管部门: \(value)") }
+        case .unit:
+            let (code, rest) = CellValues.splitCode(value)
+            if unit == nil { unit = rest; unitCode = code } else if unit != rest { extra.append("实施单位: \(value)") }
+        case .goalPeriod: goalPeriod = joined(goalPeriod, value)
+        case .goalYear, .goalBlock: goalYear = joined(goalYear, value)
+        case .goalResult: goalResult = joined(goalResult, value)
+        default: break
+        }
+    }
+
+    private func joined(_ existing: String?, _ text: String) -> String {
+        guard let existing, !existing.isEmpty else { return text }
+        return existing + "\n" + text
+    }
+}

@@ -1,0 +1,572 @@
+import BudgetCore
+
+/// Reads one table of the family (a segment of rows) into projects.
+///
+/// Three layouts share the family: the usual grid (label rows, a money block, goals, then the
+/// 一级/二级/三级 indicator block), the flat sheet (one row per indicator, with the project's name and
+/// amount in columns of their own, several projects in one sheet) and the tree (`项目 | 指标值 | 绩效金额`,
+/// the hierarchy shown by indentation only). Which one a table uses is read from its header rows.
+struct TableReader {
+    /// Where diagnostics go, and the document-wide settings.
+    struct Context {
+        let file: String
+        let labels: LabelBook
+        var diagnostics: [Diagnostic] = []
+
+        mutating func warning(_ position: SourcePosition, _ message: String) {
+            diagnostics.append(.at(file, position, .warning, message))
+        }
+        mutating func error(_ position: SourcePosition, _ message: String) {
+            diagnostics.append(.at(file, position, .error, message))
+        }
+    }
+
+    /// What a table said about itself outside any project: its title, year and amount unit.
+    struct TableFacts {
+        var title: String?
+        var titleYear: Int?
+        var yearLine: Int?
+        var kind: String?
+        var captionUnit: (multiplier: Int64, name: String)?
+        var position: SourcePosition
+    }
+
+    var context: Context
+    let isLastSegment: Bool
+    var facts: TableFacts
+    var projects: [ProjectDraft] = []
+    var draft: ProjectDraft
+    var broken = false
+
+    private var pending: [Int: LabelField] = [:]
+    private var money: MoneyBlock?
+
+    init(context: Context, segment: TableSegmenter.Segment, isLastSegment: Bool) {
+        self.context = context
+        self.isLastSegment = isLastSegment
+        let start = segment.rows.first?.position ?? .line(1)
+        facts = TableFacts(kind: segment.titleKind, position: start)
+        draft = ProjectDraft(position: start)
+    }
+
+    var labels: LabelBook { context.labels }
+
+    // MARK: the header zone
+
+    /// Reads the segment; returns the projects drafted (to be finished with the table's facts).
+    mutating func read(_ rows: [GridRow]) {
+        var index = 0
+        while index < rows.count {
+            let row = rows[index]
+            let cells = row.cells.map(\.trimmed)
+            if row.cells.first == "\u{FFFC}oversize" { broken = true; index += 1; continue }
+            guard let first = cells.firstIndex(where: { !$0.isEmpty }) else { index += 1; continue }
+            let filled = cells.filter { !$0.isEmpty }
+            if filled.count == 1, readCaption(filled[0], at: row.position.at(column: first)) { index += 1; continue }
+            if TableSegmenter(labels: labels).isIndicatorHeader(cells) {
+                var block = IndicatorBlock(header: cells, position: row.position, labels: labels, context: context)
+                context = block.context
+                if block.hasProjectColumn {
+                    readFlat(rows[(index + 1)...], block: &block)
+                } else {
+                    index = readIndicators(rows, from: index + 1, block: &block)
+                    continue
+                }
+                return
+            }
+            if let tree = TreeLayout(header: cells, labels: labels) {
+                readTree(rows[(index + 1)...], layout: tree)
+                return
+            }
+            readHeaderRow(cells, first: first, position: row.position)
+            index += 1
+        }
+    }
+
+    /// Title, year line, unit caption, or a one-cell `label: value` line. True when the row was one of those.
+    private mutating func readCaption(_ text: String, at position: SourcePosition) -> Bool {
+        if facts.title == nil, let kind = TableSegmenter(labels: labels).titleKind(text) {
+            facts.title = text
+            facts.kind = kind
+            facts.titleYear = firstYear(in: text)
+            return true
+        }
+        if let year = CellValues.yearLine(text) {
+            if let old = facts.yearLine, old != year { context.warning(position, "the table names two years, \(old) and \(year); \(old) is used") } else { facts.yearLine = year }
+            return true
+        }
+        if let unit = CellValues.captionUnit(text) {
+            facts.captionUnit = unit
+            // `填报单位:(盖章) 单位:万元` says nothing else worth keeping; `预算单位: X 单位:万元` would.
+            // `预算单位: X 单位:万元` names a unit worth keeping; `填报单位:(盖章) 单位:万元` does not.
+            var rest = text
+            if let range = rest.range(of: "金额单位") ?? rest.range(of: "单位:") ?? rest.range(of: "单位：") { rest = String(rest[..<range.lowerBound]) }
+            let value = rest.split(whereSeparator: { $0 == ":" || $0 == "：" }).dropFirst().joined().trimmed
+            if !value.isEmpty, !["(盖章)", "（盖章）", "盖章"].contains(value) { _ = readInlinePair(rest, at: position) }
+            return true
+        }
+        let squashed = LabelText.squash(text)
+        if squashed.hasPrefix("报表编号") || squashed.hasPrefix("附件") && squashed.count <= 4 { return true }
+        if readInlinePair(text, at: position) { return true }
+        return false
+    }
+
+    /// `预算单位: 奉节县云雾土家族乡人民政府` as one cell.
+    private mutating func readInlinePair(_ text: String, at position: SourcePosition) -> Bool {
+        let trimmed = text.trimmed
+        guard let colon = trimmed.firstIndex(where: { $0 == ":" || $0 == "：" }) else { return false }
+        let label = String(trimmed[..<colon])
+        let value = String(trimmed[trimmed.index(after: colon)...]).trimmed
+        let parsed = LabelText.parse(label)
+        guard !value.isEmpty, let field = labels.field(parsed.key, in: ["project", "goal", "money"]) else { return false }
+        assign(field, label: parsed, raw: label, value: value, at: position)
+        return true
+    }
+
+    private func firstYear(in text: String) -> Int? {
+        let chars = Array(LabelText.squash(text).replacingFullWidthDigits())
+        var i = 0
+        while i + 4 < chars.count {
+            if chars[i].isASCII, chars[i].isNumber, i == 0 || !(chars[i - 1].isASCII && chars[i - 1].isNumber),
+               chars[i..<(i + 4)].allSatisfy({ $0.isASCII && $0.isNumber }), chars[i + 4] == "年", let y = Int(String(chars[i..<(i + 4)])),
+               (1990...2100).contains(y) {
+                return y
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// A money block: `项目资金`, `资金情况(万元)`, `预算执行情况(10分)`, `投入目标 (万元)`, with its sub-rows.
+    private struct MoneyBlock {
+        var multiplier: Int64?
+        /// Column → field, when the block's first row is a header above columns of amounts.
+        var columns: [Int: LabelField] = [:]
+        var isColumnar: Bool { !columns.isEmpty }
+        /// The column whose figure is the budget (年初预算 before 全年预算数 before 资金总额).
+        var basisColumn: Int?
+    }
+
+    private func isLabel(_ cell: String) -> Bool {
+        !cell.isEmpty && labels.field(LabelText.parse(cell).key, in: ["project", "money", "goal"]) != nil
+    }
+
+    private mutating func readHeaderRow(_ cells: [String], first: Int, position: SourcePosition) {
+        var start = first
+        if first == 0 {
+            pending.removeAll()
+            money = nil
+            let lead = LabelText.parse(cells[0])
+            let field = labels.field(lead.key, in: ["money"])
+            let amountsOnRow = cells.dropFirst().contains { CellValues.amount($0) != nil }
+            let moneyColumns = cells.indices.dropFirst().filter { i in
+                guard let f = labels.field(LabelText.parse(cells[i]).key, in: ["money"]) else { return false }
+                return f != .moneyBlock && f != .moneyRowHeader
+            }
+            if field == .moneyBlock || field != nil && !moneyColumns.isEmpty && !amountsOnRow {
+                var block = MoneyBlock(multiplier: lead.unitMultiplier)
+                for i in cells.indices where block.multiplier == nil { block.multiplier = LabelText.parse(cells[i]).unitMultiplier }
+                if !amountsOnRow && !moneyColumns.isEmpty {
+                    for i in moneyColumns { block.columns[i] = labels.field(LabelText.parse(cells[i]).key, in: ["money"]) }
+                    for wanted in [LabelField.budget, .budgetInitial, .budgetAdjusted, .budgetTotal] where block.basisColumn == nil {
+                        block.basisColumn = moneyColumns.first { block.columns[$0] == wanted }
+                    }
+                    money = block
+                    return
+                }
+                money = block
+                start = field == .moneyBlock ? 1 : 0
+                if field == .moneyBlock, let valueIndex = cells.indices.dropFirst().first(where: { !cells[$0].isEmpty }),
+                   !isLabel(cells[valueIndex]) {
+                    // `项目资金 | 250` or `项目资金 | 资金总额: 250 一、财政拨款: 250 …` in one cell.
+                    if !readInlineAmounts(cells[valueIndex], at: position.at(column: valueIndex)) {
+                        storeAmount(.budgetTotal, label: lead, raw: cells[0], value: cells[valueIndex], at: position.at(column: valueIndex))
+                    }
+                    start = valueIndex + 1
+                }
+            } else if labels.field(lead.key, in: ["goal"]) == .goalBlock {
+                start = 0
+            }
+        } else if let block = money, block.isColumnar {
+            readMoneyRow(cells, block: block, position: position)
+            return
+        } else if !pending.isEmpty {
+            // Values under the labels of the row above, column for column.
+            var rest = cells
+            for (column, field) in pending.sorted(by: { $0.key < $1.key }) where column < cells.count && !cells[column].isEmpty && !isLabel(cells[column]) {
+                assign(field, label: LabelText.parse(""), raw: "", value: cells[column], at: position.at(column: column))
+                pending[column] = nil
+                rest[column] = ""
+            }
+            if rest.allSatisfy(\.isEmpty) { return }
+            readPairs(rest, from: rest.firstIndex { !$0.isEmpty } ?? 0, position: position)
+            return
+        }
+        readPairs(cells, from: start, position: position)
+    }
+
+    /// `label | value | label | value`; a label with no value after it waits for the row below, column for column.
+    private mutating func readPairs(_ cells: [String], from start: Int, position: SourcePosition) {
+        var i = start
+        let rowStart = cells.firstIndex { !$0.isEmpty } ?? 0
+        while i < cells.count {
+            let cell = cells[i]
+            if cell.isEmpty { i += 1; continue }
+            let label = LabelText.parse(cell)
+            var namespaces: Set<Substring> = ["project", "goal", "money"]
+            if money == nil { namespaces.remove("money") }
+            let field = labels.field(label.key, in: namespaces) ?? labels.field(label.key, in: ["project", "goal", "money"])
+            var j = i + 1
+            while j < cells.count, cells[j].isEmpty { j += 1 }
+            if let field {
+                if j < cells.count, !isLabel(cells[j]) {
+                    assign(field, label: label, raw: cell, value: cells[j], at: position.at(column: j))
+                    i = j + 1
+                } else {
+                    pending[i] = field
+                    i = j
+                }
+                continue
+            }
+            if readInlineAmounts(cell, at: position.at(column: i)) { i += 1; continue }
+            if i == rowStart {
+                // An unknown label: keep its value, and say so.
+                if j < cells.count {
+                    if !isLabel(cells[j]) {
+                        context.warning(position.at(column: i), "label `\(cell)` is not one budgetq knows; its value `\(clip(cells[j]))` is kept in projects.extra (add the label to labels.tsv to read it as a field)")
+                        draft.extra.append("\(cell): \(cells[j])")
+                        i = j + 1
+                        continue
+                    }
+                } else if cells.filter({ !$0.isEmpty }).count == 1 {
+                    // A lone sub-heading (`绩效项目指标表`) carries nothing.
+                    if !(LabelText.squash(cell).hasSuffix("表") && cell.count <= 20) {
+                        context.warning(position.at(column: i), "row `\(clip(cell))` is not a label budgetq knows and has no value; not read")
+                    }
+                    return
+                }
+            } else {
+                context.warning(position.at(column: i), "cell `\(clip(cell))` is not under a label budgetq knows; not read")
+            }
+            i += 1
+        }
+    }
+
+    private func clip(_ text: String) -> String { text.count > 40 ? String(text.prefix(40)) + "…" : text }
+
+    /// Inline `资金总额: 250 一、预算资金:250 二、其他资金:0` pairs; true when any amount was read.
+    private mutating func readInlineAmounts(_ cell: String, at position: SourcePosition) -> Bool {
+        let text = LabelText.squash(cell).replacingFullWidthDigits()
+        guard text.contains(":") else { return false }
+        var found = false
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count >= 2 else { return false }
+        // parts: label0 | value0label1 | value1label2 | … | valueN
+        var label = String(parts[0])
+        for k in 1..<parts.count {
+            let piece = Array(parts[k])
+            var cut = 0
+            while cut < piece.count, piece[cut].isASCII && (piece[cut].isNumber || piece[cut] == "." || piece[cut] == ",") { cut += 1 }
+            var valueEnd = cut
+            for suffix in ["万元", "亿元", "元", "万"] where String(piece[cut...]).hasPrefix(suffix) { valueEnd = cut + suffix.count; break }
+            let value = String(piece[0..<valueEnd])
+            let parsed = LabelText.parse(label)
+            if cut > 0, let field = labels.field(parsed.key, in: ["money"]) {
+                storeAmount(field, label: parsed, raw: label, value: value, at: position)
+                found = true
+            }
+            label = String(piece[valueEnd...])
+        }
+        return found
+    }
+
+    private mutating func readMoneyRow(_ cells: [String], block: MoneyBlock, position: SourcePosition) {
+        guard let labelIndex = cells.indices.first(where: { !cells[$0].isEmpty && CellValues.amount(cells[$0]) == nil && CellValues.ratio(cells[$0]) == nil }) else { return }
+        let rowLabel = LabelText.parse(cells[labelIndex])
+        let rowField = labels.field(rowLabel.key, in: ["money"])
+        var values: [String] = []
+        for (column, field) in block.columns.sorted(by: { $0.key < $1.key }) where column < cells.count && !cells[column].isEmpty {
+            let value = cells[column]
+            let at = position.at(column: column)
+            switch rowField {
+            case .budget?, .budgetTotal?:
+                storeAmount(field, label: rowLabel, raw: cells[labelIndex], value: value, at: at)
+            case .fundsFiscal?, .fundsFiscalYear?, .fundsOther?, .fundsOtherYear?:
+                if column == block.basisColumn { storeAmount(rowField ?? .fundsOther, label: rowLabel, raw: cells[labelIndex], value: value, at: at) }
+            default:
+                if CellValues.amount(value) != nil || CellValues.ratio(value) != nil { values.append(value) }
+            }
+        }
+        if rowField == nil, !values.isEmpty {
+            draft.extra.append("\(cells[labelIndex]): \(values.joined(separator: " / "))")
+        }
+    }
+
+    private mutating func assign(_ field: LabelField, label: LabelText, raw: String, value: String, at position: SourcePosition) {
+        if let year = label.year, draft.labelYear == nil, field.namespace == "money" { draft.labelYear = year }
+        switch field {
+        case .projectName, .type, .level, .department, .unit:
+            draft.setText(field, value, reader: &context, at: position)
+        case .goalPeriod, .goalYear, .goalResult, .goalBlock:
+            if CellValues.isTemplateHint(value) {
+                context.warning(position, "`\(clip(value))` is the template's hint, not a goal; not read")
+                return
+            }
+            draft.setText(field, value, reader: &context, at: position)
+        case .period:
+            draft.periodText = value
+            if let (s, e) = CellValues.years(in: value) {
+                if draft.startYear == nil { draft.startYear = s }
+                if draft.endYear == nil { draft.endYear = e }
+            } else {
+                context.warning(position, "period `\(clip(value))` names no year; expected a form such as 2023.07-2024.01, 202001-202012 or 2021年至2023年")
+            }
+        case .startYear, .endYear:
+            guard let year = CellValues.year(value) else {
+                context.warning(position, "\(raw.isEmpty ? "year" : raw) `\(value)` is not a four-digit year")
+                return
+            }
+            if field == .startYear { draft.startYear = year } else { draft.endYear = year }
+        case .extra:
+            draft.extra.append("\(raw.isEmpty ? "?" : LabelText.squash(raw)): \(value)")
+        case .ignore, .rowEnd:
+            return
+        case .moneyBlock, .budget, .budgetTotal, .budgetInitial, .budgetAdjusted, .spent, .fundsFiscal, .fundsFiscalYear,
+             .fundsOther, .fundsOtherYear, .spentRate, .moneyWeight, .moneyScore, .moneyRowHeader:
+            storeAmount(field, label: label, raw: raw, value: value, at: position)
+        default:
+            context.warning(position, "`\(raw)` names an indicator column outside the indicator block; not read")
+        }
+    }
+
+    private mutating func storeAmount(_ field: LabelField, label: LabelText, raw: String, value: String, at position: SourcePosition) {
+        switch field {
+        case .spentRate:
+            guard let ratio = CellValues.ratio(value) else {
+                context.warning(position, "\(raw) `\(value)` is not a percentage such as 95% or 100.00%")
+                return
+            }
+            draft.spentRate = ratio
+            return
+        case .moneyWeight, .moneyScore:
+            guard let points = CellValues.points(value) else {
+                context.warning(position, "\(raw) `\(value)` is not a score such as 10 or 10分")
+                return
+            }
+            if field == .moneyWeight { draft.moneyWeight = points } else { draft.moneyScore = points }
+            return
+        default: break
+        }
+        guard let amount = CellValues.amount(value) else {
+            context.error(position, "amount `\(clip(value))` under \(raw.isEmpty ? "its label" : "`\(raw)`") is not a number; expected digits such as 500,000.00, 250 or 250万")
+            return
+        }
+        let cell = ProjectDraft.AmountCell(amount: amount, labelMultiplier: label.unitMultiplier ?? money?.multiplier, text: value, position: position)
+        if let year = label.year, draft.labelYear == nil { draft.labelYear = year }
+        switch field {
+        case .budget, .moneyRowHeader: if draft.budget == nil { draft.budget = cell }
+        case .budgetTotal, .moneyBlock: if draft.budgetTotal == nil { draft.budgetTotal = cell }
+        case .budgetInitial: if draft.budgetInitial == nil { draft.budgetInitial = cell }
+        case .budgetAdjusted: if draft.budgetAdjusted == nil { draft.budgetAdjusted = cell }
+        case .spent: if draft.spent == nil { draft.spent = cell }
+        case .fundsFiscal: if draft.fiscal == nil { draft.fiscal = cell }
+        case .fundsFiscalYear: if draft.fiscalYear == nil { draft.fiscalYear = cell }
+        case .fundsOther: draft.other.append(cell)
+        case .fundsOtherYear: if draft.otherYear == nil { draft.otherYear = cell }
+        default: break
+        }
+    }
+
+    // MARK: the indicator block (grid)
+
+    /// Reads indicator rows until a row that ends the block; returns the index after the block.
+    private mutating func readIndicators(_ rows: [GridRow], from start: Int, block: inout IndicatorBlock) -> Int {
+        var index = start
+        var ended = false
+        var lastRow: GridRow?
+        while index < rows.count {
+            let row = rows[index]
+            let cells = row.cells.map(\.trimmed)
+            if row.cells.first == "\u{FFFC}oversize" { broken = true; index += 1; continue }
+            guard let first = cells.firstIndex(where: { !$0.isEmpty }) else { index += 1; continue }
+            if block.endsBlock(cells, first: first) {
+                ended = true
+                break
+            }
+            block.context = context
+            block.readRow(cells, position: row.position, into: &draft)
+            context = block.context
+            lastRow = row
+            index += 1
+        }
+        if !ended, isLastSegment {
+            let missing = ["产出指标", "效益指标", "满意度指标"].filter { !block.level1Seen.contains($0) }
+            if !missing.isEmpty {
+                draft.endsEarly = true
+                context.warning(lastRow?.position ?? facts.position, "the table ends early: the document stops after this row, with no \(missing.joined(separator: "/")) rows (a cut-off copy?); the rows above are loaded")
+            } else if lastRow?.isUnterminatedLastLine == true, let last = draft.indicators.last, last.targetText.isEmpty {
+                draft.endsEarly = true
+                context.warning(last.position, "the table ends early: the file stops in the middle of indicator `\(last.record.name)`")
+            }
+        }
+        // Rows after the block (合计, 评价结论, notes) carry no indicator; the segment ends here.
+        return rows.count
+    }
+
+    // MARK: the flat sheet
+
+    private mutating func readFlat(_ rows: ArraySlice<GridRow>, block: inout IndicatorBlock) {
+        var currentDepartment: (code: String?, name: String)?
+        var departmentTotals: [(name: String, cell: ProjectDraft.AmountCell)] = []
+        var currentUnit: String?
+        var started = false
+        var lastPosition = facts.position
+        for row in rows {
+            let cells = row.cells.map(\.trimmed)
+            guard let first = cells.firstIndex(where: { !$0.isEmpty }) else { continue }
+            lastPosition = row.position
+            func cell(_ i: Int?) -> String { i.map { $0 < cells.count ? cells[$0] : "" } ?? "" }
+            let name = cell(block.projectColumn), unitCell = cell(block.unitColumn), amount = cell(block.budgetColumn)
+            if block.endsBlock(cells, first: first), name.isEmpty { break }
+            if !name.isEmpty {
+                if started { projects.append(draft) }
+                draft = ProjectDraft(position: row.position.at(column: block.projectColumn ?? 0))
+                started = true
+                draft.name = name
+                if !unitCell.isEmpty { currentUnit = unitCell }
+                if let u = currentUnit { draft.setText(.unit, u, reader: &context, at: row.position) }
+                if let d = currentDepartment { draft.department = d.name; draft.departmentCode = d.code }
+                if !amount.isEmpty {
+                    storeAmount(.budget, label: LabelText.parse(block.budgetHeader), raw: block.budgetHeader, value: amount,
+                                at: row.position.at(column: block.budgetColumn ?? 0))
+                }
+                let goal = cell(block.goalColumn)
+                if !goal.isEmpty { draft.goalYear = goal }
+            } else if !unitCell.isEmpty, !amount.isEmpty, !block.hasIndicatorCells(cells) {
+                // A department total row: `820-马踏镇部门 | | 8,827,620.53`. Not a project.
+                if started { projects.append(draft); started = false; draft = ProjectDraft(position: row.position) }
+                let split = CellValues.splitCode(unitCell)
+                currentDepartment = split
+                if let parsed = CellValues.amount(amount) {
+                    departmentTotals.append((split.name, .init(amount: parsed, labelMultiplier: nil, text: amount, position: row.position)))
+                }
+                continue
+            }
+            guard started else {
+                context.warning(row.position, "row comes before the first project of the sheet; not read")
+                continue
+            }
+            block.context = context
+            block.readRow(cells, position: row.position, into: &draft)
+            context = block.context
+        }
+        if started { projects.append(draft); draft = ProjectDraft(position: lastPosition) }
+        // A department total larger than its projects: more projects were published than the copy holds.
+        for total in departmentTotals {
+            let members = projects.filter { $0.department == total.name }
+            guard let totalFen = resolve(total.cell), !members.isEmpty else { continue }
+            var sum: Int64 = 0
+            var complete = true
+            for m in members {
+                guard let cell = m.budget, let fen = resolve(cell) else { complete = false; break }
+                sum = sum.addingReportingOverflow(fen).overflow ? Int64.max : sum + fen
+            }
+            if complete, sum != totalFen {
+                let lastIndex = projects.lastIndex { $0.department == total.name }
+                if isLastSegment, sum < totalFen, let lastIndex { projects[lastIndex].endsEarly = true }
+                context.warning(isLastSegment ? lastPosition : total.cell.position,
+                                "department `\(total.name)` totals \(Money.yuanText(fen: totalFen, groupThousands: true)) yuan but its \(members.count) project(s) read sum to \(Money.yuanText(fen: sum, groupThousands: true))\(isLastSegment && sum < totalFen ? "; the table ends early (a cut-off copy?)" : "")")
+            }
+        }
+    }
+
+    // MARK: the tree
+
+    private mutating func readTree(_ rows: ArraySlice<GridRow>, layout: TreeLayout) {
+        var started = false
+        var department: String?
+        var level1 = "", level1Raw = "", level2 = "", level2Raw = ""
+        for row in rows {
+            let raw = row.cells.first ?? ""
+            let text = raw.trimmed
+            let cells = row.cells.map(\.trimmed)
+            func cell(_ i: Int?) -> String { i.map { $0 < cells.count ? cells[$0] : "" } ?? "" }
+            let value = cell(layout.valueColumn), amount = cell(layout.amountColumn)
+            if text.isEmpty && value.isEmpty && amount.isEmpty { continue }
+            if !amount.isEmpty {
+                if started { projects.append(draft) }
+                draft = ProjectDraft(position: row.position)
+                started = true
+                draft.name = text
+                if let department { draft.setText(.department, department, reader: &context, at: row.position) }
+                storeAmount(.budget, label: LabelText.parse(layout.amountHeader), raw: layout.amountHeader, value: amount,
+                            at: row.position.at(column: layout.amountColumn ?? 0))
+                level1 = ""; level2 = ""
+                continue
+            }
+            if let c1 = labels.level1Category(text), value.isEmpty {
+                level1 = c1; level1Raw = text; level2 = ""; level2Raw = ""
+                if started { draft.noteCoverage(level1: level1, level2: "", filled: false, line: row.position.lineNumber); draft.coverage.removeLast() }
+                continue
+            }
+            if let c2 = labels.level2Category(text), value.isEmpty {
+                level2 = c2; level2Raw = text
+                if started { draft.noteCoverage(level1: level1, level2: level2, filled: false, line: row.position.lineNumber) }
+                continue
+            }
+            if !started {
+                if value.isEmpty { department = text } else { context.warning(row.position, "indicator `\(clip(text))` comes before any project row (one with a 绩效金额); not read") }
+                continue
+            }
+            if value.isEmpty, level1.isEmpty {
+                // A second unit or project heading without an amount.
+                context.warning(row.position, "row `\(clip(text))` has neither an amount nor a 指标值; not read")
+                continue
+            }
+            var record = IndicatorRecord(level1: level1, level2: level2, name: text, periodTarget: "", annualTarget: value,
+                                         reading: .qualitative, line: row.position.lineNumber)
+            record.level1Raw = level1Raw
+            record.level2Raw = level2Raw
+            record.shortName = IndicatorBlock.shortName(text)
+            record.position = row.position.description
+            if value.isEmpty { context.warning(row.position, "indicator `\(clip(text))` has no 指标值") }
+            draft.noteCoverage(level1: level1, level2: level2, filled: true, line: row.position.lineNumber)
+            draft.indicators.append(.init(record: record, targetText: value, actualText: nil, position: row.position))
+        }
+        if started { projects.append(draft); draft = ProjectDraft(position: facts.position) }
+    }
+
+    // MARK: finishing
+
+    /// The amount in fen, with the unit from the cell, the label, the block or the caption.
+    func resolve(_ cell: ProjectDraft.AmountCell) -> Int64? {
+        let multiplier = cell.amount.cellMultiplier ?? cell.labelMultiplier ?? facts.captionUnit?.multiplier ?? 1
+        return Money.parseFen(cell.amount.digits, yuanMultiplier: multiplier)
+    }
+
+    func unitName(_ cell: ProjectDraft.AmountCell) -> String? {
+        if let m = cell.amount.cellMultiplier ?? cell.labelMultiplier ?? facts.captionUnit?.multiplier { return CellValues.unitName(m) }
+        return nil
+    }
+}
+
+/// The columns of a `项目 | 指标值 | 绩效金额` tree table.
+struct TreeLayout {
+    var valueColumn: Int?
+    var amountColumn: Int?
+    var amountHeader: String
+
+    init?(header cells: [String], labels: LabelBook) {
+        var item = false
+        valueColumn = nil
+        amountColumn = nil
+        amountHeader = ""
+        for (i, cell) in cells.enumerated() where !cell.isEmpty {
+            let key = LabelText.parse(cell).key
+            if labels.field(key, in: ["indicator"]) == .treeItem { item = true }
+            if labels.field(key, in: ["indicator"]) == .annualTarget { valueColumn = i }
+            if let f = labels.field(key, in: ["money"]), f == .budget || f == .budgetTotal { amountColumn = i; amountHeader = cell }
+        }
+        guard item, valueColumn != nil, amountColumn != nil else { return nil }
+    }
+}

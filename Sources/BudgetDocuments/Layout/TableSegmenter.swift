@@ -1,0 +1,119 @@
+import BudgetCore
+
+/// Cuts a document's rows into the tables of the family, by content.
+///
+/// A table starts at a title of the family (`…绩效目标表`, `…申报表`, `…批复表`, `…审批表`, `…自评表`,
+/// `…监控表`) or, without a title, at a 项目名称-like row once the table before already has its own.
+/// Rows before the first table (a covering notice, prose, another kind of table) belong to none.
+struct TableSegmenter {
+    /// One table's rows, title first when it has one.
+    struct Segment {
+        var rows: [GridRow] = []
+        var titleKind: String?
+        var hasName = false
+        var hasIndicatorHeader = false
+    }
+
+    let labels: LabelBook
+
+    /// The rows before the first table, and the tables.
+    func split(_ rows: [GridRow]) -> (preamble: [GridRow], segments: [Segment]) {
+        var preamble: [GridRow] = []
+        var segments: [Segment] = []
+        var current: Segment?
+        for row in rows {
+            let cells = row.cells.map(\.trimmed)
+            guard let first = cells.firstIndex(where: { !$0.isEmpty }) else { continue }
+            let filled = cells.filter { !$0.isEmpty }
+            if filled.count == 1, let kind = titleKind(filled[0]) {
+                var next = Segment(titleKind: kind)
+                // A `报表编号` or `附件2` line just above the title belongs to it.
+                var carried: [GridRow] = []
+                if var open = current {
+                    while let last = open.rows.last, isCarriedCaption(last) { carried.insert(open.rows.removeLast(), at: 0) }
+                    segments.append(open)
+                } else {
+                    while let last = preamble.last, isCarriedCaption(last) { carried.insert(preamble.removeLast(), at: 0) }
+                }
+                next.rows = carried + [row]
+                current = next
+                continue
+            }
+            let isName = first == 0 && labels.field(LabelText.parse(cells[0]).key, in: ["project"]) == .projectName
+            let isHeader = isIndicatorHeader(cells)
+            if isName {
+                if var open = current {
+                    if open.hasName || open.hasIndicatorHeader {
+                        segments.append(open)
+                        current = Segment(rows: [row], hasName: true)
+                    } else {
+                        open.rows.append(row)
+                        open.hasName = true
+                        current = open
+                    }
+                } else {
+                    var carried: [GridRow] = []
+                    while let last = preamble.last, isCaption(last) { carried.insert(preamble.removeLast(), at: 0) }
+                    current = Segment(rows: carried + [row], hasName: true)
+                }
+                continue
+            }
+            if current == nil, isHeader, cells.contains(where: { labels.field(LabelText.parse($0).key, in: ["project"]) == .projectName }) {
+                // A flat sheet without a title: the header row itself starts the table.
+                var carried: [GridRow] = []
+                while let last = preamble.last, isCaption(last) { carried.insert(preamble.removeLast(), at: 0) }
+                current = Segment(rows: carried + [row], hasName: true, hasIndicatorHeader: true)
+                continue
+            }
+            if current != nil {
+                current?.rows.append(row)
+                if isHeader { current?.hasIndicatorHeader = true }
+            } else {
+                preamble.append(row)
+            }
+        }
+        if let open = current { segments.append(open) }
+        return (preamble, segments)
+    }
+
+    /// The document kind when `text` is a title; list items (`2.…目标表`) and `附件:` lines are not titles.
+    func titleKind(_ text: String) -> String? {
+        let squashed = LabelText.squash(text)
+        if squashed.hasPrefix("附件") || squashed.hasPrefix("关于") { return nil }
+        if let c = squashed.first, c.isASCII, c.isNumber, squashed.dropFirst().first.map({ $0 == "." || $0 == "、" }) == true { return nil }
+        if squashed.contains(":") { return nil }
+        return labels.titleKind(text)
+    }
+
+    /// A row of the 一级/二级/三级 indicator header, in any columns.
+    func isIndicatorHeader(_ cells: [String]) -> Bool {
+        var level1 = false, level2 = false, level3 = false
+        for cell in cells where !cell.isEmpty {
+            switch labels.field(LabelText.parse(cell).key, in: ["indicator"]) {
+            case .level1: level1 = true
+            case .level2: level2 = true
+            case .level3: level3 = true
+            default: break
+            }
+        }
+        return level3 && (level1 || level2) || level1 && level2
+    }
+
+    /// `报表编号:…` and `附件2` lines, which precede the title they belong to.
+    private func isCarriedCaption(_ row: GridRow) -> Bool {
+        let filled = row.cells.map(\.trimmed).filter { !$0.isEmpty }
+        guard filled.count == 1 else { return false }
+        let text = LabelText.squash(filled[0])
+        if text.hasPrefix("报表编号") { return true }
+        if text.hasPrefix("附件"), text.count <= 4 { return true }
+        return false
+    }
+
+    /// Caption lines that may precede a table without a title: the carried ones, unit and year lines.
+    private func isCaption(_ row: GridRow) -> Bool {
+        if isCarriedCaption(row) { return true }
+        let filled = row.cells.map(\.trimmed).filter { !$0.isEmpty }
+        guard filled.count == 1 else { return false }
+        return CellValues.captionUnit(filled[0]) != nil || CellValues.yearLine(filled[0]) != nil
+    }
+}
