@@ -112,7 +112,8 @@ public struct DocumentParser {
         }
         let periodYear = draft.startYear.flatMap { s in draft.endYear == s ? s : nil }
         guard let year = facts.yearLine ?? draft.labelYear ?? facts.titleYear ?? periodYear else {
-            context.error(draft.namePosition ?? draft.position, "table `\(name)` names no budget year: expected a title with a year (2024年…), a `(2024年度)` line or a label such as 2024年预算金额（元）; table skipped")
+            let cut = reader.isLastSegment && !reader.sawIndicatorBlock ? " (the document ends early: a cut-off copy?)" : ""
+            context.error(draft.position, "table `\(name)` names no budget year: expected a title with a year (2024年…), a `(2024年度)` line or a label such as 2024年预算金额（元）\(cut); table skipped")
             return nil
         }
         if let label = draft.labelYear, let line = facts.yearLine, label != line {
@@ -121,20 +122,20 @@ public struct DocumentParser {
         func fen(_ cell: ProjectDraft.AmountCell?) -> Int64? {
             guard let cell else { return nil }
             guard let value = reader.resolve(cell) else {
-                context.error(cell.position, "amount `\(cell.text)` cannot be held exactly in fen (too large, or finer than a fen)")
+                context.error(cell.position, "amount `\(cell.text)` cannot be held exactly in fen (more than two decimals of 元, or too large); the amount is left null")
                 return nil
             }
             return value
         }
         let budgetCell = draft.budget ?? draft.budgetInitial ?? draft.budgetAdjusted ?? draft.budgetTotal
         let budget = fen(budgetCell)
-        if budgetCell == nil {
+        if budgetCell == nil, draft.amountErrors == 0 {
             context.warning(draft.namePosition ?? draft.position, "table `\(name)` publishes no budget amount (expected a label such as 年度资金总额, 预算金额, 资金总额 or NNNN年预算金额（元）); budget is null")
         } else if budgetCell.map({ $0.amount.cellMultiplier == nil && $0.labelMultiplier == nil }) == true, facts.captionUnit == nil {
             context.warning(budgetCell?.position ?? draft.position, "no amount unit is published (a 单位:万元 caption, a (万元) label or 万元 in the cell); `\(budgetCell?.text ?? "")` is read as 元")
         }
         if let s = draft.startYear, let e = draft.endYear, s > e {
-            context.warning(draft.position, "the period starts (\(s)) after it ends (\(e))")
+            context.warning(draft.periodPosition ?? draft.position, "the period (实施周期) starts (\(s)) after it ends (\(e))")
         } else if let s = draft.startYear, let e = draft.endYear, !(s...e).contains(year) {
             context.warning(budgetCell?.position ?? draft.position, "budget year \(year) lies outside the period \(s)–\(e)")
         }
@@ -171,7 +172,7 @@ public struct DocumentParser {
         var record = ProjectRecord(
             year: year, name: name, type: draft.type, level: draft.level, department: draft.department, unit: draft.unit,
             startYear: draft.startYear, endYear: draft.endYear, budgetFen: budget, goalPeriod: draft.goalPeriod, goalYear: draft.goalYear,
-            regions: gazetteer.regions(mentionedIn: texts), source: file, line: (draft.namePosition ?? facts.position).lineNumber,
+            regions: gazetteer.regions(mentionedIn: texts), source: file, line: draft.position.lineNumber,
             origin: origin, indicators: indicators, coverage: draft.coverage)
         record.documentKind = facts.kind ?? (indicators.contains { $0.actual != nil || $0.score != nil } ? "自评" : "目标")
         record.amountUnit = budgetCell.flatMap(reader.unitName)
@@ -181,8 +182,7 @@ public struct DocumentParser {
         record.goalResult = draft.goalResult
         record.extra = draft.extra
         record.endsEarly = draft.endsEarly
-        let position = draft.namePosition ?? facts.position
-        if case .line = position {} else { record.position = position.description }
+        if case .line = draft.position {} else { record.position = draft.position.description }
         return record
     }
 }

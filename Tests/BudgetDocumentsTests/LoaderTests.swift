@@ -17,9 +17,9 @@ struct SeedLoadingTests {
         #expect(output.projects.count == 9)
         #expect(output.projects.allSatisfy { $0.year == 2024 && $0.origin == .published })
         #expect(output.projects.reduce(0) { $0 + $1.indicators.count } == 60)
-        #expect(output.projects.reduce(Int64(0)) { $0 + $1.budgetFen } == 161_803_500_000)
+        #expect(output.projects.reduce(Int64(0)) { $0 + ($1.budgetFen ?? 0) } == 161_803_500_000)
         var byType: [String: Int64] = [:]
-        for p in output.projects { byType[p.type ?? "", default: 0] += p.budgetFen }
+        for p in output.projects { byType[p.type ?? "", default: 0] += p.budgetFen ?? 0 }
         #expect(byType == ["其他特定目标类（部门职能类）": 167_000_000, "其他运转类（综合类）": 10_500_000, "其他事业发展性支出": 161_626_000_000])
     }
 

@@ -32,7 +32,9 @@ struct StoreTests {
         let store = StoreBuilder.build(from: DocumentLoader.load(paths: [url + "2024-dongguan-economic-cooperation-office.txt", url + "regions.tsv"]))
         let projects = try #require(store.table(named: "projects"))
         #expect(projects.columns.map(\.name) == ["id", "year", "name", "type", "level", "department", "unit", "start_year", "end_year",
-                                                 "budget", "goal_period", "goal_year", "regions", "source", "line", "origin",
+                                                 "budget", "goal_period", "goal_year", "regions", "doc_kind", "amount_unit", "department_code",
+                                                 "unit_code", "budget_total", "budget_initial", "budget_adjusted", "spent", "spent_rate",
+                                                 "funds_fiscal", "funds_other", "goal_result", "extra", "partial", "source", "line", "position", "origin",
                                                  "execution_target", "execution_deadline"])
         #expect(projects.rowCount == 9)
         #expect(projects.column(named: "预算金额")?.type == .money)

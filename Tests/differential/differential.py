@@ -53,15 +53,21 @@ NUM = ('int', 'money', 'dec', 'real')
 TABLE_KINDS = {
     'projects': dict(id='int', year='int', name='str', type='str', level='str', department='str', unit='str',
                      start_year='int', end_year='int', budget='money', goal_period='str', goal_year='str',
-                     regions='list', source='str', line='int', origin='str',
+                     regions='list', doc_kind='str', amount_unit='str', department_code='str', unit_code='str',
+                     budget_total='money', budget_initial='money', budget_adjusted='money', spent='money',
+                     spent_rate='dec', funds_fiscal='money', funds_other='money', goal_result='str', extra='list',
+                     partial='int', source='str', line='int', position='str', origin='str',
                      execution_target='real', execution_deadline='date'),
     'indicators': dict(project_id='int', year='int', project='str', level1='str', level2='str', name='str',
                        period_target='str', annual_target='str', cmp='str', value='dec', unit='str',
-                       deadline='date', kind='str', line='int'),
+                       deadline='date', kind='str', level1_raw='str', level2_raw='str', short_name='str',
+                       direction='str', weight='dec', actual='str', actual_value='dec', score='dec', standard='str',
+                       note='str', explanation='str', extra='list', line='int', position='str'),
     'coverage': dict(project_id='int', year='int', project='str', level1='str', level2='str', indicators='int'),
 }
 # Long free-text columns: used in `has` filters, rarely selected, never grouped.
-LONG_COLUMNS = {'goal_period', 'goal_year', 'period_target', 'annual_target', 'source', 'department'}
+LONG_COLUMNS = {'goal_period', 'goal_year', 'period_target', 'annual_target', 'source', 'department', 'goal_result',
+                'extra', 'note', 'explanation', 'standard', 'actual', 'position'}
 
 ABSENT_STRINGS = ['不存在的值', 'ZZZ', '其他', '产出']
 ABSENT_REGIONS = ['广州', '巫山县', '铜仁市', 'X']

@@ -22,6 +22,7 @@ struct ProjectDraft {
     var startYear: Int?
     var endYear: Int?
     var periodText: String?
+    var periodPosition: SourcePosition?
     var goalPeriod: String?
     var goalYear: String?
     var goalResult: String?
@@ -44,6 +45,8 @@ struct ProjectDraft {
     var indicators: [PendingIndicator] = []
     var coverage: [CoverageRecord] = []
     var endsEarly = false
+    /// Amounts that could not be read (already reported), so a missing budget is not reported twice.
+    var amountErrors = 0
 
     init(position: SourcePosition) { self.position = position }
 
@@ -74,7 +77,11 @@ struct ProjectDraft {
         }
         switch field {
         case .projectName: assign(&name, "项目名称"); if namePosition == nil { namePosition = position }
-        case .type: assign(&type, "项目类型")
+        case .type:
+            // `(31)部门预算项目`: the code is kept apart from the type.
+            let (code, rest) = CellValues.splitCode(value)
+            if type == nil, let code { extra.append("项目类型编码: \(code)") }
+            if let old = type, old != rest { extra.append("项目类型: \(value)") } else { type = rest }
         case .level: assign(&level, "项目等级")
         case .department:
             let (code, rest) = CellValues.splitCode(value)

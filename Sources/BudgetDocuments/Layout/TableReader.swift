@@ -37,6 +37,8 @@ struct TableReader {
     var projects: [ProjectDraft] = []
     var draft: ProjectDraft
     var broken = false
+    /// Whether the table reached its indicator block (a table cut off in its header did not).
+    var sawIndicatorBlock = false
 
     private var pending: [Int: LabelField] = [:]
     private var money: MoneyBlock?
@@ -64,6 +66,7 @@ struct TableReader {
             let filled = cells.filter { !$0.isEmpty }
             if filled.count == 1, readCaption(filled[0], at: row.position.at(column: first)) { index += 1; continue }
             if TableSegmenter(labels: labels).isIndicatorHeader(cells) {
+                sawIndicatorBlock = true
                 var block = IndicatorBlock(header: cells, position: row.position, labels: labels, context: context)
                 context = block.context
                 if block.hasProjectColumn {
@@ -75,11 +78,20 @@ struct TableReader {
                 return
             }
             if let tree = TreeLayout(header: cells, labels: labels) {
+                sawIndicatorBlock = true
                 readTree(rows[(index + 1)...], layout: tree)
                 return
             }
             readHeaderRow(cells, first: first, position: row.position)
             index += 1
+        }
+        if draft.name != nil, !sawIndicatorBlock {
+            if isLastSegment {
+                draft.endsEarly = true
+                context.warning(rows.last?.position ?? facts.position, "the table ends early: the document stops before its 绩效指标 block (a cut-off copy?); the project is loaded without indicators")
+            } else {
+                context.warning(facts.position, "the table has no 绩效指标 block (no 一级指标/二级指标/三级指标 header); the project is loaded without indicators")
+            }
         }
     }
 
@@ -315,6 +327,7 @@ struct TableReader {
             draft.setText(field, value, reader: &context, at: position)
         case .period:
             draft.periodText = value
+            if draft.periodPosition == nil { draft.periodPosition = position }
             if let (s, e) = CellValues.years(in: value) {
                 if draft.startYear == nil { draft.startYear = s }
                 if draft.endYear == nil { draft.endYear = e }
@@ -327,6 +340,7 @@ struct TableReader {
                 return
             }
             if field == .startYear { draft.startYear = year } else { draft.endYear = year }
+            if draft.periodPosition == nil { draft.periodPosition = position }
         case .extra:
             draft.extra.append("\(raw.isEmpty ? "?" : LabelText.squash(raw)): \(value)")
         case .ignore, .rowEnd:
@@ -358,6 +372,7 @@ struct TableReader {
         default: break
         }
         guard let amount = CellValues.amount(value) else {
+            draft.amountErrors += 1
             context.error(position, "amount `\(clip(value))` under \(raw.isEmpty ? "its label" : "`\(raw)`") is not a number; expected digits such as 500,000.00, 250 or 250万")
             return
         }
@@ -406,6 +421,8 @@ struct TableReader {
                 context.warning(lastRow?.position ?? facts.position, "the table ends early: the document stops after this row, with no \(missing.joined(separator: "/")) rows (a cut-off copy?); the rows above are loaded")
             } else if lastRow?.isUnterminatedLastLine == true, let last = draft.indicators.last, last.targetText.isEmpty {
                 draft.endsEarly = true
+                // This says more than the row's own "has no target" warning.
+                context.diagnostics.removeAll { $0.message == "indicator `\(last.record.name)` has no target (指标值)" && $0.line == last.position.lineNumber }
                 context.warning(last.position, "the table ends early: the file stops in the middle of indicator `\(last.record.name)`")
             }
         }
@@ -486,6 +503,7 @@ struct TableReader {
         var started = false
         var department: String?
         var level1 = "", level1Raw = "", level2 = "", level2Raw = ""
+        var level1Indent = 0
         for row in rows {
             let raw = row.cells.first ?? ""
             let text = raw.trimmed
@@ -504,9 +522,12 @@ struct TableReader {
                 level1 = ""; level2 = ""
                 continue
             }
-            if let c1 = labels.level1Category(text), value.isEmpty {
+            // 成本指标 is both a 一级 (newer templates) and a 二级 name: deeper than the 一级 row, it is a 二级.
+            let indent = raw.prefix { $0.isWhitespace }.count
+            let asLevel2 = labels.level2Category(text) != nil && !level1.isEmpty && indent > level1Indent
+            if let c1 = labels.level1Category(text), value.isEmpty, !asLevel2 {
                 level1 = c1; level1Raw = text; level2 = ""; level2Raw = ""
-                if started { draft.noteCoverage(level1: level1, level2: "", filled: false, line: row.position.lineNumber); draft.coverage.removeLast() }
+                level1Indent = indent
                 continue
             }
             if let c2 = labels.level2Category(text), value.isEmpty {
