@@ -37,6 +37,8 @@ public struct LoadedDocuments: Sendable {
 public struct LoadLimits: Sendable {
     public var maxFileBytes: Int
     public var maxLineBytes: Int
+    /// Bounds on what a Word or Excel file may expand to.
+    public var office = OfficeLimits()
 
     public init(maxFileBytes: Int = 512 << 20, maxLineBytes: Int = 1 << 20) {
         self.maxFileBytes = maxFileBytes
@@ -128,17 +130,20 @@ public enum DocumentLoader {
     public static func parse(bytes: [UInt8], file: String, gazetteer: Gazetteer = .builtIn, labels: LabelBook = .builtIn,
                              limits: LoadLimits = LoadLimits()) -> (DocumentParser.Output, TextDecoding.Encoding?) {
         let parser = DocumentParser(file: file, gazetteer: gazetteer, labels: labels, maxLineBytes: limits.maxLineBytes)
-        if let refusal = binaryFormatRefusal(bytes, file: file) {
+        // Word, Excel and their HTML/XML exports are read by content, whatever the extension;
+        // binary formats are refused with how to convert them.
+        if let refused = OfficeReader.refusal(of: bytes, file: file) {
             var output = DocumentParser.Output()
-            output.diagnostics.append(.error(file, 1, refusal))
+            output.diagnostics.append(.error(file, 1, officeMessage(refused)))
             return (output, nil)
         }
-        if let rows = officeRows(bytes, file: file, limits: limits) {
-            switch rows {
-            case .success(let rows): return (parser.parse(rows: rows), nil)
-            case .failure(let failure):
+        if let format = OfficeReader.detect(bytes) {
+            do {
+                let rows = try OfficeReader.rows(of: bytes, format: format, file: file, limits: limits.office)
+                return (parser.parse(rows: rows), nil)
+            } catch {
                 var output = DocumentParser.Output()
-                output.diagnostics.append(.error(file, 1, failure.message))
+                output.diagnostics.append(.error(file, 1, officeMessage(error)))
                 return (output, nil)
             }
         }
@@ -249,27 +254,11 @@ public enum DocumentLoader {
 }
 
 extension DocumentLoader {
-    /// A message for formats budgetq cannot read (binary Word/Excel/WPS, PDF), naming how to convert them.
-    static func binaryFormatRefusal(_ bytes: [UInt8], file: String) -> String? {
-        let ext = (file as NSString).pathExtension.lowercased()
-        let base = (file as NSString).lastPathComponent
-        if bytes.starts(with: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-            let target = ["xls", "et"].contains(ext) ? "xlsx" : "docx"
-            return "this is a binary Office file (.doc/.xls/.wps), which budgetq cannot read; convert it first: soffice --headless --convert-to \(target) \(base)"
-        }
-        if bytes.starts(with: Array("%PDF".utf8)) {
-            return "this is a PDF, which budgetq cannot read; convert it first (soffice --headless --infilter=writer_pdf_import --convert-to docx \(base), or pdftotext -layout \(base)), then check the result"
-        }
-        if let target = convertible[ext], !bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
-            if TextDecoding.decode(Array(bytes.prefix(4096))).isSuccess { return nil }
-            return "budgetq cannot read .\(ext) files; convert it first: soffice --headless --convert-to \(target) \(base)"
-        }
-        return nil
+    /// An Office reading error as a diagnostic message (the file is named by the diagnostic itself).
+    static func officeMessage(_ error: OfficeReadError) -> String {
+        if let part = error.part { return "\(part): \(error.message)" }
+        return error.message
     }
-}
-
-extension Result {
-    var isSuccess: Bool { if case .success = self { return true } else { return false } }
 }
 
 extension Gazetteer {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import BudgetCore
 @testable import BudgetDocuments
 
 /// Each real published table reads as a person read it (`Tests/fixtures/real-documents/expected.json`).
@@ -37,6 +38,17 @@ struct RealDocumentTests {
         try check(path: Self.folder + "/" + name, expected: try #require(Self.expected.files[name]))
     }
 
+    @Test(arguments: officeFiles)
+    func officeVersionReadsAsItsText(_ name: String) throws {
+        let text = (name as NSString).deletingPathExtension + ".txt"
+        try check(path: Self.folder + "/office/" + name, expected: try #require(Self.expected.files[text]))
+    }
+
+    @Test func officeVersionsAreThere() {
+        // 5 Word, 5 Excel and 2 导出Excel .xls files have a text namesake (the seed's are checked on their own).
+        #expect(Self.officeFiles.count == 12)
+    }
+
     func check(path: String, expected: ExpectedFile) throws {
         let loaded = DocumentLoader.load(paths: [path])
         let errors = loaded.diagnostics.filter { $0.severity == .error }
@@ -67,8 +79,9 @@ struct RealDocumentTests {
         }
     }
 
-    @Test func seedStillLoadsExactly() throws {
-        let loaded = DocumentLoader.load(paths: [Self.folder + "/000_a55f44c6a187ce33.txt"])
+    @Test(arguments: ["000_a55f44c6a187ce33.txt", "office/000_a55f44c6a187ce33.docx", "office/000_a55f44c6a187ce33.xlsx"])
+    func seedStillLoadsExactly(_ name: String) throws {
+        let loaded = DocumentLoader.load(paths: [Self.folder + "/" + name])
         #expect(loaded.diagnostics.isEmpty, "\(loaded.diagnostics)")
         #expect(loaded.projects.count == 9)
         #expect(loaded.projects.reduce(0) { $0 + $1.indicators.count } == 60)
@@ -77,8 +90,12 @@ struct RealDocumentTests {
 
     @Test func aFolderOfAllOfThemLoadsInOneGo() {
         let loaded = DocumentLoader.load(paths: [Self.folder])
-        let expectedCount = Self.expected.files.values.reduce(0) { $0 + $1.projects.count } + 9
-        #expect(loaded.projects.count >= expectedCount)
+        // Each text file, its Office versions, and the seed three times (text, Word, Excel).
+        var expectedCount = Self.expected.files.values.reduce(0) { $0 + $1.projects.count } + 3 * 9
+        for name in Self.officeFiles {
+            expectedCount += Self.expected.files[(name as NSString).deletingPathExtension + ".txt"]?.projects.count ?? 0
+        }
+        #expect(loaded.projects.count == expectedCount)
         #expect(loaded.diagnostics.filter { $0.severity == .error }.isEmpty, "\(loaded.diagnostics.filter { $0.severity == .error })")
     }
 
