@@ -19,5 +19,6 @@ let package = Package(
         fuzzTarget("FuzzLedger", [.product(name: "BudgetqCore", package: parent)]),
         fuzzTarget("FuzzQueryParser", [.product(name: "BudgetqCore", package: parent)]),
         fuzzTarget("FuzzQueryExecution", [.product(name: "BudgetqCore", package: parent)]),
+        fuzzTarget("FuzzOffice", [.product(name: "BudgetqCore", package: parent)]),
     ]
 )

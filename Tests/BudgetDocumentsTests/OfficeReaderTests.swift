@@ -552,7 +552,7 @@ struct OfficeHostileFileTests {
     }
 
     @Test func zipBombDeclaredTooLargeIsRefusedBeforeInflating() throws {
-        let bomb = OfficeTestZip.Entry(name: "xl/worksheets/sheet1.xml", content: .repeated(prefix: [], pattern: Array("<row/>".utf8), count: 50_000_000, suffix: []), skipCRC: true)
+        let bomb = OfficeTestZip.Entry(name: "xl/worksheets/sheet1.xml", content: .repeated(prefix: [], pattern: Array("<row/>".utf8), count: 1_000, suffix: []), declaredSize: 300_000_000, skipCRC: true)
         let found = try #require(error(sheet(bomb)))
         #expect(found.kind == .limitExceeded)
         #expect(found.description == "bad.xlsx: xl/worksheets/sheet1.xml: the part declares 300000000 bytes uncompressed, more than the 268435456 allowed per part (OfficeLimits.maxPartBytes); refused as a zip bomb")
@@ -636,5 +636,26 @@ struct OfficeHostileFileTests {
         let html = "<table><tr><td colspan=999999999 rowspan=999999999>大</td><td>右</td></tr><tr><td>下</td></tr></table>"
         let htmlRows = try OfficeReader.rows(of: Array(html.utf8), file: "a.xls")
         #expect(htmlRows.map(\.cells.count) == [1001, 1001])
+    }
+}
+
+/// Inputs the fuzzer found (FuzzOffice); each once trapped.
+struct OfficeFuzzRegressionTests {
+    @Test func invalidUTF8InAnAttributeNameIsAnErrorNotATrap() throws {
+        // FoundationXML traps on a name that is not UTF-8 (ss:F\xD8ormat): such bytes never reach it.
+        let xml: [UInt8] = Array(#"<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Styles><Style ss:ID="a"><NumberFormat ss:F"#.utf8) + [0xD8] + Array(#"ormat="0"/></Style></Styles></Workbook>"#.utf8)
+        #expect(throws: OfficeReadError.self) { try OfficeReader.rows(of: xml, file: "a.xls") }
+        do { _ = try OfficeReader.rows(of: xml, file: "a.xls") } catch {
+            #expect(error.description.hasPrefix("a.xls: Workbook: bytes that are not UTF-8 near byte"))
+        }
+    }
+
+    @Test func legacyAndUTF16EncodingsAreConverted() throws {
+        let body = #"<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="表"><Table><Row><Cell><Data ss:Type="String">项目</Data></Cell></Row></Table></Worksheet></Workbook>"#
+        let gbk = try #require(TextDecoding.iconvConvert(Array((#"<?xml version="1.0" encoding="GB2312"?>"# + body).utf8), from: "UTF-8", to: "GB18030"))
+        #expect(try OfficeReader.rows(of: gbk, file: "a.xls").map(\.cells) == [["项目"]])
+        let utf16: [UInt8] = [0xFF, 0xFE] + (#"<?xml version="1.0" encoding="UTF-16"?>"# + body).utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        #expect(OfficeReader.detect(utf16) == .spreadsheetML)
+        #expect(try OfficeReader.rows(of: utf16, file: "a.xls").map(\.cells) == [["项目"]])
     }
 }

@@ -30,7 +30,8 @@ struct XMLAttributes {
 /// sink keeps), after refusing a DOCTYPE: Office parts never have one, and a DTD is how entity-expansion
 /// bombs ("billion laughs") and external entities get in.
 enum OfficeXML {
-    static func parse(_ data: Data, part: String, file: String, into sink: XMLEventSink) throws(OfficeReadError) {
+    static func parse(_ raw: Data, part: String, file: String, into sink: XMLEventSink) throws(OfficeReadError) {
+        let data = try utf8(raw, part: part, file: file)
         if declaresDTD(data) {
             throw OfficeReadError(.malformedXML, file: file, part: part, "the XML declares a DOCTYPE or entities, which Office documents never do; refused (a DTD can expand a few bytes into gigabytes)")
         }
@@ -47,6 +48,63 @@ enum OfficeXML {
             throw OfficeReadError(.malformedXML, file: file, part: part,
                                   "XML error at line \(line), column \(column): \(describe(code)); expected a well-formed XML part")
         }
+    }
+
+    /// The part as UTF-8 without an encoding declaration: UTF-16 (with BOM) and a declared legacy encoding
+    /// (`encoding="GB2312"`) are converted, and anything else must be valid UTF-8. FoundationXML traps on
+    /// names that are not valid UTF-8, so libxml2 never sees such bytes.
+    static func utf8(_ data: Data, part: String, file: String) throws(OfficeReadError) -> Data {
+        var bytes = [UInt8](data)
+        let utf16 = bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF])
+            || bytes.starts(with: [0x3C, 0x00, 0x3F, 0x00]) || bytes.starts(with: [0x00, 0x3C, 0x00, 0x3F])
+        var encoding: String? = utf16 ? (bytes.starts(with: [0xFE, 0xFF]) || bytes.first == 0 ? "UTF-16BE" : "UTF-16LE") : nil
+        if encoding == nil, let declared = declaredEncoding(bytes), !["utf-8", "utf8", "us-ascii", "ascii"].contains(declared.lowercased()) {
+            encoding = declared
+        }
+        if let encoding {
+            var source = bytes
+            if source.starts(with: [0xFF, 0xFE]) || source.starts(with: [0xFE, 0xFF]) { source.removeFirst(2) }
+            guard let converted = TextDecoding.iconvConvert(source, from: encoding) else {
+                throw OfficeReadError(.malformedXML, file: file, part: part, "the XML is not valid \(encoding) text; expected UTF-8 or UTF-16")
+            }
+            bytes = converted
+        } else if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+            bytes.removeFirst(3)
+        }
+        if encoding != nil || bytes.starts(with: Array("<?xml".utf8)) {
+            // The declaration would name the old encoding (or none is needed): drop it.
+            if let end = HTMLTableReader.Tokenizer.find(Array("?>".utf8), in: Array(bytes.prefix(512)), from: 0), bytes.starts(with: Array("<?xml".utf8)) {
+                bytes.removeSubrange(0..<(end + 2))
+            }
+        }
+        let invalid: Int? = bytes.withUnsafeBufferPointer { buffer in
+            if String(validating: buffer, as: UTF8.self) != nil { return nil }
+            var parser = Unicode.UTF8.ForwardParser()
+            var iterator = buffer.makeIterator()
+            var offset = 0
+            while true {
+                switch parser.parseScalar(from: &iterator) {
+                case .valid(let scalar): offset += scalar.count
+                case .error: return offset
+                case .emptyInput: return offset
+                }
+            }
+        }
+        if let invalid {
+            throw OfficeReadError(.malformedXML, file: file, part: part, "bytes that are not UTF-8 near byte \(invalid); expected UTF-8 (or UTF-16) XML")
+        }
+        return Data(bytes)
+    }
+
+    /// The `encoding="…"` of an XML declaration at the start, if any.
+    static func declaredEncoding(_ bytes: [UInt8]) -> String? {
+        guard bytes.starts(with: Array("<?xml".utf8)) else { return nil }
+        let head = String(decoding: bytes.prefix(200), as: UTF8.self)
+        guard let end = head.range(of: "?>"), let key = head[..<end.lowerBound].range(of: "encoding") else { return nil }
+        let rest = head[key.upperBound..<end.lowerBound].drop { $0 == " " || $0 == "=" }
+        guard let quote = rest.first, quote == "\"" || quote == "'" else { return nil }
+        let value = rest.dropFirst().prefix { $0 != quote }
+        return value.isEmpty ? nil : String(value)
     }
 
     /// True when a `<!DOCTYPE` or `<!ENTITY` occurs anywhere (NUL bytes skipped, so UTF-16 parts are seen too).
