@@ -159,7 +159,7 @@ struct IndicatorBlock {
         record.level1Raw = level1Raw
         record.level2Raw = level2Raw
         record.shortName = IndicatorBlock.shortName(name)
-        record.position = position.description
+        if case .line = position {} else { record.position = position.description }
         for i in natureColumns {
             let text = LabelText.squash(cell(i))
             if text.hasPrefix("正向") { record.direction = "正向" } else if text.hasPrefix("反向") { record.direction = "反向" }

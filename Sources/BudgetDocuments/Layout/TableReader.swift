@@ -549,7 +549,7 @@ struct TableReader {
             record.level1Raw = level1Raw
             record.level2Raw = level2Raw
             record.shortName = IndicatorBlock.shortName(text)
-            record.position = row.position.description
+            if case .line = row.position {} else { record.position = row.position.description }
             if value.isEmpty { context.warning(row.position, "indicator `\(clip(text))` has no 指标值") }
             draft.noteCoverage(level1: level1, level2: level2, filled: true, line: row.position.lineNumber)
             draft.indicators.append(.init(record: record, targetText: value, actualText: nil, position: row.position))
