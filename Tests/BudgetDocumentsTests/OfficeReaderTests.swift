@@ -650,6 +650,12 @@ struct OfficeFuzzRegressionTests {
         }
     }
 
+    @Test func processingInstructionWithoutDataIsNotACrash() throws {
+        // FoundationXML dereferences a NULL data pointer for <?x?>: processing instructions are removed first.
+        let xml = #"<?xml version="1.0" eion="1.0"?><?x?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet><Table><Row><Cell><Data>是</Data></Cell></Row></Table></Worksheet></Workbook>"#
+        #expect(try OfficeReader.rows(of: Array(xml.utf8), format: .spreadsheetML, file: "a.xls").map(\.cells) == [["是"]])
+    }
+
     @Test func legacyAndUTF16EncodingsAreConverted() throws {
         let body = #"<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="表"><Table><Row><Cell><Data ss:Type="String">项目</Data></Cell></Row></Table></Worksheet></Workbook>"#
         let gbk = try #require(TextDecoding.iconvConvert(Array((#"<?xml version="1.0" encoding="GB2312"?>"# + body).utf8), from: "UTF-8", to: "GB18030"))

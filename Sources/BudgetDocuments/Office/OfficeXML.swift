@@ -71,12 +71,7 @@ enum OfficeXML {
         } else if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
             bytes.removeFirst(3)
         }
-        if encoding != nil || bytes.starts(with: Array("<?xml".utf8)) {
-            // The declaration would name the old encoding (or none is needed): drop it.
-            if let end = HTMLTableReader.Tokenizer.find(Array("?>".utf8), in: Array(bytes.prefix(512)), from: 0), bytes.starts(with: Array("<?xml".utf8)) {
-                bytes.removeSubrange(0..<(end + 2))
-            }
-        }
+        bytes = withoutProcessingInstructions(bytes)
         let invalid: Int? = bytes.withUnsafeBufferPointer { buffer in
             if String(validating: buffer, as: UTF8.self) != nil { return nil }
             var parser = Unicode.UTF8.ForwardParser()
@@ -94,6 +89,25 @@ enum OfficeXML {
             throw OfficeReadError(.malformedXML, file: file, part: part, "bytes that are not UTF-8 near byte \(invalid); expected UTF-8 (or UTF-16) XML")
         }
         return Data(bytes)
+    }
+
+    /// The bytes without `<?…?>` (the XML declaration, `<?mso-application …?>`): the declaration would name
+    /// the old encoding, no reader needs a processing instruction, and FoundationXML crashes on one
+    /// without data (`<?x?>`). One that never closes stays, for libxml2 to report.
+    static func withoutProcessingInstructions(_ bytes: [UInt8]) -> [UInt8] {
+        guard HTMLTableReader.Tokenizer.find([0x3C, 0x3F], in: bytes, from: 0) != nil else { return bytes }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == 0x3C, i + 1 < bytes.count, bytes[i + 1] == 0x3F, let end = HTMLTableReader.Tokenizer.find([0x3F, 0x3E], in: bytes, from: i + 2) {
+                i = end + 2
+                continue
+            }
+            out.append(bytes[i])
+            i += 1
+        }
+        return out
     }
 
     /// The `encoding="…"` of an XML declaration at the start, if any.
