@@ -23,6 +23,11 @@ public struct ReportRunner {
                 header += "Parameters: " + parameters.map { "\($0.0) = \($0.1)" }.joined(separator: ", ") + ". "
             }
             header += "Data: " + workspace.dataSummary + "\n"
+            if let loaded = workspace.loaded, loaded.errorCount > 0 {
+                // The memo travels without the terminal's stderr: the warning must be in it.
+                header += "\n> **Warning:** \(loaded.errorCount) load error\(loaded.errorCount == 1 ? "" : "s") in the data: these results leave out "
+                    + "what could not be read. Run `budgetq check \(workspace.paths.joined(separator: " "))` for all.\n"
+            }
             workspace.emit(header)
         }
         var first = true

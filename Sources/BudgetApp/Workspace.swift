@@ -105,6 +105,49 @@ public final class Workspace {
         return lines.joined(separator: "\n")
     }
 
+    /// True when documents were read but not one 项目绩效目标表 table loaded: any answer would be
+    /// empty, so `-c`, `run`, scripts and `export` refuse to give one.
+    public var loadedNoTable: Bool {
+        guard let loaded else { return false }
+        return loaded.projects.isEmpty
+    }
+
+    /// Why nothing can be answered, when `loadedNoTable`.
+    public var noTableMessage: String {
+        let files = loaded?.files.count ?? 0
+        let errors = (loaded?.diagnostics ?? []).filter { $0.severity == .error }
+        var lines = ["budgetq: no 项目绩效目标表 table loaded from \(paths.joined(separator: ", ")) (\(files) file\(files == 1 ? "" : "s") read, "
+                     + "\(errors.count) load error\(errors.count == 1 ? "" : "s")); there is nothing to answer from"]
+        lines += errors.prefix(3).map { "  \($0)" }
+        if errors.count > 3 { lines.append("  … and \(errors.count - 3) more") }
+        lines.append("run `budgetq check \(paths.joined(separator: " "))` for all")
+        return lines.joined(separator: "\n")
+    }
+
+    /// The load errors for standard error: a count, the first few, and where to see them all;
+    /// nil when documents loaded cleanly (or a snapshot was opened).
+    public func loadErrorReport(shown: Int = 3) -> String? {
+        guard let loaded, loaded.errorCount > 0 else { return nil }
+        let errors = loaded.diagnostics.filter { $0.severity == .error }
+        var lines = ["budgetq: \(errors.count) load error\(errors.count == 1 ? "" : "s"); these answers leave out what could not be read:"]
+        lines += errors.prefix(shown).map { "  \($0)" }
+        if errors.count > shown { lines.append("  … and \(errors.count - shown) more") }
+        lines.append("run `budgetq check \(paths.joined(separator: " "))` for all")
+        return lines.joined(separator: "\n")
+    }
+
+    /// Writes `loadErrorReport` to standard error; true when there was one (the caller then
+    /// exits non-zero, after answering).
+    @discardableResult
+    public func reportLoadErrors() -> Bool {
+        guard let report = loadErrorReport else { return false }
+        standardError(report + "\n")
+        return true
+    }
+
+    /// `loadErrorReport()` with the default number of diagnostics shown.
+    public var loadErrorReport: String? { loadErrorReport() }
+
     /// Sends result text to standard output or to the `.output` file.
     public func emit(_ text: String) {
         guard let outputPath else {

@@ -1,5 +1,6 @@
 import BudgetCore
 import ArgumentParser
+import BudgetApp
 import BudgetDocuments
 import BudgetRender
 import BudgetStore
@@ -24,11 +25,12 @@ struct Export: ParsableCommand {
 
     func run() throws {
         let format = root.output.format ?? .csv
-        let loaded = DocumentLoader.load(paths: [root.data.directory], limits: root.data.limits)
-        for diagnostic in loaded.diagnostics where diagnostic.severity == .error {
-            FileHandle.standardError.write(Data("\(diagnostic)\n".utf8))
+        let workspace = Workspace(paths: [root.data.directory], limits: root.data.limits)
+        if workspace.loadedNoTable {
+            FileHandle.standardError.write(Data((workspace.noTableMessage + "\n").utf8))
+            throw ExitCode(1)
         }
-        let store = StoreBuilder.build(from: loaded)
+        let store = workspace.session.store
         guard let found = store.table(named: table) else {
             throw ValidationError("no table `\(table)`; expected one of: \(store.tables.map(\.name).joined(separator: ", "))")
         }
@@ -44,5 +46,7 @@ struct Export: ParsableCommand {
         } else {
             FileHandle.standardOutput.write(Data(text.utf8))
         }
+        // After the table: the count, the first few errors and where to see them all.
+        if workspace.reportLoadErrors() { throw ExitCode(1) }
     }
 }

@@ -20,10 +20,14 @@ struct Run: ParsableCommand {
             throw ValidationError("cannot read \(file)")
         }
         let workspace = Workspace(paths: [root.data.directory], renderer: root.output.renderer, limits: root.data.limits)
-        let parameters = try root.output.parsedParameters()
-        for (name, value) in parameters { workspace.session.setParameter(name, text: value) }
-        if !ReportRunner(workspace: workspace, file: file).run(String(decoding: data, as: UTF8.self), parameters: parameters) {
+        if workspace.loadedNoTable {
+            FileHandle.standardError.write(Data((workspace.noTableMessage + "\n").utf8))
             throw ExitCode(1)
         }
+        let parameters = try root.output.parsedParameters()
+        for (name, value) in parameters { workspace.session.setParameter(name, text: value) }
+        let ok = ReportRunner(workspace: workspace, file: file).run(String(decoding: data, as: UTF8.self), parameters: parameters)
+        let loadErrors = workspace.reportLoadErrors()
+        if !ok || loadErrors { throw ExitCode(1) }
     }
 }

@@ -38,13 +38,22 @@ struct Budgetq: ParsableCommand {
             workspace = Workspace(paths: [data.directory], renderer: output.renderer, limits: data.limits)
         }
         for (name, value) in try output.parsedParameters() { workspace.session.setParameter(name, text: value) }
+        let interactive = command == nil && isatty(STDIN_FILENO) != 0
+        if interactive {
+            // The banner says how many load errors there were; .load may still add tables.
+            throw ExitCode(Shell(workspace: workspace).run())
+        }
+        // Without a table there is no answer to give: say so instead of printing an empty one.
+        if workspace.loadedNoTable {
+            FileHandle.standardError.write(Data((workspace.noTableMessage + "\n").utf8))
+            throw ExitCode(1)
+        }
         if let command {
             let failures = workspace.runScript(command, file: "query", stopAtFirstError: true)
-            if !failures.isEmpty { throw ExitCode(1) }
+            // Load errors come after the answer, and fail the run even when every statement worked.
+            let loadErrors = workspace.reportLoadErrors()
+            if !failures.isEmpty || loadErrors { throw ExitCode(1) }
             return
-        }
-        if isatty(STDIN_FILENO) != 0 {
-            throw ExitCode(Shell(workspace: workspace).run())
         }
         // Statements on standard input, as `sqlite3 < script.sql`: every statement runs; the
         // exit status says whether any failed, and each failure names its line.
@@ -52,8 +61,9 @@ struct Budgetq: ParsableCommand {
         let failures = workspace.runScript(String(decoding: input, as: UTF8.self), file: "stdin", stopAtFirstError: false)
         if !failures.isEmpty {
             FileHandle.standardError.write(Data("budgetq: \(failures.count) statement(s) failed, at line \(failures.map(String.init).joined(separator: ", "))\n".utf8))
-            throw ExitCode(1)
         }
+        let loadErrors = workspace.reportLoadErrors()
+        if !failures.isEmpty || loadErrors { throw ExitCode(1) }
     }
 }
 
