@@ -650,6 +650,15 @@ struct OfficeFuzzRegressionTests {
         }
     }
 
+    @Test func offsetsPastTheEndAreAnErrorNotATrap() throws {
+        // ZIPFoundation's in-memory archive trapped on a local-header offset past the end of the data.
+        var zip = OfficeTestDocuments.docx(body: "<w:p><w:r><w:t>x</w:t></w:r></w:p>")
+        let central = try #require(HTMLTableReader.Tokenizer.find([0x50, 0x4B, 0x01, 0x02], in: zip, from: 0))
+        for k in 0..<4 { zip[central + 42 + k] = 0x7F }  // relative offset of the first local header
+        #expect(OfficeReader.detect(zip) == .docx || OfficeReader.detect(zip) == nil)
+        #expect(throws: OfficeReadError.self) { try OfficeReader.rows(of: zip, format: .docx, file: "a.docx") }
+    }
+
     @Test func processingInstructionWithoutDataIsNotACrash() throws {
         // FoundationXML dereferences a NULL data pointer for <?x?>: processing instructions are removed first.
         let xml = #"<?xml version="1.0" eion="1.0"?><?x?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet><Table><Row><Cell><Data>是</Data></Cell></Row></Table></Worksheet></Workbook>"#

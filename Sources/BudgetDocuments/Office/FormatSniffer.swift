@@ -64,7 +64,7 @@ enum FormatSniffer {
     /// `.docx` when the zip's entries include `word/`, `.xlsx` when `xl/`; a damaged zip is judged by the entry
     /// names its bytes hold, so that reading it reports the damage rather than "not a document".
     static func zipFormat(_ bytes: [UInt8]) -> OfficeReader.Format? {
-        if let archive = openArchive(bytes) {
+        if let archive = OfficePackage.openArchive(bytes) {
             var count = 0
             for entry in archive {
                 let path = OfficePackage.normalize(entry.path)
@@ -79,11 +79,6 @@ enum FormatSniffer {
         let hasExcel = contains(bytes, Array("xl/workbook".utf8))
         if hasWord != hasExcel { return hasWord ? .docx : .xlsx }
         return nil
-    }
-
-    /// The archive, or nil when ZIPFoundation cannot read its central directory.
-    static func openArchive(_ bytes: [UInt8]) -> Archive? {
-        do { return try Archive(data: Data(bytes), accessMode: .read, pathEncoding: nil) } catch { return nil }
     }
 
     static func contains(_ bytes: [UInt8], _ needle: [UInt8]) -> Bool {

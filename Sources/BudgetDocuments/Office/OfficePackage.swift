@@ -15,11 +15,10 @@ final class OfficePackage {
     init(bytes: [UInt8], file: String, limits: OfficeLimits) throws(OfficeReadError) {
         self.file = file
         self.limits = limits
-        do {
-            archive = try Archive(data: Data(bytes), accessMode: .read, pathEncoding: nil)
-        } catch {
+        guard let opened = Self.openArchive(bytes) else {
             throw OfficeReadError(.corruptDocument, file: file, "not a readable zip archive (truncated or damaged: its central directory is missing or broken); expected a .docx/.xlsx saved whole")
         }
+        archive = opened
         var count = 0
         for entry in archive {
             count += 1
@@ -31,6 +30,18 @@ final class OfficePackage {
             entries[path] = entry
             lowercased[path.lowercased()] = path
         }
+    }
+
+    /// The archive over a temporary copy of the bytes, unlinked at once (the open file stays readable).
+    ///
+    /// Not ZIPFoundation's in-memory archive: its memory file traps when a damaged zip's offsets point
+    /// past the end (found by FuzzOffice), where a real file just reads nothing and the archive reports
+    /// the damage.
+    static func openArchive(_ bytes: [UInt8]) -> Archive? {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("budgetq-office-\(UUID().uuidString).zip")
+        guard FileManager.default.createFile(atPath: url.path, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else { return nil }
+        defer { try? FileManager.default.removeItem(at: url) }
+        do { return try Archive(url: url, accessMode: .read, pathEncoding: nil) } catch { return nil }
     }
 
     /// A part name as a zip lists it (`/xl\\workbook.xml`) in the form relationships resolve to (`xl/workbook.xml`).
