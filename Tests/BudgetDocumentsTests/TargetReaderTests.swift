@@ -101,3 +101,42 @@ struct TargetReaderTests {
         #expect(TargetReader.read(c.text, year: 2024, indicatorName: c.name) == c.expected)
     }
 }
+
+/// Targets as the real documents of other units write them (issue 11): each read, or honestly qualitative.
+struct RealDocumentTargetTests {
+    static func num(_ cmp: TargetReading.Comparison, _ value: String, _ unit: String?) -> TargetReading {
+        TargetReaderTests.num(cmp, value, unit)
+    }
+
+    static let cases: [(String, String, TargetReading)] = [
+        ("≥1人/年", "", num(.atLeast, "1", "人/年")),
+        (">=101人/次", "", num(.atLeast, "101", "人/次")),
+        (">=530元/人*月", "", num(.atLeast, "530", "元/人*月")),
+        ("<=5300元/户", "", num(.atMost, "5300", "元/户")),
+        ("±3%以内", "", num(.within, "3", "%")),
+        ("≥100百分比", "", num(.atLeast, "100", "%")),
+        ("250万", "", num(.equal, "2500000", nil)),
+        ("≤1125万元", "", num(.atMost, "11250000", "元")),
+        ("≥80M", "", num(.atLeast, "80", "M")),
+        ("=24人/次", "", num(.equal, "24", "人/次")),
+        ("12月底前100%到位", "", TargetReaderTests.due(2021, 12, 31)),
+        ("2023.07-2024.01", "", TargetReaderTests.due(2024, 1, 31)),
+        ("2023年4月-2024年2月", "", TargetReaderTests.due(2024, 2, 29)),
+        ("2021年全年", "", TargetReaderTests.due(2021, 12, 31)),
+        ("显著改善", "", .qualitative),
+        ("参照政府采购成本控制", "", .qualitative),
+    ]
+
+    @Test func eachFormReads() {
+        for (text, name, expected) in Self.cases {
+            #expect(TargetReader.read(text, year: 2021, indicatorName: name) == expected, "\(text)")
+        }
+    }
+
+    @Test func excelDateSerialsInTimelinessRows() {
+        let deadline = TargetReader.read("=44,561", year: 2021, level2: "时效指标")
+        #expect(deadline == TargetReaderTests.due(2021, 12, 31))
+        // Outside a 时效 row the same digits are a number.
+        #expect(TargetReader.read("=44,561", year: 2021, level2: "数量指标") == Self.num(.equal, "44561", nil))
+    }
+}

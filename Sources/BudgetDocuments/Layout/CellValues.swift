@@ -13,6 +13,8 @@ enum CellValues {
     /// Reads the number and any unit suffix; nil when the cell is not an amount.
     static func amount(_ raw: String) -> Amount? {
         var text = LabelText.squash(raw).replacingFullWidthDigits()
+        // `5万元(其中财政拨款5万元)`: the note after the amount is kept by the caller, not read here.
+        if let open = text.firstIndex(of: "("), open > text.startIndex, text.hasSuffix(")") { text = String(text[..<open]) }
         if text.hasPrefix("¥") || text.hasPrefix("￥") { text.removeFirst() }
         var multiplier: Int64?
         for (suffix, factor) in [("万元", Int64(10_000)), ("亿元", 100_000_000), ("千元", 1_000), ("元", 1), ("万", 10_000), ("亿", 100_000_000)]

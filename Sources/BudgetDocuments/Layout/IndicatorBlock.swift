@@ -32,6 +32,9 @@ struct IndicatorBlock {
     /// A flat sheet's project columns.
     var projectColumn: Int?
     var unitColumn: Int?
+    var departmentColumn: Int?
+    var typeColumn: Int?
+    var periodYearsColumn: Int?
     var budgetColumn: Int?
     var budgetHeader = ""
     var goalColumn: Int?
@@ -51,8 +54,15 @@ struct IndicatorBlock {
         var annualGroup: [LabelField: Int] = [:], periodGroup: [LabelField: Int] = [:], plain: [LabelField: Int] = [:]
         for (i, cell) in header.enumerated() where !cell.isEmpty {
             let label = LabelText.parse(cell)
-            if let f = labels.field(label.key, in: ["project"]), f == .projectName || f == .unit || f == .department {
-                if f == .projectName { projectColumn = i } else if unitColumn == nil { unitColumn = i }
+            if let f = labels.field(label.key, in: ["project"]), [.projectName, .unit, .department, .type, .ignore, .period].contains(f) {
+                switch f {
+                case .projectName: projectColumn = i
+                case .unit: unitColumn = unitColumn ?? i
+                case .department: departmentColumn = departmentColumn ?? i
+                case .type: typeColumn = typeColumn ?? i
+                case .period: periodYearsColumn = periodYearsColumn ?? i
+                default: break
+                }
                 continue
             }
             if let f = labels.field(label.key, in: ["goal"]), f == .goalYear || f == .goalPeriod || f == .goalBlock {
@@ -160,9 +170,12 @@ struct IndicatorBlock {
         record.level2Raw = level2Raw
         record.shortName = IndicatorBlock.shortName(name)
         if case .line = position {} else { record.position = position.description }
-        for i in natureColumns {
+        for i in natureColumns where !cell(i).isEmpty {
             let text = LabelText.squash(cell(i))
-            if text.hasPrefix("正向") { record.direction = "正向" } else if text.hasPrefix("反向") { record.direction = "反向" }
+            if text.hasPrefix("正向") { record.direction = "正向" } else if text.hasPrefix("反向") { record.direction = "反向" } else if !IndicatorBlock.isOperator(text), i < header.count {
+                // `定量` / `定性` and other natures: kept.
+                record.extra.append("\(LabelText.squash(header[i])): \(cell(i))")
+            }
         }
         let weight = cell(weightColumn), score = cell(scoreColumn)
         if !weight.isEmpty {

@@ -80,9 +80,10 @@ public struct LabelBook: Sendable {
 
     /// The document kind when `text` is a title of the family (`…绩效目标申报表`, `…自评表(2023年度)`).
     func titleKind(_ text: String) -> String? {
-        var key = LabelText.parse(text).bare
+        var key = LabelText.titleCore(LabelText.parse(text).bare)
         if key.count > 90 || key.isEmpty { return nil }
-        key = LabelText.droppingYearSuffix(key)
+        // `…绩效目标表3`, `…申报表（一）`: a table number after the title.
+        while let last = key.last, last.isASCII && last.isNumber { key.removeLast() }
         for (ending, kind) in titleEndings where key.hasSuffix(ending) { return kind }
         return nil
     }
@@ -111,6 +112,7 @@ struct LabelText: Equatable {
 
     static func parse(_ raw: String) -> LabelText {
         let bare = squash(raw)
+        var monthSpan: String?
         var chars = Array(bare)
         chars.removeAll { $0 == "★" || $0 == "☆" }
         var text = String(chars)
@@ -120,6 +122,8 @@ struct LabelText: Equatable {
             text.removeFirst(prefix.count)
             break
         }
+        // `1-7月执行数`, `1—6月实际完成值`, `截至7月底执行数`: the months are a note, not the label.
+        text = droppingMonthSpan(text, into: &monthSpan)
         var year: Int?
         let scalars = Array(text)
         if scalars.count > 5, scalars[0..<4].allSatisfy({ $0.isASCII && $0.isNumber }), scalars[4] == "年",
@@ -129,6 +133,7 @@ struct LabelText: Equatable {
             if text.hasPrefix("度") { text.removeFirst() }
         }
         var result = LabelText(key: "", bare: bare, year: year)
+        if let monthSpan { result.tags.append(monthSpan) }
         // Parenthetical notes, anywhere.
         var out = ""
         var depth = 0
@@ -193,6 +198,27 @@ struct LabelText: Equatable {
         return String(out)
     }
 
+    static func droppingMonthSpan(_ text: String, into span: inout String?) -> String {
+        let chars = Array(text)
+        var i = 0
+        if text.hasPrefix("截至") || text.hasPrefix("截止") { i = 2 }
+        let start = i
+        while i < chars.count, chars[i].isASCII, chars[i].isNumber { i += 1 }
+        guard i > start, i - start <= 2 else { return text }
+        if i < chars.count, "-—~–至".contains(chars[i]) {
+            i += 1
+            let second = i
+            while i < chars.count, chars[i].isASCII, chars[i].isNumber { i += 1 }
+            guard i > second, i - second <= 2 else { return text }
+        }
+        guard i < chars.count, chars[i] == "月" else { return text }
+        i += 1
+        for suffix in ["份", "底", "末"] where i < chars.count && String(chars[i]) == suffix { i += 1; break }
+        guard i < chars.count - 1 else { return text }
+        span = String(chars[0..<i])
+        return String(chars[i...])
+    }
+
     static func droppingNumbering(_ text: String) -> String {
         let chars = Array(text)
         var i = 0
@@ -205,12 +231,23 @@ struct LabelText: Equatable {
         return text
     }
 
-    /// `…自评表(2023年度)` → `…自评表`.
-    static func droppingYearSuffix(_ text: String) -> String {
-        guard text.hasSuffix(")"), let open = text.lastIndex(of: "(") else { return text }
-        let inner = text[text.index(after: open)..<text.index(before: text.endIndex)]
-        if inner.contains("年") && inner.contains(where: \.isNumber) { return String(text[..<open]) }
-        return text
+    /// `附表2:2024年…绩效目标表(2023年度)(单位:万元)` → `2024年…绩效目标表`: a leading 附表/附件/表 number
+    /// and trailing parenthetical notes (year, unit, number) are not part of the title.
+    static func titleCore(_ text: String) -> String {
+        var key = text
+        for prefix in ["附表", "附件", "表"] where key.hasPrefix(prefix) {
+            let rest = key.dropFirst(prefix.count)
+            let number = rest.prefix { ($0.isASCII && $0.isNumber) || "一二三四五六七八九十-.".contains($0) }
+            var after = rest.dropFirst(number.count)
+            guard !number.isEmpty else { break }
+            if let c = after.first, c == ":" || c == "、" || c == "." { after = after.dropFirst() }
+            key = String(after)
+            break
+        }
+        while key.hasSuffix(")") || key.hasSuffix("）"), let open = key.lastIndex(where: { $0 == "(" || $0 == "（" }) {
+            key = String(key[..<open])
+        }
+        return key
     }
 
     /// A category label's key: notes and scores removed, spaces gone.

@@ -101,6 +101,7 @@ struct TableReader {
             facts.title = text
             facts.kind = kind
             facts.titleYear = firstYear(in: text)
+            if let unit = CellValues.captionUnit(text) { facts.captionUnit = unit }
             return true
         }
         if let year = CellValues.yearLine(text) {
@@ -155,6 +156,8 @@ struct TableReader {
         /// Column → field, when the block's first row is a header above columns of amounts.
         var columns: [Int: LabelField] = [:]
         var isColumnar: Bool { !columns.isEmpty }
+        /// Columns with a header budgetq has no field for (`全年预计执行数`): kept in projects.extra.
+        var otherColumns: [Int: String] = [:]
         /// The column whose figure is the budget (年初预算 before 全年预算数 before 资金总额).
         var basisColumn: Int?
     }
@@ -180,6 +183,12 @@ struct TableReader {
                 for i in cells.indices where block.multiplier == nil { block.multiplier = LabelText.parse(cells[i]).unitMultiplier }
                 if !amountsOnRow && !moneyColumns.isEmpty {
                     for i in moneyColumns { block.columns[i] = labels.field(LabelText.parse(cells[i]).key, in: ["money"]) }
+                    // The column after the block's label holds the row labels (总额, 其中:财政资金), its header often empty.
+                    let labelColumn = moneyColumns.contains(1) ? nil : 1
+                    for i in cells.indices.dropFirst() where !cells[i].isEmpty && !moneyColumns.contains(i) && i != labelColumn
+                        && labels.field(LabelText.parse(cells[i]).key, in: ["money"]) != .moneyRowHeader {
+                        block.otherColumns[i] = cells[i]
+                    }
                     for wanted in [LabelField.budget, .budgetInitial, .budgetAdjusted, .budgetTotal] where block.basisColumn == nil {
                         block.basisColumn = moneyColumns.first { block.columns[$0] == wanted }
                     }
@@ -241,6 +250,8 @@ struct TableReader {
                 continue
             }
             if readInlineAmounts(cell, at: position.at(column: i)) { i += 1; continue }
+            // `项目名称：城市绿化养护` in one cell.
+            if readInlinePair(cell, at: position.at(column: i)) { i += 1; continue }
             if i == rowStart {
                 // An unknown label: keep its value, and say so.
                 if j < cells.count {
@@ -311,6 +322,9 @@ struct TableReader {
         }
         if rowField == nil, !values.isEmpty {
             draft.extra.append("\(cells[labelIndex]): \(values.joined(separator: " / "))")
+        }
+        for (column, header) in block.otherColumns.sorted(by: { $0.key < $1.key }) where column < cells.count && !cells[column].isEmpty {
+            draft.extra.append("\(LabelText.squash(cells[labelIndex]))\(LabelText.squash(header)): \(cells[column])")
         }
     }
 
@@ -386,7 +400,8 @@ struct TableReader {
         case .spent: if draft.spent == nil { draft.spent = cell }
         case .fundsFiscal: if draft.fiscal == nil { draft.fiscal = cell }
         case .fundsFiscalYear: if draft.fiscalYear == nil { draft.fiscalYear = cell }
-        case .fundsOther: draft.other.append(cell)
+        // A columnar block's 其他资金 rows add up; in label/value pairs the first (annual) one counts.
+        case .fundsOther: if draft.other.isEmpty || money?.isColumnar == true { draft.other.append(cell) }
         case .fundsOtherYear: if draft.otherYear == nil { draft.otherYear = cell }
         default: break
         }
@@ -444,25 +459,39 @@ struct TableReader {
             lastPosition = row.position
             func cell(_ i: Int?) -> String { i.map { $0 < cells.count ? cells[$0] : "" } ?? "" }
             let name = cell(block.projectColumn), unitCell = cell(block.unitColumn), amount = cell(block.budgetColumn)
-            if block.endsBlock(cells, first: first), name.isEmpty { break }
-            if !name.isEmpty {
+            let departmentCell = cell(block.departmentColumn)
+            if name.isEmpty, block.endsBlock(cells, first: first) {
+                // 小计/合计 rows between projects carry no project; a note (注:) ends the sheet.
+                let lead = LabelText.parse(cells[first]).key
+                if labels.field(lead, in: ["row"]) == .rowEnd, !lead.hasPrefix("注") && lead != "说明" { continue }
+                break
+            }
+            // A sheet that repeats the project on each of its indicator rows continues the same project.
+            let sameProject = started && name == draft.name && (amount.isEmpty || draft.budget.map { $0.text == amount } ?? true)
+            if !name.isEmpty, !sameProject {
                 if started { projects.append(draft) }
                 draft = ProjectDraft(position: row.position.at(column: block.projectColumn ?? 0))
                 started = true
                 draft.name = name
                 if !unitCell.isEmpty { currentUnit = unitCell }
                 if let u = currentUnit { draft.setText(.unit, u, reader: &context, at: row.position) }
-                if let d = currentDepartment { draft.department = d.name; draft.departmentCode = d.code }
+                if !departmentCell.isEmpty {
+                    draft.setText(.department, departmentCell, reader: &context, at: row.position.at(column: block.departmentColumn ?? 0))
+                } else if let d = currentDepartment { draft.department = d.name; draft.departmentCode = d.code }
+                let type = cell(block.typeColumn)
+                if !type.isEmpty { draft.setText(.type, type, reader: &context, at: row.position) }
+                let period = cell(block.periodYearsColumn)
+                if !period.isEmpty, let (s, e) = CellValues.years(in: period) { draft.startYear = s; draft.endYear = e }
                 if !amount.isEmpty {
                     storeAmount(.budget, label: LabelText.parse(block.budgetHeader), raw: block.budgetHeader, value: amount,
                                 at: row.position.at(column: block.budgetColumn ?? 0))
                 }
                 let goal = cell(block.goalColumn)
                 if !goal.isEmpty { draft.goalYear = goal }
-            } else if !unitCell.isEmpty, !amount.isEmpty, !block.hasIndicatorCells(cells) {
+            } else if name.isEmpty, !(unitCell.isEmpty && departmentCell.isEmpty), !amount.isEmpty, !block.hasIndicatorCells(cells) {
                 // A department total row: `820-马踏镇部门 | | 8,827,620.53`. Not a project.
                 if started { projects.append(draft); started = false; draft = ProjectDraft(position: row.position) }
-                let split = CellValues.splitCode(unitCell)
+                let split = CellValues.splitCode(unitCell.isEmpty ? departmentCell : unitCell)
                 currentDepartment = split
                 if let parsed = CellValues.amount(amount) {
                     departmentTotals.append((split.name, .init(amount: parsed, labelMultiplier: nil, text: amount, position: row.position)))

@@ -79,9 +79,11 @@ struct TableSegmenter {
     /// The document kind when `text` is a title; list items (`2.…目标表`) and `附件:` lines are not titles.
     func titleKind(_ text: String) -> String? {
         let squashed = LabelText.squash(text)
-        if squashed.hasPrefix("附件") || squashed.hasPrefix("关于") { return nil }
+        if squashed.hasPrefix("关于") { return nil }
+        // A list item of a notice (`2.2022年…绩效目标表`, `附件:1.…`) names a table; it is not one.
         if let c = squashed.first, c.isASCII, c.isNumber, squashed.dropFirst().first.map({ $0 == "." || $0 == "、" }) == true { return nil }
-        if squashed.contains(":") { return nil }
+        let core = LabelText.titleCore(squashed)
+        if core.contains(":") || core.hasPrefix("附件") { return nil }
         return labels.titleKind(text)
     }
 
