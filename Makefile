@@ -2,7 +2,7 @@
 SWIFT ?= swift
 DATA ?= datasets
 
-.PHONY: run test deps build release clean bench fuzz test-asan test-tsan
+.PHONY: run test deps build release clean bench fuzz test-asan test-tsan labels
 
 ## run: start budgetq on the bundled datasets
 run: deps
@@ -19,6 +19,10 @@ build: deps
 ## deps: install the system library the REPL needs (libedit-dev) when its header is missing
 deps:
 	@scripts/ensure-deps.sh
+
+## labels: build datasets/labels.tsv (the label synonyms) into budgetq as its default
+labels:
+	scripts/embed-labels.sh
 
 clean:
 	rm -rf .build
