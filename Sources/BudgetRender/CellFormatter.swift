@@ -27,7 +27,8 @@ public struct CellFormatter: Sendable {
         self.moneyUnit = moneyUnit
     }
 
-    /// The text of row `row` of `column`; nil for null.
+    /// The text of row `row` of `column`; nil for null. Exact text comes from `ValueText`; this
+    /// adds what people read better: thousands separators, 万元/亿元 and reals cut to 4 decimals.
     public func text(_ column: Column, _ row: Int) -> String? {
         switch column.data {
         case .integers(let values):
@@ -43,24 +44,17 @@ public struct CellFormatter: Sendable {
         case .texts(let values):
             return values[row]
         case .lists(let offsets, let codes, let dictionary):
-            return codes[Int(offsets[row])..<Int(offsets[row + 1])].map { dictionary[Int($0)] }.joined(separator: ";")
+            return ValueText.list(codes[Int(offsets[row])..<Int(offsets[row + 1])].lazy.map { dictionary[Int($0)] })
         }
     }
 
     func integerText(_ v: Int64, type: ColumnType) -> String {
         switch type {
-        case .money:
-            if moneyUnit == .yuan || !forPeople { return Money.yuanText(fen: v, groupThousands: forPeople) }
-            return unitMoneyText(v)
-        case .decimal: return formatScaled(v, scale: 4, minimumFractionDigits: 0, groupThousands: forPeople)
-        case .date: return CalendarDate(packed: v)?.description ?? String(v)
-        case .month:
-            let month = v % 100
-            return "\(v / 100)-\(month < 10 ? "0" : "")\(month)"
-        case .bool: return v != 0 ? "true" : "false"
+        case .money where forPeople && moneyUnit != .yuan: return unitMoneyText(v)
+        case .money, .decimal, .date, .month, .bool: return ValueText.integer(v, type: type, groupThousands: forPeople)
         default:
             // Years, ids and line numbers read better ungrouped; counts of 10,000 and more are grouped.
-            return forPeople && Swift.abs(v) >= 10_000 ? formatScaled(v, scale: 0, minimumFractionDigits: 0, groupThousands: true) : String(v)
+            return ValueText.integer(v, type: type, groupThousands: forPeople && Swift.abs(v) >= 10_000)
         }
     }
 
@@ -72,32 +66,8 @@ public struct CellFormatter: Sendable {
         return formatScaled(rounded, scale: 2, minimumFractionDigits: 2, groupThousands: true)
     }
 
-    /// Reals: 4 decimals for people; 15 significant digits (as SQLite prints them) for files, never in exponent form.
+    /// Reals: 4 decimals for people (grouped from 10,000); exact text for files.
     func realText(_ v: Double) -> String {
-        if v.isInfinite { return v > 0 ? "inf" : "-inf" }
-        if v == 0 { return "0" }
-        let magnitude = Int((Swift.abs(v)).log10Floor) + 1
-        let decimals = forPeople ? 4 : Swift.max(0, Swift.min(20, 15 - magnitude))
-        var text = String(format: "%.\(decimals)f", v)
-        if text.contains(".") {
-            while text.hasSuffix("0") { text.removeLast() }
-            if text.hasSuffix(".") { text.removeLast() }
-        }
-        if text == "-0" { text = "0" }
-        guard forPeople, Swift.abs(v) >= 10_000 else { return text }
-        let parts = text.split(separator: ".", maxSplits: 1)
-        let negative = text.hasPrefix("-")
-        let digits = String(parts[0].drop { $0 == "-" })
-        var grouped = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0, (digits.count - i) % 3 == 0 { grouped.append(",") }
-            grouped.append(c)
-        }
-        return (negative ? "-" : "") + grouped + (parts.count > 1 ? "." + parts[1] : "")
+        forPeople ? ValueText.real(v, maximumFractionDigits: 4, groupThousands: Swift.abs(v) >= 10_000) : ValueText.real(v)
     }
-}
-
-extension Double {
-    /// floor(log10(self)) for positive finite values.
-    var log10Floor: Double { Foundation.log10(self).rounded(.down) }
 }

@@ -123,22 +123,8 @@ extension Executor {
         return Frame(columns: columns, origin: summary.origin, rowCount: grouping.count)
     }
 
-    /// A column name for a pivoted value: `2024`, `2024-06`, `铜仁`, `null`.
+    /// A column name for a pivoted value: its exact text (`2024`, `2024-06`, `铜仁`), or `null`.
     func label(_ value: Value, type: ColumnType) -> String {
-        switch value {
-        case .null: return "null"
-        case .string(let s): return s
-        case .real(let r): return String(r)
-        case .list(let items): return items.joined(separator: ";")
-        case .integer(let v):
-            switch type {
-            case .money: return Money.yuanText(fen: v)
-            case .decimal: return ExactDecimal(scaled: v).description
-            case .date: return CalendarDate(packed: v)?.description ?? String(v)
-            case .month: return "\(v / 100)-\(v % 100 < 10 ? "0" : "")\(v % 100)"
-            case .bool: return v != 0 ? "true" : "false"
-            default: return String(v)
-            }
-        }
+        ValueText.exact(value, type: type) ?? "null"
     }
 }
