@@ -46,7 +46,7 @@ let package = Package(
             ]
         ),
         // The benchmark runner (bench/run.py drives it); not part of the product. No REPL, no libedit.
-        .executableTarget(name: "budgetq-bench", dependencies: ["BudgetApp", "BudgetQuery", "BudgetRender", "BudgetStore"]),
+        .executableTarget(name: "budgetq-bench", dependencies: ["BudgetApp", "BudgetCore", "BudgetQuery", "BudgetRender", "BudgetStore"]),
         .testTarget(name: "BudgetDocumentsTests", dependencies: ["BudgetCore", "BudgetDocuments"]),
         .testTarget(name: "BudgetStoreTests", dependencies: ["BudgetCore", "BudgetStore", "BudgetDocuments", "BudgetRender"]),
         .testTarget(name: "BudgetQueryTests", dependencies: ["BudgetCore", "BudgetQuery", "BudgetStore", "BudgetDocuments", "BudgetRender", "BudgetApp"]),

@@ -1,3 +1,4 @@
+import BudgetCore
 import BudgetRender
 import CLibEdit
 import Foundation
@@ -115,17 +116,16 @@ public final class LineEditor {
         saveHistory()
     }
 
-    /// Writes the history to a temporary file and renames it over the old one, so a crash
-    /// mid-write leaves the previous history intact.
+    /// Writes the history through `AtomicFile`, so a crash mid-write leaves the previous history
+    /// intact. A history that cannot be saved is not worth interrupting the session for.
     public func saveHistory() {
         guard let historyPath else { return }
         let directory = (historyPath as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let temporary = historyPath + ".tmp-\(getpid())"
-        if budgetq_history_save(history, temporary) >= 0 {
-            rename(temporary, historyPath)
-        } else {
-            unlink(temporary)
+        try? AtomicFile.replace(historyPath) { temporary in
+            guard budgetq_history_save(history, temporary) >= 0 else {
+                throw AtomicFile.Failure(message: "cannot save the history to \(temporary)")
+            }
         }
     }
 

@@ -7,8 +7,8 @@ import Foundation
 /// Layout: a 40-byte header (magic `BUDGETQ\0`, format version, table-of-contents offset, length
 /// and checksum), then each column buffer as a raw little-endian section, then the table of
 /// contents (JSON: tables, columns, sections with their offsets, lengths and checksums, sources).
-/// Sections are checked and decoded in parallel. Writing goes to a temporary file that is synced
-/// and renamed over the target, so a crash leaves the previous snapshot intact.
+/// Sections are checked and decoded in parallel. Writing goes through `AtomicFile`, so a crash
+/// leaves the previous snapshot intact.
 public enum Snapshot {
     /// The format this budgetq writes and reads. 2: `projects` holds `execution_target` and
     /// `execution_deadline`, which `execution` reads; format 1 lacks them and is refused.
@@ -68,14 +68,8 @@ public enum Snapshot {
         // Tests set BUDGETQ_TEST_SLOW_SNAPSHOT_WRITE to pause after each section, so that a
         // SIGKILL can land mid-write; it has no other use.
         let pause = ProcessInfo.processInfo.environment["BUDGETQ_TEST_SLOW_SNAPSHOT_WRITE"].flatMap { UInt32($0) } ?? 0
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
-              let handle = FileHandle(forWritingAtPath: temporary.path) else {
-            throw Failure(message: "cannot create \(temporary.path)")
-        }
-        var offset = UInt64(headerSize)
-        do {
+        try AtomicFile.write(to: path) { handle in
+            var offset = UInt64(headerSize)
             try handle.write(contentsOf: Data(count: headerSize))
             func section(_ body: (inout Data) -> Void) throws -> Section {
                 var data = Data()
@@ -150,13 +144,6 @@ public enum Snapshot {
             withUnsafeBytes(of: toc.withUnsafeBytes { checksum($0) }.littleEndian) { header.append(contentsOf: $0) }
             try handle.seek(toOffset: 0)
             try handle.write(contentsOf: header)
-            try handle.synchronize()
-            try handle.close()
-            guard rename(temporary.path, url.path) == 0 else { throw Failure(message: "cannot rename the snapshot into \(path)") }
-        } catch {
-            try? handle.close()
-            try? FileManager.default.removeItem(at: temporary)
-            throw error
         }
     }
 

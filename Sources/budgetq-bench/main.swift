@@ -4,6 +4,7 @@
 // The queries file holds one query per block, blocks separated by a line `---`; the first line of
 // a block is its name (`# Q1 …`). Prints one JSON object with the load time and each query's
 // median, min and max milliseconds; writes each result as RFC 4180 CSV into --results.
+import BudgetCore
 import BudgetQuery
 import BudgetRender
 import BudgetApp
@@ -68,7 +69,7 @@ for block in queryText.components(separatedBy: "\n---\n") where !block.trimmingC
     let median = timings.count % 2 == 1 ? timings[timings.count / 2] : (timings[timings.count / 2 - 1] + timings[timings.count / 2]) / 2
     if let resultsDirectory, let last {
         let id = name.split(separator: " ").first.map(String.init) ?? name
-        try? DelimitedWriter.csv(last.table).write(toFile: resultsDirectory + "/" + id + ".csv", atomically: true, encoding: .utf8)
+        try? AtomicFile.write(DelimitedWriter.csv(last.table), to: resultsDirectory + "/" + id + ".csv")
     }
     reports.append("{\"name\": \"\(name)\", \"median_ms\": \(median), \"min_ms\": \(timings.first ?? 0), \"max_ms\": \(timings.last ?? 0), \"rows\": \(last?.table.rowCount ?? 0)}")
 }
