@@ -82,8 +82,8 @@ public final class Workspace {
     /// Counts come from the sources list, so a snapshot's tables are not decoded just to greet.
     public var banner: String {
         let sources = session.store.sources
-        let documents = sources.filter { $0.kind == "documents" }
-        let ledgers = sources.filter { $0.kind == "payments" }
+        let documents = sources.filter { $0.kind == .documents }
+        let ledgers = sources.filter { $0.kind == .payments }
         let published = documents.filter { $0.origin == "published" }
         let projects = documents.reduce(0) { $0 + $1.rows }
         let realProjects = published.reduce(0) { $0 + $1.rows }

@@ -47,7 +47,8 @@ public enum Snapshot {
 
     struct SourceEntry: Codable {
         var path: String
-        var kind: String
+        /// Encoded as its raw string, as format 2 has always written it.
+        var kind: Store.Source.Kind
         var origin: String
         var encoding: String
         var rows: Int

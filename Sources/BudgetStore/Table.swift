@@ -24,8 +24,17 @@ public struct Table: Sendable {
 public struct Store: Sendable {
     /// One loaded source file.
     public struct Source: Sendable {
+        /// What a source file holds. The raw values are what `.sources` shows and what a snapshot
+        /// stores (format 2 wrote the same strings).
+        public enum Kind: String, Sendable, Codable, CaseIterable {
+            /// 项目绩效目标表 tables: rows of `projects`, `indicators` and `coverage`.
+            case documents
+            /// A payment ledger: rows of `payments`.
+            case payments
+        }
+
         public var path: String
-        public var kind: String
+        public var kind: Kind
         public var origin: String
         public var encoding: String
         public var rows: Int

@@ -122,4 +122,18 @@ struct SnapshotTamperingTests {
         let store = try Snapshot.read(enormous)
         #expect(throws: (any Error).self) { _ = try store.loadTable(named: "projects") }
     }
+
+    /// `Source.kind` is an enum in memory but keeps format 2's strings on disk; an unknown kind is refused.
+    @Test func sourceKindsKeepTheirFormat2Strings() throws {
+        var written: [String] = []
+        let path = try tamper { toc in written = (toc["sources"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String } }
+        #expect(written == ["documents"])
+        #expect(try Snapshot.read(path).sources.map(\.kind) == [.documents])
+        let unknown = try tamper { toc in
+            guard var sources = toc["sources"] as? [[String: Any]], !sources.isEmpty else { return }
+            sources[0]["kind"] = "spreadsheets"
+            toc["sources"] = sources
+        }
+        #expect(throws: Snapshot.Failure.self) { _ = try Snapshot.read(unknown) }
+    }
 }
