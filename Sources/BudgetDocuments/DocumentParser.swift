@@ -71,9 +71,20 @@ public struct DocumentParser {
                 "\(preamble.count) row(s) before the first table (\(span)) are not part of a 绩效目标表 (a notice, prose or another table); not read"))
         }
         var context = TableReader.Context(file: file, labels: labels)
+        var previousFacts: TableReader.TableFacts?
         for (index, segment) in segments.enumerated() {
             var reader = TableReader(context: context, segment: segment, isLastSegment: index == segments.count - 1)
+            // A table without a title of its own, after one with a title, shares that title's year, unit and kind.
+            if segment.titleKind == nil, let previous = previousFacts, previous.title != nil {
+                reader.facts.title = previous.title
+                reader.facts.titleYear = previous.titleYear
+                reader.facts.yearLine = previous.yearLine
+                reader.facts.kind = previous.kind
+                reader.facts.captionUnit = previous.captionUnit
+                reader.facts.inherited = true
+            }
             reader.read(segment.rows)
+            previousFacts = reader.facts
             var drafts = reader.projects
             if reader.draft.name != nil || drafts.isEmpty && (reader.draft.budget != nil || !reader.draft.indicators.isEmpty) {
                 drafts.append(reader.draft)
@@ -106,12 +117,18 @@ public struct DocumentParser {
 
     private func finish(_ draft: ProjectDraft, reader: TableReader, context: inout TableReader.Context, origin: Origin) -> ProjectRecord? {
         let facts = reader.facts
+        var draft = draft
+        // A 部门整体支出绩效目标表 is the department's own table: the department is its one "project".
+        if draft.name == nil, let department = draft.department, facts.title.map({ LabelText.squash($0).contains("部门整体") }) == true {
+            draft.name = department
+            if draft.type == nil { draft.type = "部门整体支出" }
+        }
         guard let name = draft.name, !name.isEmpty else {
             context.error(draft.position, "table has no 项目名称: expected a label such as 项目名称, 项目支出名称 or 专项名称 followed by the name; table skipped")
             return nil
         }
         let periodYear = draft.startYear.flatMap { s in draft.endYear == s ? s : nil }
-        guard let year = facts.yearLine ?? draft.labelYear ?? facts.titleYear ?? periodYear else {
+        guard let year = facts.yearLine ?? draft.declaredYear ?? draft.labelYear ?? facts.titleYear ?? periodYear else {
             let cut = reader.isLastSegment && !reader.sawIndicatorBlock ? " (the document ends early: a cut-off copy?)" : ""
             context.error(draft.position, "table `\(name)` names no budget year: expected a title with a year (2024年…), a `(2024年度)` line or a label such as 2024年预算金额（元）\(cut); table skipped")
             return nil

@@ -38,6 +38,23 @@ struct RealDocumentTests {
         try check(path: Self.folder + "/" + name, expected: try #require(Self.expected.files[name]))
     }
 
+    static let variantsFolder = TestPaths.root + "/Tests/fixtures/family-variants"
+    static let variants: Expected = {
+        guard let data = FileManager.default.contents(atPath: variantsFolder + "/expected.json"),
+              let decoded = try? JSONDecoder().decode(Expected.self, from: data) else { return Expected(files: [:]) }
+        return decoded
+    }()
+
+    /// Invented tables in templates the real documents do not cover (Tests/fixtures/family-variants).
+    @Test(arguments: variants.files.keys.sorted())
+    func inventedVariantReadsAsWritten(_ name: String) throws {
+        try check(path: Self.variantsFolder + "/" + name, expected: try #require(Self.variants.files[name]))
+    }
+
+    @Test func variantsArePresent() {
+        #expect(Self.variants.files.count == 20, "expected.json missing or unreadable under \(Self.variantsFolder)")
+    }
+
     @Test(arguments: officeFiles)
     func officeVersionReadsAsItsText(_ name: String) throws {
         let text = (name as NSString).deletingPathExtension + ".txt"

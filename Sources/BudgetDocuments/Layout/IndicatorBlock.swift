@@ -35,6 +35,9 @@ struct IndicatorBlock {
     var departmentColumn: Int?
     var typeColumn: Int?
     var periodYearsColumn: Int?
+    var yearColumn: Int?
+    var startYearColumn: Int?
+    var endYearColumn: Int?
     var budgetColumn: Int?
     var budgetHeader = ""
     var goalColumn: Int?
@@ -54,8 +57,11 @@ struct IndicatorBlock {
         var annualGroup: [LabelField: Int] = [:], periodGroup: [LabelField: Int] = [:], plain: [LabelField: Int] = [:]
         for (i, cell) in header.enumerated() where !cell.isEmpty {
             let label = LabelText.parse(cell)
-            if let f = labels.field(label.key, in: ["project"]), [.projectName, .unit, .department, .type, .ignore, .period].contains(f) {
+            if let f = labels.field(label.key, in: ["project"]), [.projectName, .unit, .department, .type, .ignore, .period, .year, .startYear, .endYear].contains(f) {
                 switch f {
+                case .year: yearColumn = yearColumn ?? i
+                case .startYear: startYearColumn = startYearColumn ?? i
+                case .endYear: endYearColumn = endYearColumn ?? i
                 case .projectName: projectColumn = i
                 case .unit: unitColumn = unitColumn ?? i
                 case .department: departmentColumn = departmentColumn ?? i
@@ -113,10 +119,36 @@ struct IndicatorBlock {
         }
     }
 
-    /// A row that ends the block: 合计, 评价结论, notes, or any row with a cell left of the indicator columns.
+    /// A header whose groups sit on the row above (`中期绩效指标 | | | 年度绩效指标` over `二级 | 三级 | 指标值 | 二级 …`):
+    /// each column takes its group as a note (`二级指标(中期)`), and an empty cell takes the text above it.
+    static func mergingGroupRow(_ above: [String], into header: [String], labels: LabelBook) -> [String] {
+        let groupWords = ["中期", "长期", "实施期", "实施周期", "年度", "当年", "本年"]
+        var groups: [(column: Int, tag: String)] = []
+        for (i, cell) in above.enumerated() where !cell.isEmpty {
+            let key = LabelText.parse(cell).key
+            if key.contains("指标") || key.contains("目标"), let word = groupWords.first(where: { key.hasPrefix($0) }) { groups.append((i, word)) }
+        }
+        guard !groups.isEmpty else { return header }
+        var merged = header
+        for i in 0..<max(header.count, above.count) {
+            if i >= merged.count { merged.append("") }
+            if merged[i].isEmpty, i < above.count, !groups.contains(where: { $0.column == i }) { merged[i] = above[i]; continue }
+            guard let group = groups.last(where: { $0.column <= i }), !merged[i].isEmpty else { continue }
+            if let f = labels.field(LabelText.parse(merged[i]).key, in: ["indicator"]), [.level2, .level3, .annualTarget].contains(f) {
+                merged[i] += "(\(group.tag))"
+            }
+        }
+        return merged
+    }
+
+    /// A row that ends the block: 合计, 评价结论, notes, signatures, or any row with a cell left of the indicator columns.
     func endsBlock(_ cells: [String], first: Int) -> Bool {
         let lead = LabelText.parse(cells[first])
         if labels.field(lead.key, in: ["row", "project"]).map({ $0 == .rowEnd || $0 == .ignore }) == true { return true }
+        // `项目负责人签字：`, `填报日期：2023年10月`: the signature lines under a table.
+        for word in ["负责人", "签字", "签章", "填表人", "填报人", "填报日期", "联系电话", "审核人"] where lead.key.contains(word) && lead.key.count <= 12 {
+            return true
+        }
         let squashed = LabelText.squash(cells[first])
         for prefix in ["注:", "说明:", "备注:", "附件"] where squashed.hasPrefix(prefix) { return true }
         if first < firstColumn, hasProjectColumn == false {
@@ -125,6 +157,17 @@ struct IndicatorBlock {
             return true
         }
         return false
+    }
+
+    /// The last cell of a row the document stops in: a category that is no category (`服务对象满`) with
+    /// nothing after it, or an indicator without its target. Nil when the row looks whole.
+    func cutOffCell(_ cells: [String]) -> String? {
+        func cell(_ i: Int?) -> String { i.map { $0 < cells.count ? cells[$0] : "" } ?? "" }
+        let l1 = cell(level1Column), l2 = cell(level2Column), name = cell(nameColumn)
+        if name.isEmpty, !l2.isEmpty, labels.level2Category(l2) == nil { return l2 }
+        if name.isEmpty, l2.isEmpty, !l1.isEmpty, labels.level1Category(l1) == nil { return l1 }
+        if !name.isEmpty, targetText(cells).isEmpty, annualColumn != nil { return name }
+        return nil
     }
 
     func hasIndicatorCells(_ cells: [String]) -> Bool {

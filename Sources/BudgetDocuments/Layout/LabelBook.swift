@@ -3,7 +3,7 @@ import BudgetCore
 /// A field of the 绩效目标表 family that a label names. The synonyms live in `labels.tsv`, not here.
 public enum LabelField: String, Sendable, CaseIterable {
     case projectName = "project.name", department = "project.department", unit = "project.unit"
-    case type = "project.type", level = "project.level", period = "project.period"
+    case type = "project.type", level = "project.level", period = "project.period", year = "project.year"
     case startYear = "project.start_year", endYear = "project.end_year"
     case extra = "project.extra", ignore = "project.ignore"
     case moneyBlock = "money.block", budget = "money.budget", budgetTotal = "money.budget_total"

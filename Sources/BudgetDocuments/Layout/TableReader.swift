@@ -29,6 +29,8 @@ struct TableReader {
         var kind: String?
         var captionUnit: (multiplier: Int64, name: String)?
         var position: SourcePosition
+        /// The title, year and unit came from the table before (this one has no title of its own).
+        var inherited = false
     }
 
     var context: Context
@@ -60,14 +62,24 @@ struct TableReader {
         var index = 0
         while index < rows.count {
             let row = rows[index]
-            let cells = row.cells.map(\.trimmed)
+            var cells = row.cells.map(\.trimmed)
             if row.cells.first == "\u{FFFC}oversize" { broken = true; index += 1; continue }
-            guard let first = cells.firstIndex(where: { !$0.isEmpty }) else { index += 1; continue }
+            guard let firstFilled = cells.firstIndex(where: { !$0.isEmpty }) else { index += 1; continue }
             let filled = cells.filter { !$0.isEmpty }
-            if filled.count == 1, readCaption(filled[0], at: row.position.at(column: first)) { index += 1; continue }
+            if filled.count == 1, readCaption(filled[0], at: row.position.at(column: firstFilled)) { index += 1; continue }
+            // `填报单位（盖章）：… | 金额单位：万元`: a unit caption sharing its row with other cells.
+            for i in cells.indices where !cells[i].isEmpty && filled.count > 1 {
+                let squashed = LabelText.squash(cells[i])
+                if let unit = CellValues.captionUnit(cells[i]), squashed.hasPrefix("单位") || squashed.hasPrefix("金额单位") || squashed.hasPrefix("(单位") {
+                    facts.captionUnit = unit
+                    cells[i] = ""
+                }
+            }
+            guard let first = cells.firstIndex(where: { !$0.isEmpty }) else { index += 1; continue }
             if TableSegmenter(labels: labels).isIndicatorHeader(cells) {
                 sawIndicatorBlock = true
-                var block = IndicatorBlock(header: cells, position: row.position, labels: labels, context: context)
+                let header = IndicatorBlock.mergingGroupRow(index > 0 ? rows[index - 1].cells.map(\.trimmed) : [], into: cells, labels: labels)
+                var block = IndicatorBlock(header: header, position: row.position, labels: labels, context: context)
                 context = block.context
                 if block.hasProjectColumn {
                     readFlat(rows[(index + 1)...], block: &block)
@@ -97,7 +109,8 @@ struct TableReader {
 
     /// Title, year line, unit caption, or a one-cell `label: value` line. True when the row was one of those.
     private mutating func readCaption(_ text: String, at position: SourcePosition) -> Bool {
-        if facts.title == nil, let kind = TableSegmenter(labels: labels).titleKind(text) {
+        if facts.title == nil || facts.inherited, let kind = TableSegmenter(labels: labels).titleKind(text) {
+            facts.inherited = false
             facts.title = text
             facts.kind = kind
             facts.titleYear = firstYear(in: text)
@@ -244,7 +257,9 @@ struct TableReader {
                     assign(field, label: label, raw: cell, value: cells[j], at: position.at(column: j))
                     i = j + 1
                 } else {
-                    pending[i] = field
+                    // A label whose value is on the row below (goals, names, years). Amounts never are:
+                    // a row of money labels without values heads a sub-table (年度主要任务 | … | 预算金额).
+                    if field.namespace != "money" { pending[i] = field }
                     i = j
                 }
                 continue
@@ -308,6 +323,16 @@ struct TableReader {
         let rowLabel = LabelText.parse(cells[labelIndex])
         let rowField = labels.field(rowLabel.key, in: ["money"])
         var values: [String] = []
+        // `项目资金 | 年初预算数 | 调整后预算数` over `| 资金总额 | 198 | 218`: the header's cells sit one to the
+        // left of their amounts (the block's label spanned two columns); shift them back over the amounts.
+        let firstColumn = block.columns.keys.min() ?? labelIndex + 1
+        let shift = labelIndex >= firstColumn ? labelIndex + 1 - firstColumn : 0
+        var block = block
+        if shift > 0 {
+            block.columns = Dictionary(uniqueKeysWithValues: block.columns.map { ($0.key + shift, $0.value) })
+            block.otherColumns = Dictionary(uniqueKeysWithValues: block.otherColumns.map { ($0.key + shift, $0.value) })
+            block.basisColumn = block.basisColumn.map { $0 + shift }
+        }
         for (column, field) in block.columns.sorted(by: { $0.key < $1.key }) where column < cells.count && !cells[column].isEmpty {
             let value = cells[column]
             let at = position.at(column: column)
@@ -355,6 +380,12 @@ struct TableReader {
             }
             if field == .startYear { draft.startYear = year } else { draft.endYear = year }
             if draft.periodPosition == nil { draft.periodPosition = position }
+        case .year:
+            guard let year = CellValues.year(value) ?? CellValues.yearLine(value) else {
+                context.warning(position, "\(raw.isEmpty ? "预算年度" : raw) `\(value)` is not a year such as 2024")
+                return
+            }
+            draft.declaredYear = year
         case .extra:
             draft.extra.append("\(raw.isEmpty ? "?" : LabelText.squash(raw)): \(value)")
         case .ignore, .rowEnd:
@@ -439,6 +470,10 @@ struct TableReader {
                 // This says more than the row's own "has no target" warning.
                 context.diagnostics.removeAll { $0.message == "indicator `\(last.record.name)` has no target (指标值)" && $0.line == last.position.lineNumber }
                 context.warning(last.position, "the table ends early: the file stops in the middle of indicator `\(last.record.name)`")
+            } else if let last = lastRow, let cut = block.cutOffCell(last.cells.map(\.trimmed)) {
+                draft.endsEarly = true
+                context.diagnostics.removeAll { $0.message == "indicator `\(cut)` has no target (指标值)" && $0.line == last.position.lineNumber }
+                context.warning(last.position, "the table ends early: the document stops inside this row (`\(cut)` is cut off)")
             }
         }
         // Rows after the block (合计, 评价结论, notes) carry no indicator; the segment ends here.
@@ -482,6 +517,9 @@ struct TableReader {
                 if !type.isEmpty { draft.setText(.type, type, reader: &context, at: row.position) }
                 let period = cell(block.periodYearsColumn)
                 if !period.isEmpty, let (s, e) = CellValues.years(in: period) { draft.startYear = s; draft.endYear = e }
+                if let y = CellValues.year(cell(block.yearColumn)) { draft.declaredYear = y }
+                if let y = CellValues.year(cell(block.startYearColumn)) { draft.startYear = y }
+                if let y = CellValues.year(cell(block.endYearColumn)) { draft.endYear = y }
                 if !amount.isEmpty {
                     storeAmount(.budget, label: LabelText.parse(block.budgetHeader), raw: block.budgetHeader, value: amount,
                                 at: row.position.at(column: block.budgetColumn ?? 0))
