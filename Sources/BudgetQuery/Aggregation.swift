@@ -1,0 +1,112 @@
+import BudgetStore
+
+/// Computes one aggregate per group.
+enum Aggregation {
+    /// `sum(col)` or `count()` of a plain integer column, read through the frame's selection
+    /// instead of gathering it first; nil when the aggregate has another shape.
+    static func sumThroughSelection(_ spec: AggregateSpec, frame: Frame, grouping: Grouping) -> Column? {
+        let g = grouping.count
+        let n = frame.rowCount
+        if spec.function == .count, case .none = spec.argument {
+            var counts = [Int64](repeating: 0, count: g)
+            grouping.ids.withUnsafeBufferPointer { ids in for k in 0..<n { counts[Int(ids[k])] += 1 } }
+            return Column(name: "", type: .int, data: .integers(counts))
+        }
+        guard spec.function == .sum, case .column(let index, let type)? = spec.argument, type != .real, type.isNumeric else { return nil }
+        let (column, rows) = frame.raw(index)
+        guard case .integers(let values) = column.data else { return nil }
+        var sums = [Int64](repeating: 0, count: g), seen = [Bool](repeating: false, count: g)
+        var overflow = false
+        let empty: [Int32] = []
+        values.withUnsafeBufferPointer { v in
+            grouping.ids.withUnsafeBufferPointer { ids in
+                (rows ?? empty).withUnsafeBufferPointer { r in
+                    let indirect = rows != nil
+                    for k in 0..<n {
+                        let value = v[indirect ? Int(r[k]) : k]
+                        if value == nullInteger { continue }
+                        let group = Int(ids[k])
+                        let (total, o) = sums[group].addingReportingOverflow(value)
+                        sums[group] = total
+                        overflow = overflow || o
+                        seen[group] = true
+                    }
+                }
+            }
+        }
+        if overflow { return nil }
+        return Column(name: "", type: type, data: .integers((0..<g).map { seen[$0] ? sums[$0] : nullInteger }))
+    }
+
+    static func compute(_ spec: AggregateSpec, argument: Operand?, grouping: Grouping, evaluator: Evaluator) throws(EvaluationFailure) -> Column {
+        let g = grouping.count
+        let ids = grouping.ids
+        let rows = ids.count
+        switch spec.function {
+        case .count:
+            var counts = [Int64](repeating: 0, count: g)
+            if let argument, case .column(let c) = argument {
+                for i in 0..<rows where !c.isNull(i) { counts[Int(ids[i])] += 1 }
+            } else if let argument, case .scalar(let s) = argument, s.value == .null {
+                // count(null) is 0.
+            } else {
+                for i in 0..<rows { counts[Int(ids[i])] += 1 }
+            }
+            return Column(name: "", type: .int, data: .integers(counts))
+        case .dcount:
+            guard let argument else { return Column(name: "", type: .int, data: .integers([Int64](repeating: 0, count: g))) }
+            let column = evaluator.materialize(argument, type: argument.type ?? .int)
+            let values = Grouping.build(keys: [column], rows: rows)
+            var seen = Set<Int64>()
+            var counts = [Int64](repeating: 0, count: g)
+            for i in 0..<rows where !column.isNull(i) {
+                if seen.insert(Int64(ids[i]) << 32 | Int64(values.ids[i])).inserted { counts[Int(ids[i])] += 1 }
+            }
+            return Column(name: "", type: .int, data: .integers(counts))
+        case .sum, .runningSum, .avg:
+            guard let argument else { throw EvaluationFailure(message: "\(spec.function.rawValue) needs an argument") }
+            let type = argument.type ?? .int
+            if type == .real || spec.function == .avg && type == .real {
+                let values = evaluator.reals(argument)
+                var sums = [Double](repeating: 0, count: g), counts = [Int](repeating: 0, count: g)
+                for i in 0..<rows where !values[i].isNaN { sums[Int(ids[i])] += values[i]; counts[Int(ids[i])] += 1 }
+                let out = (0..<g).map { counts[$0] == 0 ? Double.nan : (spec.function == .avg ? sums[$0] / Double(counts[$0]) : sums[$0]) }
+                return Column(name: "", type: .real, data: .reals(out))
+            }
+            let values = try evaluator.ints(argument, scale: numericScale(type) ?? 0)
+            var sums = [Int64](repeating: 0, count: g), counts = [Int](repeating: 0, count: g)
+            var overflow = false
+            values.withUnsafeBufferPointer { values in
+                ids.withUnsafeBufferPointer { ids in
+                    for i in 0..<rows where values[i] != nullInteger {
+                        let k = Int(ids[i])
+                        let (s, o) = sums[k].addingReportingOverflow(values[i])
+                        sums[k] = s
+                        overflow = overflow || o
+                        counts[k] += 1
+                    }
+                }
+            }
+            if overflow { throw EvaluationFailure(message: "the sum does not fit in 64 bits of fen") }
+            if spec.function == .avg {
+                let divisor = Double(powerOfTen(numericScale(type) ?? 0))
+                let out = (0..<g).map { counts[$0] == 0 ? Double.nan : Double(sums[$0]) / divisor / Double(counts[$0]) }
+                return Column(name: "", type: .real, data: .reals(out))
+            }
+            return Column(name: "", type: type, data: .integers((0..<g).map { counts[$0] == 0 ? nullInteger : sums[$0] }))
+        case .min, .max:
+            guard let argument else { throw EvaluationFailure(message: "\(spec.function.rawValue) needs an argument") }
+            let column = evaluator.materialize(argument, type: argument.type ?? .int)
+            let isMax = spec.function == .max
+            var best = [Int](repeating: -1, count: g)
+            let order = SortKeyValues(column)
+            for i in 0..<rows where !column.isNull(i) {
+                let k = Int(ids[i])
+                if best[k] < 0 || (isMax ? order.less(best[k], i) : order.less(i, best[k])) { best[k] = i }
+            }
+            var builder = ValueColumnBuilder(type: column.type)
+            for k in 0..<g { builder.append(best[k] < 0 ? .null : column.value(at: best[k])) }
+            return builder.finish(name: "")
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import BudgetStore
+
+/// Per-row values ready for ordering: nulls first, strings by UTF-8 bytes.
+struct SortKeyValues {
+    enum Storage {
+        case ints([Int64])
+        case reals([Double])
+        case codes([Int32])
+        case strings([String?])
+    }
+    let storage: Storage
+
+
+    init(_ column: Column) {
+        switch column.data {
+        case .integers(let v): storage = .ints(v)
+        case .reals(let v): storage = .reals(v)
+        case .strings(let codes, _): storage = .codes(codes)
+        case .texts(let v): storage = .strings(v)
+        case .lists: storage = .strings((0..<column.count).map { i in
+            if case .list(let items) = column.value(at: i) { return items.joined(separator: ";") }
+            return nil
+        })
+        }
+    }
+
+    /// Strict "a before b" in ascending order, nulls first.
+    func less(_ a: Int, _ b: Int) -> Bool {
+        switch storage {
+        case .ints(let v): return v[a] < v[b]
+        case .codes(let v): return v[a] < v[b]
+        case .reals(let v):
+            let (x, y) = (v[a], v[b])
+            if x.isNaN { return !y.isNaN }
+            if y.isNaN { return false }
+            return x < y
+        case .strings(let v):
+            guard let y = v[b] else { return false }
+            guard let x = v[a] else { return true }
+            return x.utf8.lexicographicallyPrecedes(y.utf8)
+        }
+    }
+}
