@@ -81,7 +81,8 @@ struct Grouping {
         case .lists(let offsets, let codes, let dictionary):
             var intern: [String: Int64] = [:]
             return fromIdentities((0..<rows).map { i in
-                let text = codes[Int(offsets[i])..<Int(offsets[i + 1])].map { dictionary[Int($0)] }.joined(separator: ";")
+                // A list groups with the lists that show the same text.
+                let text = ValueText.list(codes[Int(offsets[i])..<Int(offsets[i + 1])].lazy.map { dictionary[Int($0)] })
                 if let id = intern[text] { return id }
                 let id = Int64(intern.count)
                 intern[text] = id

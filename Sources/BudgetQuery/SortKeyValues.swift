@@ -18,7 +18,8 @@ struct SortKeyValues {
         case .strings(let codes, _): storage = .codes(codes)
         case .texts(let v): storage = .strings(v)
         case .lists: storage = .strings((0..<column.count).map { i in
-            if case .list(let items) = column.value(at: i) { return items.joined(separator: ";") }
+            // Lists sort by the text they show.
+            if case .list(let items) = column.value(at: i) { return ValueText.list(items) }
             return nil
         })
         }
