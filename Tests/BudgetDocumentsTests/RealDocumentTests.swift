@@ -52,7 +52,20 @@ struct RealDocumentTests {
     }
 
     @Test func variantsArePresent() {
-        #expect(Self.variants.files.count == 20, "expected.json missing or unreadable under \(Self.variantsFolder)")
+        #expect(Self.variants.files.count == 35, "expected.json missing or unreadable under \(Self.variantsFolder)")
+        #expect(Self.variantOfficeFiles.count == 5)
+    }
+
+    static var variantOfficeFiles: [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: variantsFolder + "/office")) ?? []
+        return names.filter { variants.files[($0 as NSString).deletingPathExtension + ".txt"] != nil }.sorted()
+    }
+
+    /// The Word, Excel and HTML-.xls versions of some variants read as their text.
+    @Test(arguments: variantOfficeFiles)
+    func inventedOfficeVariantReadsAsWritten(_ name: String) throws {
+        let text = (name as NSString).deletingPathExtension + ".txt"
+        try check(path: Self.variantsFolder + "/office/" + name, expected: try #require(Self.variants.files[text]))
     }
 
     @Test(arguments: officeFiles)

@@ -17,21 +17,21 @@ enum DefaultLabels {
 
 # Titles: a one-cell row ending with one of these (a trailing `(2021年度)` aside) starts a table.
 # The part after `title.` is the document kind (projects.doc_kind).
-title.申报	绩效目标申报表	申报表	绩效目标申请表
-title.批复	绩效目标批复表	批复表
+title.申报	绩效目标申报表	申报表	申报汇总表	绩效目标申请表
+title.批复	绩效目标批复表	批复表	批复汇总表	目标批复汇总表
 title.审批	绩效目标审批表	审批表	绩效目标审核表	审核表
-title.自评	绩效自评表	自评表	绩效目标自评表	绩效评价表
+title.自评	绩效自评表	自评表	自评汇总表	绩效目标自评表	绩效评价表
 title.监控	绩效监控表	监控表	运行监控表	监控情况表	绩效目标执行监控表
 title.目标	绩效目标表	目标表	绩效目标汇总表	目标汇总表	绩效目标一览表
 
 # Project header fields: a label cell followed by its value.
 project.name	项目名称	项目支出名称	专项名称	专项资金名称	项目全称	二级项目名称	资金名称
-project.department	主管部门	主管部门及代码	主管部门代码及名称	预算部门	主管部门及编码	主管部门名称	主管部门(单位)名称	主管部门单位名称	业务主管部门	部门名称	主管单位	一级预算单位
+project.department	主管部门	部门	主管部门及代码	主管部门代码及名称	预算部门	主管部门及编码	主管部门名称	主管部门(单位)名称	主管部门单位名称	业务主管部门	部门名称	主管单位	一级预算单位
 project.unit	用款单位	实施单位	项目实施单位	实施单位名称	单位名称	用款单位名称	资金使用单位	项目单位
 project.type	项目类型	项目属性	项目类别	项目分类	支出类型
 project.year	预算年度	年度	项目年度	填报年度
 project.level	项目等级	项目级次	项目层级
-project.period	实施周期	项目起止年份	起止年份	项目起止年度	起止年度	起止年限	执行年限	项目实施期限	项目执行期	实施年限	项目年限	项目起止时间	项目支出实施期	实施期	项目期	项目实施期	建设周期	项目周期	执行期限	项目执行期	起止时间	实施期限	中期
+project.period	实施周期	项目期限	期限	项目起止年份	起止年份	项目起止年度	起止年度	起止年限	执行年限	项目实施期限	项目执行期	实施年限	项目年限	项目起止时间	项目支出实施期	实施期	项目期	项目实施期	建设周期	项目周期	执行期限	项目执行期	起止时间	实施期限	中期
 project.start_year	起始年度	开始年份	开始年度	起始年份	开始时间	起始时间
 project.end_year	到期年度	截止年度	结束年份	结束年度	到期年份	结束时间	完成时间
 # Kept in projects.extra as `label: value`, without a warning.
@@ -43,7 +43,7 @@ project.ignore	序号	编号	财务负责人	填表人	填报人	填报日期	�
 # budget: the annual amount; budget_total: the whole (or mid-term) amount, the budget only when no annual one is given.
 money.block	项目资金	年度预算申请	部门预算资金	资金情况	预算执行情况	投入目标	资金来源及预算	项目资金情况	项目资金预算执行	年度资金情况	项目预算	资金投入	项目资金来源
 money.budget	预算金额	项目金额	本年度申报金额	本年申报金额	年度申报金额	本年度预算金额	本年预算数	年度预算金额	年度资金总额	当年资金总额	年度本级预算金额	本级预算金额	当年年度预算	年度预算	本年度预算	本年预算	预算数	绩效金额	当年预算	本年度资金总额	年度金额	申报金额	批复金额	当年预算金额	年度预算资金
-money.budget_total	资金总额	项目预算总额	项目总投资	项目总预算	项目资金总额	总额	实施期资金总额	中期资金总额	项目总金额	总预算	合计金额	资金合计
+money.budget_total	资金总额	项目总额	项目预算总额	项目总投资	项目总预算	项目资金总额	总额	实施期资金总额	中期资金总额	项目总金额	总预算	合计金额	资金合计
 money.budget_initial	年初预算	年初预算数	年初安排金额	年初预算金额	年初安排	年初批复数
 money.budget_adjusted	调整后预算数	调整后预算	全年预算数	全年预算	调整预算数	全年可用预算
 money.spent	预算执行数	全年执行数	执行数	实际支出	实际执行数	实际支出数	支出数	截至目前执行数	1-7月执行数	已支出

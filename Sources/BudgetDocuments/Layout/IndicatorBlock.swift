@@ -40,6 +40,14 @@ struct IndicatorBlock {
     var endYearColumn: Int?
     var budgetColumn: Int?
     var budgetHeader = ""
+    var fiscalColumn: Int?
+    private var budgetRank = Int.max
+    /// A flat sheet's other amount columns (项目总金额 beside 本年预算): kept in projects.extra.
+    var otherProjectColumns: [(Int, String)] = []
+    /// A flat sheet's project columns budgetq has no field for (项目编码): kept in projects.extra.
+    var projectExtraColumns: [(Int, String)] = []
+    /// `服务老年人数：≥800人` in the 三级 cell, when there is no 指标值 column.
+    var namesHoldTargets: Bool { annualColumn == nil && otherColumns.isEmpty }
     var goalColumn: Int?
 
     var level1 = "", level1Raw = "", level2 = "", level2Raw = ""
@@ -75,10 +83,26 @@ struct IndicatorBlock {
                 goalColumn = i
                 continue
             }
+            if labels.field(label.key, in: ["project"]) == .extra {
+                projectExtraColumns.append((i, cell))
+                continue
+            }
             guard let field = labels.field(label.key, in: ["indicator"]) else {
-                if let f = labels.field(label.key, in: ["money"]), [.budget, .budgetTotal, .budgetInitial].contains(f) {
-                    budgetColumn = i
-                    budgetHeader = cell
+                // The annual amount before an initial one before the row header (年度预算数) before the whole.
+                let ranks: [LabelField: Int] = [.budget: 0, .budgetInitial: 1, .moneyRowHeader: 2, .budgetTotal: 3]
+                if let f = labels.field(label.key, in: ["money"]), let rank = ranks[f] {
+                    if rank < budgetRank {
+                        if let old = budgetColumn { otherProjectColumns.append((old, budgetHeader)) }
+                        budgetColumn = i
+                        budgetHeader = cell
+                        budgetRank = rank
+                    } else {
+                        otherProjectColumns.append((i, cell))
+                    }
+                    continue
+                }
+                if let f = labels.field(label.key, in: ["money"]), f == .fundsFiscal || f == .fundsFiscalYear {
+                    fiscalColumn = i
                     continue
                 }
                 otherColumns.append(i)
@@ -111,11 +135,13 @@ struct IndicatorBlock {
         // The period group's other columns (二级指标(长期), 三级指标(长期)) are not recipients.
         let periodColumns = Set(periodGroup.values)
         otherColumns.removeAll { periodColumns.contains($0) }
+        if nameColumn == nil, let explanation = explanationColumn {
+            // `指标内容` heads the names when there is no 三级指标 column.
+            nameColumn = explanation
+            explanationColumn = nil
+        }
         if nameColumn == nil {
             self.context.warning(position, "the indicator header has no 三级指标 column; indicator names cannot be read")
-        }
-        if annualColumn == nil && otherColumns.isEmpty {
-            self.context.warning(position, "the indicator header has no 指标值 column (expected 指标值, 当年度指标值, 年度指标值, 目标值 …)")
         }
     }
 
@@ -163,7 +189,13 @@ struct IndicatorBlock {
     /// nothing after it, or an indicator without its target. Nil when the row looks whole.
     func cutOffCell(_ cells: [String]) -> String? {
         func cell(_ i: Int?) -> String { i.map { $0 < cells.count ? cells[$0] : "" } ?? "" }
-        let l1 = cell(level1Column), l2 = cell(level2Column), name = cell(nameColumn)
+        let l1 = cell(level1Column), l2 = cell(level2Column)
+        var name = cell(nameColumn)
+        var inlineTarget: String?
+        if namesHoldTargets, let colon = name.firstIndex(where: { $0 == ":" || $0 == "：" }), colon != name.startIndex {
+            inlineTarget = String(name[name.index(after: colon)...]).trimmed
+            name = String(name[..<colon]).trimmed
+        }
         if name.isEmpty, !l2.isEmpty, labels.level2Category(l2) == nil { return l2 }
         if name.isEmpty, l2.isEmpty, !l1.isEmpty, labels.level1Category(l1) == nil { return l1 }
         if !name.isEmpty, targetText(cells).isEmpty, annualColumn != nil { return name }
@@ -174,13 +206,44 @@ struct IndicatorBlock {
         [level1Column, level2Column, nameColumn, annualColumn].contains { i in i.map { $0 < cells.count && !cells[$0].isEmpty } ?? false }
     }
 
+    /// `一级指标：产出指标` on a row of its own: the category of the rows below (a header without a 一级 column).
+    mutating func readSectionRow(_ cells: [String]) -> Bool {
+        let filled = cells.filter { !$0.isEmpty }
+        guard filled.count == 1 else { return false }
+        let text = filled[0]
+        guard let colon = text.firstIndex(where: { $0 == ":" || $0 == "：" }) else { return false }
+        let label = labels.field(LabelText.parse(String(text[..<colon])).key, in: ["indicator"])
+        let value = String(text[text.index(after: colon)...]).trimmed
+        guard !value.isEmpty else { return false }
+        if label == .level1 {
+            level1 = labels.level1Category(value) ?? LabelText.parse(value).key
+            level1Raw = value
+            level2 = ""; level2Raw = ""
+            level1Seen.insert(level1)
+            return true
+        }
+        if label == .level2 {
+            level2 = labels.level2Category(value) ?? LabelText.parse(value).key
+            level2Raw = value
+            return true
+        }
+        return false
+    }
+
     mutating func readRow(_ cells: [String], position: SourcePosition, into draft: inout ProjectDraft) {
+        if readSectionRow(cells) { return }
         func cell(_ i: Int?) -> String { i.map { $0 < cells.count ? cells[$0] : "" } ?? "" }
         var blankedFirst = cells
         if let f = cells.firstIndex(where: { !$0.isEmpty }), f < firstColumn, f < header.count, LabelText.squash(header[f]) == LabelText.squash(cells[f]) {
             blankedFirst[f] = ""
         }
-        let l1 = cell(level1Column), l2 = cell(level2Column), name = cell(nameColumn)
+        let l1 = cell(level1Column), l2 = cell(level2Column)
+        var name = cell(nameColumn)
+        var inlineTarget: String?
+        if namesHoldTargets, let colon = name.firstIndex(where: { $0 == ":" || $0 == "：" }), colon != name.startIndex {
+            inlineTarget = String(name[name.index(after: colon)...]).trimmed
+            name = String(name[..<colon]).trimmed
+        }
         if !l1.isEmpty {
             let canonical = labels.level1Category(l1) ?? LabelText.parse(l1).key
             if labels.level1Category(l1) == nil, labels.level2Category(l1) == nil {
@@ -195,7 +258,7 @@ struct IndicatorBlock {
             level2 = labels.level2Category(l2) ?? LabelText.parse(l2).key
             level2Raw = l2
         }
-        let target = targetText(cells)
+        let target = inlineTarget ?? targetText(cells)
         if name.isEmpty {
             if !target.isEmpty {
                 context.warning(position, "target `\(target)` has no 三级指标 name; row not read")

@@ -1,3 +1,4 @@
+import Foundation
 import BudgetCore
 
 /// A field of the 绩效目标表 family that a label names. The synonyms live in `labels.tsv`, not here.
@@ -80,7 +81,8 @@ public struct LabelBook: Sendable {
 
     /// The document kind when `text` is a title of the family (`…绩效目标申报表`, `…自评表(2023年度)`).
     func titleKind(_ text: String) -> String? {
-        var key = LabelText.titleCore(LabelText.parse(text).bare)
+        if text.utf8.count > 400 { return nil }
+        var key = LabelText.titleCore(LabelText.squash(text))
         if key.count > 90 || key.isEmpty { return nil }
         // `…绩效目标表3`, `…申报表（一）`: a table number after the title.
         while let last = key.last, last.isASCII && last.isNumber { key.removeLast() }
@@ -110,7 +112,25 @@ struct LabelText: Equatable {
     /// `(50分)`, `10分`, `(0-20)分`.
     var points: String?
 
+    /// Labels are short; longer cells (goals, indicator names) are never compared with `labels.tsv`
+    /// beyond their squashed text, so they skip the work below.
+    static let longestLabelBytes = 72
+
+    /// Parses a label cell, remembering short ones: the same labels and category cells repeat on every
+    /// table, and taking them apart again dominated loading time (profiled with perf, BENCHMARKS.md).
     static func parse(_ raw: String) -> LabelText {
+        let bytes = Array(raw.utf8)
+        if bytes.count > longestLabelBytes {
+            let bare = squash(raw)
+            return LabelText(key: bare, bare: bare)
+        }
+        if let hit = LabelMemo.shared.value(for: bytes) { return hit }
+        let parsed = parseUncached(raw)
+        LabelMemo.shared.store(parsed, for: bytes)
+        return parsed
+    }
+
+    private static func parseUncached(_ raw: String) -> LabelText {
         let bare = squash(raw)
         var monthSpan: String?
         var chars = Array(bare)
@@ -252,4 +272,26 @@ struct LabelText: Equatable {
 
     /// A category label's key: notes and scores removed, spaces gone.
     static func categoryKey(_ raw: String) -> String { parse(raw).key }
+}
+
+/// Label cells already taken apart, shared by the loader's threads (keyed by UTF-8 bytes, which hash
+/// without Unicode normalisation). Bounded: it starts afresh past `capacity` entries.
+final class LabelMemo: @unchecked Sendable {
+    static let shared = LabelMemo()
+    private let lock = NSLock()
+    private var entries: [[UInt8]: LabelText] = [:]
+    private let capacity = 200_000
+
+    func value(for key: [UInt8]) -> LabelText? {
+        lock.lock()
+        defer { lock.unlock() }
+        return entries[key]
+    }
+
+    func store(_ value: LabelText, for key: [UInt8]) {
+        lock.lock()
+        defer { lock.unlock() }
+        if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+        entries[key] = value
+    }
 }

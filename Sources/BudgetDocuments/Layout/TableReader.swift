@@ -43,6 +43,10 @@ struct TableReader {
     var sawIndicatorBlock = false
 
     private var pending: [Int: LabelField] = [:]
+    /// The labels whose values wait, for their units (`预算金额(万元)`).
+    private var pendingLabels: [Int: LabelText] = [:]
+    /// The row above was a header of labels only, its values on the row below, column for column.
+    private var pendingIsHeaderRow = false
     private var money: MoneyBlock?
 
     init(context: Context, segment: TableSegmenter.Segment, isLastSegment: Bool) {
@@ -80,6 +84,11 @@ struct TableReader {
                 sawIndicatorBlock = true
                 let header = IndicatorBlock.mergingGroupRow(index > 0 ? rows[index - 1].cells.map(\.trimmed) : [], into: cells, labels: labels)
                 var block = IndicatorBlock(header: header, position: row.position, labels: labels, context: context)
+                // `绩效指标 | 一级指标：产出指标` just above the header names the first rows' category.
+                if index > 0 {
+                    let above = rows[index - 1].cells.map(\.trimmed).filter { !$0.isEmpty }
+                    if let last = above.last { _ = block.readSectionRow([last]) }
+                }
                 context = block.context
                 if block.hasProjectColumn {
                     readFlat(rows[(index + 1)...], block: &block)
@@ -181,8 +190,24 @@ struct TableReader {
 
     private mutating func readHeaderRow(_ cells: [String], first: Int, position: SourcePosition) {
         var start = first
+        if first == 0, pendingIsHeaderRow, !pending.isEmpty, !isLabel(cells[0]) {
+            // `项目名称 | 项目类别 | 资金来源 | 预算金额` above `食品安全抽检监测 | 一般性项目 | … | 2,360,000.00`.
+            for (column, field) in pending.sorted(by: { $0.key < $1.key }) where column < cells.count && !cells[column].isEmpty {
+                assign(field, label: pendingLabels[column] ?? LabelText.parse(""), raw: pendingLabels[column]?.bare ?? "", value: cells[column], at: position.at(column: column))
+            }
+            pending.removeAll()
+            pendingLabels.removeAll()
+            pendingIsHeaderRow = false
+            return
+        }
+        if first == 0, labels.field(LabelText.parse(cells[0]).key, in: ["row"]) == .rowEnd {
+            // A 合计 row under a small money table carries nothing new.
+            pending.removeAll()
+            return
+        }
         if first == 0 {
             pending.removeAll()
+            pendingIsHeaderRow = false
             money = nil
             let lead = LabelText.parse(cells[0])
             let field = labels.field(lead.key, in: ["money"])
@@ -211,7 +236,7 @@ struct TableReader {
                 money = block
                 start = field == .moneyBlock ? 1 : 0
                 if field == .moneyBlock, let valueIndex = cells.indices.dropFirst().first(where: { !cells[$0].isEmpty }),
-                   !isLabel(cells[valueIndex]) {
+                   !isLabel(cells[valueIndex]), CellValues.amount(cells[valueIndex]) != nil || cells[valueIndex].contains(":") || cells[valueIndex].contains("：") {
                     // `项目资金 | 250` or `项目资金 | 资金总额: 250 一、财政拨款: 250 …` in one cell.
                     if !readInlineAmounts(cells[valueIndex], at: position.at(column: valueIndex)) {
                         storeAmount(.budgetTotal, label: lead, raw: cells[0], value: cells[valueIndex], at: position.at(column: valueIndex))
@@ -243,6 +268,23 @@ struct TableReader {
     private mutating func readPairs(_ cells: [String], from start: Int, position: SourcePosition) {
         var i = start
         let rowStart = cells.firstIndex { !$0.isEmpty } ?? 0
+        let filled = cells.indices.filter { !cells[$0].isEmpty }
+        if rowStart == 0, filled.count >= 3, filled.allSatisfy({ isLabel(cells[$0]) || labels.field(LabelText.parse(cells[$0]).key, in: ["indicator", "project"]) != nil }),
+           labels.field(LabelText.parse(cells[0]).key, in: ["project"]) != nil {
+            // A row of labels only, starting with a project field: its values are the row below.
+            pending.removeAll()
+            for column in filled {
+                let label = LabelText.parse(cells[column])
+                if var field = labels.field(label.key, in: ["project", "money", "goal"]) {
+                    // 资金来源 over `一般公共预算` names the source, not an amount.
+                    if field == .moneyRowHeader { field = .extra }
+                    pending[column] = field
+                    pendingLabels[column] = label
+                }
+            }
+            pendingIsHeaderRow = true
+            return
+        }
         while i < cells.count {
             let cell = cells[i]
             if cell.isEmpty { i += 1; continue }
@@ -267,6 +309,11 @@ struct TableReader {
             if readInlineAmounts(cell, at: position.at(column: i)) { i += 1; continue }
             // `项目名称：城市绿化养护` in one cell.
             if readInlinePair(cell, at: position.at(column: i)) { i += 1; continue }
+            if labels.field(label.key, in: ["indicator"]) == .indicatorBlock {
+                // The block's own label (`绩效指标`) on a row of its own: nothing to keep.
+                i = j
+                continue
+            }
             if i == rowStart {
                 // An unknown label: keep its value, and say so.
                 if j < cells.count {
@@ -526,6 +573,13 @@ struct TableReader {
                 }
                 let goal = cell(block.goalColumn)
                 if !goal.isEmpty { draft.goalYear = goal }
+                let fiscal = cell(block.fiscalColumn)
+                if !fiscal.isEmpty {
+                    storeAmount(.fundsFiscal, label: LabelText.parse(block.budgetHeader), raw: "财政拨款", value: fiscal, at: row.position.at(column: block.fiscalColumn ?? 0))
+                }
+                for (column, header) in block.projectExtraColumns + block.otherProjectColumns where !cell(column).isEmpty {
+                    draft.extra.append("\(LabelText.squash(header)): \(cell(column))")
+                }
             } else if name.isEmpty, !(unitCell.isEmpty && departmentCell.isEmpty), !amount.isEmpty, !block.hasIndicatorCells(cells) {
                 // A department total row: `820-马踏镇部门 | | 8,827,620.53`. Not a project.
                 if started { projects.append(draft); started = false; draft = ProjectDraft(position: row.position) }
