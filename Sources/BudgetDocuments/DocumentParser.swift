@@ -71,6 +71,7 @@ public struct DocumentParser {
                 "\(preamble.count) row(s) before the first table (\(span)) are not part of a 绩效目标表 (a notice, prose or another table); not read"))
         }
         var context = TableReader.Context(file: file, labels: labels)
+        let readings = TargetMemo()
         var previousFacts: TableReader.TableFacts?
         for (index, segment) in segments.enumerated() {
             var reader = TableReader(context: context, segment: segment, isLastSegment: index == segments.count - 1)
@@ -103,7 +104,7 @@ public struct DocumentParser {
             }
             var skipped = false
             for draft in drafts {
-                if let record = finish(draft, reader: reader, context: &context, origin: output.origin) {
+                if let record = finish(draft, reader: reader, context: &context, origin: output.origin, readings: readings) {
                     output.projects.append(record)
                 } else {
                     skipped = true
@@ -115,7 +116,8 @@ public struct DocumentParser {
         return output
     }
 
-    private func finish(_ draft: ProjectDraft, reader: TableReader, context: inout TableReader.Context, origin: Origin) -> ProjectRecord? {
+    private func finish(_ draft: ProjectDraft, reader: TableReader, context: inout TableReader.Context, origin: Origin,
+                        readings: TargetMemo) -> ProjectRecord? {
         let facts = reader.facts
         var draft = draft
         // A 部门整体支出绩效目标表 is the department's own table: the department is its one "project".
@@ -180,8 +182,8 @@ public struct DocumentParser {
 
         let indicators = draft.indicators.map { pending -> IndicatorRecord in
             var record = pending.record
-            record.reading = TargetReader.read(pending.targetText, year: year, indicatorName: record.name, level2: record.level2)
-            if let actual = pending.actualText { record.actualReading = TargetReader.read(actual, year: year, indicatorName: record.name, level2: record.level2) }
+            record.reading = readings.read(pending.targetText, year: year, indicatorName: record.name, level2: record.level2)
+            if let actual = pending.actualText { record.actualReading = readings.read(actual, year: year, indicatorName: record.name, level2: record.level2) }
             return record
         }
         var texts = [name, draft.goalPeriod ?? "", draft.goalYear ?? ""]
@@ -201,5 +203,26 @@ public struct DocumentParser {
         record.endsEarly = draft.endsEarly
         if case .line = draft.position {} else { record.position = draft.position.description }
         return record
+    }
+}
+
+/// Target texts read once per document: the same `≥90%` or `当年内` fills hundreds of rows.
+final class TargetMemo {
+    private struct Key: Hashable {
+        var text: [UInt8]
+        var year: Int
+        var timely: Bool
+        var hint: [UInt8]
+    }
+    private var readings: [Key: TargetReading] = [:]
+
+    func read(_ text: String, year: Int, indicatorName: String, level2: String) -> TargetReading {
+        // The name matters only through a trailing unit hint such as `(%)`; the category only for 时效.
+        let hint = indicatorName.hasSuffix(")") || indicatorName.hasSuffix("）") ? Array(indicatorName.utf8.suffix(40)) : []
+        let key = Key(text: Array(text.utf8), year: year, timely: level2.hasBytes("时效") || level2.hasBytes("进度"), hint: hint)
+        if let hit = readings[key] { return hit }
+        let reading = TargetReader.read(text, year: year, indicatorName: indicatorName, level2: level2)
+        readings[key] = reading
+        return reading
     }
 }

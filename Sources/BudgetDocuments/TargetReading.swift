@@ -81,6 +81,7 @@ public enum TargetReader {
 
     /// `2023.07-2024.01`, `2023年4月-2024年2月`, `2021.1.1至2021.12.31`: due at the range's end.
     static func readDateRange(_ s: [Character]) -> TargetReading? {
+        guard s.contains(where: { "-至~—–".contains($0) }), s.first?.isNumber == true else { return nil }
         let text = String(s)
         var parts: [Substring] = []
         for separator in ["--", "-", "至", "~", "—", "–"] where text.contains(separator) {

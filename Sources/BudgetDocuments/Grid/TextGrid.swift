@@ -44,5 +44,20 @@ enum TextGrid {
 
 extension String {
     /// Trims whitespace (ASCII, ideographic, no-break) at both ends.
-    var trimmed: String { Substring(self).trimmingCharacters() }
+    var trimmed: String {
+        // Most cells have nothing to trim: look at the first and last scalars before walking characters.
+        guard let first = unicodeScalars.first, let last = unicodeScalars.last else { return self }
+        if !first.properties.isWhitespace && !last.properties.isWhitespace { return self }
+        return Substring(self).trimmingCharacters()
+    }
+}
+
+extension StringProtocol {
+    /// Whether `word` occurs, comparing UTF-8 bytes: Foundation's `contains`/`range(of:)` fold
+    /// character clusters and dominated loading time (BENCHMARKS.md).
+    func hasBytes(_ word: String) -> Bool {
+        var haystack = [UInt8](utf8)
+        haystack.append(0)
+        return containsBytes(haystack, Array(word.utf8))
+    }
 }

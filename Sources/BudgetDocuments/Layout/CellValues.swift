@@ -113,6 +113,7 @@ enum CellValues {
 
     /// The amount unit a caption names: `单位:万元`, `金额单位:元`, `填报单位:(盖章) 单位:万元`.
     static func captionUnit(_ raw: String) -> (multiplier: Int64, name: String)? {
+        guard raw.hasBytes("单位") else { return nil }
         let text = LabelText.squash(raw)
         var search = text[...]
         while let range = search.range(of: "单位:") {
@@ -128,7 +129,7 @@ enum CellValues {
     /// Text a unit left from the template instead of filling it in (`…(100字以内)`).
     static func isTemplateHint(_ raw: String) -> Bool {
         let text = LabelText.squash(raw)
-        return text.contains("字以内)") || text.hasPrefix("对照年度目标,说明") || text.hasPrefix("结合自评情况")
+        return text.hasBytes("字以内)") || text.hasPrefix("对照年度目标,说明") || text.hasPrefix("结合自评情况")
     }
 
     static func unitName(_ multiplier: Int64) -> String {

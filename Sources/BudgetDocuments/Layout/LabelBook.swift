@@ -21,13 +21,28 @@ public enum LabelField: String, Sendable, CaseIterable {
     case note = "indicator.note", explanation = "indicator.explanation", treeItem = "indicator.tree_item"
     case rowEnd = "row.end"
 
-    /// The part before the dot: which zone of a table the label belongs to.
-    var namespace: Substring { rawValue.prefix { $0 != "." } }
+    /// Which zone of a table the label belongs to (the part of its name before the dot).
+    var zone: LabelZone { LabelField.zones[self] ?? [] }
+
+    private static let zones: [LabelField: LabelZone] = Dictionary(uniqueKeysWithValues: allCases.map { field in
+        let name = field.rawValue.prefix { $0 != "." }
+        let zone: LabelZone = name == "project" ? .project : name == "money" ? .money : name == "goal" ? .goal : name == "indicator" ? .indicator : .row
+        return (field, zone)
+    })
+}
+
+/// The zones of a table whose labels a lookup considers.
+public struct LabelZone: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    public static let project = LabelZone(rawValue: 1), money = LabelZone(rawValue: 2), goal = LabelZone(rawValue: 4)
+    public static let indicator = LabelZone(rawValue: 8), row = LabelZone(rawValue: 16)
 }
 
 /// The label synonyms of the family, read from a `labels.tsv` (see `datasets/labels.tsv`).
 public struct LabelBook: Sendable {
-    private var fields: [String: [LabelField]] = [:]
+    /// Keyed by UTF-8 bytes: they hash without Unicode normalisation, which dominated lookups.
+    private var fields: [[UInt8]: [LabelField]] = [:]
     /// Title endings and the document kind each names (`申报表` → 申报), longest first.
     private(set) var titleEndings: [(ending: String, kind: String)] = []
     /// Category synonyms to the category's name (`产出` → 产出指标), by level.
@@ -61,7 +76,7 @@ public struct LabelBook: Sendable {
                     if head == "category.1" { book.level1Names[s] = canonical } else { book.level2Names[s] = canonical }
                 }
             } else if let field = LabelField(rawValue: head) {
-                for s in synonyms where !(book.fields[s]?.contains(field) ?? false) { book.fields[s, default: []].append(field) }
+                for s in synonyms where !(book.fields[Array(s.utf8)]?.contains(field) ?? false) { book.fields[Array(s.utf8), default: []].append(field) }
             } else {
                 let known = LabelField.allCases.map(\.rawValue) + ["title.KIND", "category.1", "category.2"]
                 diagnostics.append(.error(file, offset + 1, "unknown field `\(head)`; expected one of \(known.joined(separator: ", "))"))
@@ -72,16 +87,17 @@ public struct LabelBook: Sendable {
     }
 
     /// The fields a normalised label key can name.
-    func fields(_ key: String) -> [LabelField] { fields[key] ?? [] }
+    func fields(_ key: String) -> [LabelField] { fields[Array(key.utf8)] ?? [] }
 
-    /// The field of `key` in one zone (`project`, `money`, `goal`, `indicator`, `row`), if any.
-    func field(_ key: String, in namespaces: Set<Substring>) -> LabelField? {
-        fields[key]?.first { namespaces.contains($0.namespace) }
+    /// The field of `key` in the given zones, if any.
+    func field(_ key: String, in zones: LabelZone) -> LabelField? {
+        fields[Array(key.utf8)]?.first { zones.contains($0.zone) }
     }
 
     /// The document kind when `text` is a title of the family (`…绩效目标申报表`, `…自评表(2023年度)`).
     func titleKind(_ text: String) -> String? {
-        if text.utf8.count > 400 { return nil }
+        // Every title names a 表; most one-cell rows (goal texts) do not, and skip the work below.
+        if text.utf8.count > 400 || !text.hasBytes("表") { return nil }
         var key = LabelText.titleCore(LabelText.squash(text))
         if key.count > 90 || key.isEmpty { return nil }
         // `…绩效目标表3`, `…申报表（一）`: a table number after the title.

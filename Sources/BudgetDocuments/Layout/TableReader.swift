@@ -153,7 +153,7 @@ struct TableReader {
         let label = String(trimmed[..<colon])
         let value = String(trimmed[trimmed.index(after: colon)...]).trimmed
         let parsed = LabelText.parse(label)
-        guard !value.isEmpty, let field = labels.field(parsed.key, in: ["project", "goal", "money"]) else { return false }
+        guard !value.isEmpty, let field = labels.field(parsed.key, in: [.project, .goal, .money]) else { return false }
         assign(field, label: parsed, raw: label, value: value, at: position)
         return true
     }
@@ -185,7 +185,7 @@ struct TableReader {
     }
 
     private func isLabel(_ cell: String) -> Bool {
-        !cell.isEmpty && labels.field(LabelText.parse(cell).key, in: ["project", "money", "goal"]) != nil
+        !cell.isEmpty && labels.field(LabelText.parse(cell).key, in: [.project, .money, .goal]) != nil
     }
 
     private mutating func readHeaderRow(_ cells: [String], first: Int, position: SourcePosition) {
@@ -200,7 +200,7 @@ struct TableReader {
             pendingIsHeaderRow = false
             return
         }
-        if first == 0, labels.field(LabelText.parse(cells[0]).key, in: ["row"]) == .rowEnd {
+        if first == 0, labels.field(LabelText.parse(cells[0]).key, in: [.row]) == .rowEnd {
             // A 合计 row under a small money table carries nothing new.
             pending.removeAll()
             return
@@ -210,21 +210,21 @@ struct TableReader {
             pendingIsHeaderRow = false
             money = nil
             let lead = LabelText.parse(cells[0])
-            let field = labels.field(lead.key, in: ["money"])
+            let field = labels.field(lead.key, in: [.money])
             let amountsOnRow = cells.dropFirst().contains { CellValues.amount($0) != nil }
             let moneyColumns = cells.indices.dropFirst().filter { i in
-                guard let f = labels.field(LabelText.parse(cells[i]).key, in: ["money"]) else { return false }
+                guard let f = labels.field(LabelText.parse(cells[i]).key, in: [.money]) else { return false }
                 return f != .moneyBlock && f != .moneyRowHeader
             }
             if field == .moneyBlock || field != nil && !moneyColumns.isEmpty && !amountsOnRow {
                 var block = MoneyBlock(multiplier: lead.unitMultiplier)
                 for i in cells.indices where block.multiplier == nil { block.multiplier = LabelText.parse(cells[i]).unitMultiplier }
                 if !amountsOnRow && !moneyColumns.isEmpty {
-                    for i in moneyColumns { block.columns[i] = labels.field(LabelText.parse(cells[i]).key, in: ["money"]) }
+                    for i in moneyColumns { block.columns[i] = labels.field(LabelText.parse(cells[i]).key, in: [.money]) }
                     // The column after the block's label holds the row labels (总额, 其中:财政资金), its header often empty.
                     let labelColumn = moneyColumns.contains(1) ? nil : 1
                     for i in cells.indices.dropFirst() where !cells[i].isEmpty && !moneyColumns.contains(i) && i != labelColumn
-                        && labels.field(LabelText.parse(cells[i]).key, in: ["money"]) != .moneyRowHeader {
+                        && labels.field(LabelText.parse(cells[i]).key, in: [.money]) != .moneyRowHeader {
                         block.otherColumns[i] = cells[i]
                     }
                     for wanted in [LabelField.budget, .budgetInitial, .budgetAdjusted, .budgetTotal] where block.basisColumn == nil {
@@ -243,7 +243,7 @@ struct TableReader {
                     }
                     start = valueIndex + 1
                 }
-            } else if labels.field(lead.key, in: ["goal"]) == .goalBlock {
+            } else if labels.field(lead.key, in: [.goal]) == .goalBlock {
                 start = 0
             }
         } else if let block = money, block.isColumnar {
@@ -269,13 +269,13 @@ struct TableReader {
         var i = start
         let rowStart = cells.firstIndex { !$0.isEmpty } ?? 0
         let filled = cells.indices.filter { !cells[$0].isEmpty }
-        if rowStart == 0, filled.count >= 3, filled.allSatisfy({ isLabel(cells[$0]) || labels.field(LabelText.parse(cells[$0]).key, in: ["indicator", "project"]) != nil }),
-           labels.field(LabelText.parse(cells[0]).key, in: ["project"]) != nil {
+        if rowStart == 0, filled.count >= 3, filled.allSatisfy({ isLabel(cells[$0]) || labels.field(LabelText.parse(cells[$0]).key, in: [.indicator, .project]) != nil }),
+           labels.field(LabelText.parse(cells[0]).key, in: [.project]) != nil {
             // A row of labels only, starting with a project field: its values are the row below.
             pending.removeAll()
             for column in filled {
                 let label = LabelText.parse(cells[column])
-                if var field = labels.field(label.key, in: ["project", "money", "goal"]) {
+                if var field = labels.field(label.key, in: [.project, .money, .goal]) {
                     // 资金来源 over `一般公共预算` names the source, not an amount.
                     if field == .moneyRowHeader { field = .extra }
                     pending[column] = field
@@ -289,9 +289,8 @@ struct TableReader {
             let cell = cells[i]
             if cell.isEmpty { i += 1; continue }
             let label = LabelText.parse(cell)
-            var namespaces: Set<Substring> = ["project", "goal", "money"]
-            if money == nil { namespaces.remove("money") }
-            let field = labels.field(label.key, in: namespaces) ?? labels.field(label.key, in: ["project", "goal", "money"])
+            let zones: LabelZone = money == nil ? [.project, .goal] : [.project, .goal, .money]
+            let field = labels.field(label.key, in: zones) ?? labels.field(label.key, in: [.project, .goal, .money])
             var j = i + 1
             while j < cells.count, cells[j].isEmpty { j += 1 }
             if let field {
@@ -301,7 +300,7 @@ struct TableReader {
                 } else {
                     // A label whose value is on the row below (goals, names, years). Amounts never are:
                     // a row of money labels without values heads a sub-table (年度主要任务 | … | 预算金额).
-                    if field.namespace != "money" { pending[i] = field }
+                    if field.zone != .money { pending[i] = field }
                     i = j
                 }
                 continue
@@ -309,7 +308,7 @@ struct TableReader {
             if readInlineAmounts(cell, at: position.at(column: i)) { i += 1; continue }
             // `项目名称：城市绿化养护` in one cell.
             if readInlinePair(cell, at: position.at(column: i)) { i += 1; continue }
-            if labels.field(label.key, in: ["indicator"]) == .indicatorBlock {
+            if labels.field(label.key, in: [.indicator]) == .indicatorBlock {
                 // The block's own label (`绩效指标`) on a row of its own: nothing to keep.
                 i = j
                 continue
@@ -356,7 +355,7 @@ struct TableReader {
             for suffix in ["万元", "亿元", "元", "万"] where String(piece[cut...]).hasPrefix(suffix) { valueEnd = cut + suffix.count; break }
             let value = String(piece[0..<valueEnd])
             let parsed = LabelText.parse(label)
-            if cut > 0, let field = labels.field(parsed.key, in: ["money"]) {
+            if cut > 0, let field = labels.field(parsed.key, in: [.money]) {
                 storeAmount(field, label: parsed, raw: label, value: value, at: position)
                 found = true
             }
@@ -368,7 +367,7 @@ struct TableReader {
     private mutating func readMoneyRow(_ cells: [String], block: MoneyBlock, position: SourcePosition) {
         guard let labelIndex = cells.indices.first(where: { !cells[$0].isEmpty && CellValues.amount(cells[$0]) == nil && CellValues.ratio(cells[$0]) == nil }) else { return }
         let rowLabel = LabelText.parse(cells[labelIndex])
-        let rowField = labels.field(rowLabel.key, in: ["money"])
+        let rowField = labels.field(rowLabel.key, in: [.money])
         var values: [String] = []
         // `项目资金 | 年初预算数 | 调整后预算数` over `| 资金总额 | 198 | 218`: the header's cells sit one to the
         // left of their amounts (the block's label spanned two columns); shift them back over the amounts.
@@ -401,7 +400,7 @@ struct TableReader {
     }
 
     private mutating func assign(_ field: LabelField, label: LabelText, raw: String, value: String, at position: SourcePosition) {
-        if let year = label.year, draft.labelYear == nil, field.namespace == "money" { draft.labelYear = year }
+        if let year = label.year, draft.labelYear == nil, field.zone == .money { draft.labelYear = year }
         switch field {
         case .projectName, .type, .level, .department, .unit:
             draft.setText(field, value, reader: &context, at: position)
@@ -545,7 +544,7 @@ struct TableReader {
             if name.isEmpty, block.endsBlock(cells, first: first) {
                 // 小计/合计 rows between projects carry no project; a note (注:) ends the sheet.
                 let lead = LabelText.parse(cells[first]).key
-                if labels.field(lead, in: ["row"]) == .rowEnd, !lead.hasPrefix("注") && lead != "说明" { continue }
+                if labels.field(lead, in: [.row]) == .rowEnd, !lead.hasPrefix("注") && lead != "说明" { continue }
                 break
             }
             // A sheet that repeats the project on each of its indicator rows continues the same project.
@@ -705,9 +704,9 @@ struct TreeLayout {
         amountHeader = ""
         for (i, cell) in cells.enumerated() where !cell.isEmpty {
             let key = LabelText.parse(cell).key
-            if labels.field(key, in: ["indicator"]) == .treeItem { item = true }
-            if labels.field(key, in: ["indicator"]) == .annualTarget { valueColumn = i }
-            if let f = labels.field(key, in: ["money"]), f == .budget || f == .budgetTotal { amountColumn = i; amountHeader = cell }
+            if labels.field(key, in: [.indicator]) == .treeItem { item = true }
+            if labels.field(key, in: [.indicator]) == .annualTarget { valueColumn = i }
+            if let f = labels.field(key, in: [.money]), f == .budget || f == .budgetTotal { amountColumn = i; amountHeader = cell }
         }
         guard item, valueColumn != nil, amountColumn != nil else { return nil }
     }

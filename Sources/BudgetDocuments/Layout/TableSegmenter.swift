@@ -39,8 +39,8 @@ struct TableSegmenter {
                 current = next
                 continue
             }
-            let isName = first == 0 && labels.field(LabelText.parse(cells[0]).key, in: ["project"]) == .projectName
-            let isHeader = isIndicatorHeader(cells)
+            let isName = first == 0 && labels.field(LabelText.parse(cells[0]).key, in: [.project]) == .projectName
+            let isHeader = filled.count >= 2 && isIndicatorHeader(cells)
             if isName {
                 if var open = current {
                     if open.hasName || open.hasIndicatorHeader {
@@ -58,7 +58,7 @@ struct TableSegmenter {
                 }
                 continue
             }
-            if current == nil, isHeader, cells.contains(where: { labels.field(LabelText.parse($0).key, in: ["project"]) == .projectName }) {
+            if current == nil, isHeader, cells.contains(where: { labels.field(LabelText.parse($0).key, in: [.project]) == .projectName }) {
                 // A flat sheet without a title: the header row itself starts the table.
                 var carried: [GridRow] = []
                 while let last = preamble.last, isCaption(last) { carried.insert(preamble.removeLast(), at: 0) }
@@ -78,6 +78,8 @@ struct TableSegmenter {
 
     /// The document kind when `text` is a title; list items (`2.…目标表`) and `附件:` lines are not titles.
     func titleKind(_ text: String) -> String? {
+        // Every title names a 表; most one-cell rows (goal texts) do not.
+        guard text.utf8.count <= 400, text.hasBytes("表") else { return nil }
         let squashed = LabelText.squash(text)
         if squashed.hasPrefix("关于") { return nil }
         // A list item of a notice (`2.2022年…绩效目标表`, `附件:1.…`) names a table; it is not one.
@@ -91,7 +93,7 @@ struct TableSegmenter {
     func isIndicatorHeader(_ cells: [String]) -> Bool {
         var level1 = false, level2 = false, level3 = false
         for cell in cells where !cell.isEmpty {
-            switch labels.field(LabelText.parse(cell).key, in: ["indicator"]) {
+            switch labels.field(LabelText.parse(cell).key, in: [.indicator]) {
             case .level1: level1 = true
             case .level2: level2 = true
             case .level3: level3 = true
