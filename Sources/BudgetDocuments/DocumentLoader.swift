@@ -68,24 +68,19 @@ public enum DocumentLoader {
         for path in paths {
             collect(path, explicit: true, documents: &documents, gazetteers: &gazetteers, ledgers: &ledgers, labels: &labelFiles, diagnostics: &diagnostics)
         }
-        var labels = LabelBook.builtIn
-        if let labelsPath = labelFiles.first {
-            switch readText(labelsPath, limits: limits) {
+        // A data folder's own tables replace the built-in ones; one that cannot be read is an error.
+        func override<T>(_ path: String?, builtIn: T, what: String, parse: (String, String, inout [Diagnostic]) -> T) -> T {
+            guard let path else { return builtIn }
+            switch readText(path, limits: limits) {
             case .success(let (bytes, _)):
-                labels = LabelBook.parse(String(decoding: bytes, as: UTF8.self), file: labelsPath, diagnostics: &diagnostics)
+                return parse(String(decoding: bytes, as: UTF8.self), path, &diagnostics)
             case .failure(let failure):
-                diagnostics.append(.error(labelsPath, 1, failure.message + "; using the built-in labels"))
+                diagnostics.append(.error(path, 1, failure.message + "; using the built-in \(what)"))
+                return builtIn
             }
         }
-        var gazetteer = Gazetteer.builtIn
-        if let gazetteerPath = gazetteers.first {
-            switch readText(gazetteerPath, limits: limits) {
-            case .success(let (bytes, _)):
-                gazetteer = Gazetteer.parse(String(decoding: bytes, as: UTF8.self), file: gazetteerPath, diagnostics: &diagnostics)
-            case .failure(let failure):
-                diagnostics.append(.error(gazetteerPath, 1, failure.message + "; using the built-in gazetteer"))
-            }
-        }
+        let labels = override(labelFiles.first, builtIn: LabelBook.builtIn, what: "labels") { LabelBook.parse($0, file: $1, diagnostics: &$2) }
+        let gazetteer = override(gazetteers.first, builtIn: Gazetteer.builtIn, what: "gazetteer") { Gazetteer.parse($0, file: $1, diagnostics: &$2) }
 
         let outputs = parseInParallel(documents, gazetteer: gazetteer, labels: labels, limits: limits)
         var result = LoadedDocuments(gazetteer: gazetteer)

@@ -2,27 +2,24 @@ import Foundation
 import Testing
 @testable import BudgetDocuments
 
-/// Where the shared sample documents are: `../shared` beside the repository, as on every developer's
-/// machine and in CI.
+/// The sample documents, copied into the repository (Tests/fixtures/real-documents, with the seed
+/// beside them) so that a clean clone tests them wherever it is.
 enum OfficeSamples {
-    static let shared = URL(fileURLWithPath: TestPaths.root).deletingLastPathComponent().appendingPathComponent("shared").path
-    static let realDocuments = shared + "/real-documents"
+    static let realDocuments = TestPaths.root + "/Tests/fixtures/real-documents"
     static let office = realDocuments + "/office"
 
-    /// The bytes of a shared file; records an issue (the test fails) when the shared folder is missing.
+    /// The bytes of a sample; records an issue (the test fails) when it is missing.
     static func bytes(_ path: String, sourceLocation: SourceLocation = #_sourceLocation) -> [UInt8]? {
         guard let data = FileManager.default.contents(atPath: path) else {
-            Issue.record("missing \(path): the shared sample folder must sit at ../shared beside the repository", sourceLocation: sourceLocation)
+            Issue.record("missing \(path): the samples are in Tests/fixtures/real-documents", sourceLocation: sourceLocation)
             return nil
         }
         return [UInt8](data)
     }
 
-    /// The text file an office sample was made from.
+    /// The text file an office sample was made from (the seed's text sits beside the others).
     static func textNamesake(of officeFile: String) -> String {
-        let stem = (officeFile as NSString).deletingPathExtension
-        if stem.hasPrefix("000_") { return shared + "/seeds/" + stem + ".txt" }
-        return realDocuments + "/" + stem + ".txt"
+        realDocuments + "/" + (officeFile as NSString).deletingPathExtension + ".txt"
     }
 }
 

@@ -82,18 +82,7 @@ enum FormatSniffer {
     }
 
     static func contains(_ bytes: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard let first = needle.first, needle.count <= bytes.count else { return false }
-        var i = 0
-        let last = bytes.count - needle.count
-        while i <= last {
-            if bytes[i] == first {
-                var j = 1
-                while j < needle.count && bytes[i + j] == needle[j] { j += 1 }
-                if j == needle.count { return true }
-            }
-            i += 1
-        }
-        return false
+        !needle.isEmpty && containsBytes(bytes, needle)
     }
 
     static func refusal(_ bytes: [UInt8], file: String) -> OfficeReadError? {
