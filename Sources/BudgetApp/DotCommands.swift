@@ -94,9 +94,9 @@ public enum DotCommands {
             var text = ""
             for source in ws.session.store.sources {
                 let years = source.years.map(String.init).joined(separator: ",")
-                text += "\(source.origin.padding(toLength: 10, withPad: " ", startingAt: 0)) \(source.kind.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(source.encoding.padding(toLength: 15, withPad: " ", startingAt: 0)) years \(years.isEmpty ? "-" : years)  \(source.rows) rows  \(source.path)\n"
+                text += "\(source.origin.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(source.kind.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(source.encoding.padding(toLength: 15, withPad: " ", startingAt: 0)) years \(years.isEmpty ? "-" : years)  \(source.rows) rows  \(source.path)\n"
             }
-            let published = ws.session.store.sources.filter { $0.origin == "published" }.count
+            let published = ws.session.store.sources.filter { $0.origin == .published }.count
             text += "\(published) published (real) and \(ws.session.store.sources.count - published) synthetic (generated) files\n"
             ws.standardOutput(text)
             return .ok

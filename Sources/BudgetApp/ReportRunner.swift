@@ -78,7 +78,7 @@ extension Workspace {
     /// "N published and M synthetic files": what the data behind a report is.
     public var dataSummary: String {
         let sources = session.store.sources
-        let published = sources.filter { $0.origin == "published" }
+        let published = sources.filter { $0.origin == .published }
         let synthetic = sources.count - published.count
         return "\(published.count) published file\(published.count == 1 ? "" : "s") (real) and \(synthetic) synthetic (generated) file\(synthetic == 1 ? "" : "s") in \(paths.joined(separator: ", ")) — see `.sources`."
     }

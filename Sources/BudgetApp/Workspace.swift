@@ -84,7 +84,7 @@ public final class Workspace {
         let sources = session.store.sources
         let documents = sources.filter { $0.kind == .documents }
         let ledgers = sources.filter { $0.kind == .payments }
-        let published = documents.filter { $0.origin == "published" }
+        let published = documents.filter { $0.origin == .published }
         let projects = documents.reduce(0) { $0 + $1.rows }
         let realProjects = published.reduce(0) { $0 + $1.rows }
         let years = Set(documents.flatMap(\.years)).sorted().map(String.init).joined(separator: ", ")
@@ -96,7 +96,7 @@ public final class Workspace {
                      + "\(ledgers.reduce(0) { $0 + $1.rows }) payments from \(files) file\(files == 1 ? "" : "s")")
         lines.append("real: \(published.count) published file\(published.count == 1 ? "" : "s") (\(realProjects) projects); "
                      + "synthetic: \(documents.count - published.count) generated document file\(documents.count - published.count == 1 ? "" : "s") (\(projects - realProjects) projects)"
-                     + (ledgers.isEmpty ? "" : " and \(ledgers.count) ledger\(ledgers.count == 1 ? "" : "s") (\(ledgers.filter { $0.origin == "synthetic" }.count) synthetic)")
+                     + (ledgers.isEmpty ? "" : " and \(ledgers.count) ledger\(ledgers.count == 1 ? "" : "s") (\(ledgers.filter { $0.origin == .synthetic }.count) synthetic)")
                      + " — see .sources")
         if let loaded, loaded.errorCount > 0 {
             lines.append("\(loaded.errorCount) load error(s): run `budgetq check \(paths.joined(separator: " "))` to see them")

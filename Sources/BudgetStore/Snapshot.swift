@@ -1,3 +1,4 @@
+import BudgetCore
 import Foundation
 
 /// A binary columnar snapshot of a store: reopening it skips parsing documents.
@@ -47,7 +48,7 @@ public enum Snapshot {
         var path: String
         /// Encoded as its raw string, as format 2 has always written it.
         var kind: Store.Source.Kind
-        var origin: String
+        var origin: Origin
         var encoding: String
         var rows: Int
         var years: [Int]

@@ -7,12 +7,12 @@ public enum StoreBuilder {
         var sources: [Store.Source] = []
         for file in loaded.files {
             let years = Set(projects.lazy.filter { $0.source == file.path }.map(\.year)).sorted()
-            sources.append(.init(path: file.path, kind: .documents, origin: file.origin.rawValue,
+            sources.append(.init(path: file.path, kind: .documents, origin: file.origin,
                                  encoding: file.encoding?.rawValue ?? "unreadable", rows: file.projects, years: years))
         }
         for ledger in loaded.ledgerFiles {
             let years = Set(loaded.payments.lazy.filter { $0.source == ledger.path }.map(\.date.year)).sorted()
-            sources.append(.init(path: ledger.path, kind: .payments, origin: ledger.origin.rawValue,
+            sources.append(.init(path: ledger.path, kind: .payments, origin: ledger.origin,
                                  encoding: ledger.encoding?.rawValue ?? "unreadable", rows: ledger.projects, years: years))
         }
         return Store(tables: [projectsTable(projects), indicatorsTable(projects), coverageTable(projects), regionsTable(loaded.gazetteer),

@@ -1,3 +1,4 @@
+import BudgetCore
 import Foundation
 
 /// A named set of equally long columns.
@@ -35,7 +36,7 @@ public struct Store: Sendable {
 
         public var path: String
         public var kind: Kind
-        public var origin: String
+        public var origin: Origin
         public var encoding: String
         public var rows: Int
         public var years: [Int]

@@ -51,7 +51,7 @@ struct StoreTests {
         let annual = try #require(indicators.column(named: "annual_target"))
         let row = try #require((0..<indicators.rowCount).first { annual.value(at: $0) == .string("4.2亿元") })
         #expect(value.value(at: row) == .integer(420_000_000 * 10_000))
-        #expect(store.sources.first?.origin == "published")
+        #expect(store.sources.first?.origin == .published)
         #expect(store.sources.first?.years == [2024])
     }
 
