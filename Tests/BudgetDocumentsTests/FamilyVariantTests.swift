@@ -252,4 +252,22 @@ struct FamilyVariantTests {
         let (pdf, _) = DocumentLoader.parse(bytes: Array("%PDF-1.4\n".utf8), file: "a.pdf")
         #expect(pdf.diagnostics.first?.severity == .error)
     }
+
+    @Test func aHeaderRepeatedAfterAPageBreakIsNotAnIndicator() throws {
+        let output = read([
+            "2024年项目支出绩效目标表",
+            "项目名称\t乡村道路养护",
+            "年度预算金额(万元)\t40",
+            "绩效指标\t一级指标\t二级指标\t三级指标\t指标值",
+            "\t产出指标\t数量指标\t养护里程\t≥60公里",
+            "(续表)",
+            "绩效指标\t一级指标\t二级指标\t三级指标\t指标值",
+            "\t效益指标\t社会效益指标\t通行条件\t改善",
+            "\t满意度指标\t服务对象满意度指标\t群众满意度\t≥90%",
+        ])
+        #expect(errors(output).isEmpty, "\(output.diagnostics)")
+        let p = try #require(output.projects.first)
+        #expect(p.indicators.map(\.name) == ["养护里程", "通行条件", "群众满意度"])
+        #expect(output.diagnostics.isEmpty, "\(output.diagnostics)")
+    }
 }

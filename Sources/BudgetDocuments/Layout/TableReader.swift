@@ -496,6 +496,11 @@ struct TableReader {
             let cells = row.cells.map(\.trimmed)
             if row.cells.first == "\u{FFFC}oversize" { broken = true; index += 1; continue }
             guard let first = cells.firstIndex(where: { !$0.isEmpty }) else { index += 1; continue }
+            // A table split over pages repeats its header (and may say 续表): not indicators.
+            if TableSegmenter(labels: labels).isIndicatorHeader(cells) || cells[first].utf8.count <= 15 && cells[first].hasBytes("续表") {
+                index += 1
+                continue
+            }
             if block.endsBlock(cells, first: first) {
                 ended = true
                 break
