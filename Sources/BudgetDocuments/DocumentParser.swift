@@ -75,6 +75,7 @@ public struct DocumentParser {
         var previousFacts: TableReader.TableFacts?
         for (index, segment) in segments.enumerated() {
             var reader = TableReader(context: context, segment: segment, isLastSegment: index == segments.count - 1)
+            reader.isOnlySegment = segments.count == 1
             // A table without a title of its own, after one with a title, shares that title's year, unit and kind.
             if segment.titleKind == nil, let previous = previousFacts, previous.title != nil {
                 reader.facts.title = previous.title
@@ -152,6 +153,10 @@ public struct DocumentParser {
             context.warning(draft.namePosition ?? draft.position, "table `\(name)` publishes no budget amount (expected a label such as 年度资金总额, 预算金额, 资金总额 or NNNN年预算金额（元）); budget is null")
         } else if budgetCell.map({ $0.amount.cellMultiplier == nil && $0.labelMultiplier == nil }) == true, facts.captionUnit == nil {
             context.warning(budgetCell?.position ?? draft.position, "no amount unit is published (a 单位:万元 caption, a (万元) label or 万元 in the cell); `\(budgetCell?.text ?? "")` is read as 元")
+        }
+        if draft.budget == nil, draft.budgetInitial == nil, draft.budgetAdjusted == nil, draft.budgetTotal != nil, let unknown = draft.unknownAmountLabels.first {
+            // The whole amount stands in for the annual one; an unknown label beside it may be the annual one.
+            context.warning(budgetCell?.position ?? draft.position, "the budget is the whole amount `\(budgetCell?.text ?? "")` (no annual amount under a known label); `\(unknown)` also holds an amount: if it is the annual one, add it to labels.tsv as money.budget")
         }
         if let s = draft.startYear, let e = draft.endYear, s > e {
             context.warning(draft.periodPosition ?? draft.position, "the period (实施周期) starts (\(s)) after it ends (\(e))")

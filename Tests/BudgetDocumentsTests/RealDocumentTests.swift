@@ -52,8 +52,8 @@ struct RealDocumentTests {
     }
 
     @Test func variantsArePresent() {
-        #expect(Self.variants.files.count == 35, "expected.json missing or unreadable under \(Self.variantsFolder)")
-        #expect(Self.variantOfficeFiles.count == 5)
+        #expect(Self.variants.files.count == 47, "expected.json missing or unreadable under \(Self.variantsFolder)")
+        #expect(Self.variantOfficeFiles.count == 17)
     }
 
     static var variantOfficeFiles: [String] {

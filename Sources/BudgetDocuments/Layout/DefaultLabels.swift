@@ -42,8 +42,8 @@ project.ignore	序号	编号	财务负责人	填表人	填报人	填报日期	�
 # Money. A label cell followed by an amount, or (in a money block) a column header above amounts.
 # budget: the annual amount; budget_total: the whole (or mid-term) amount, the budget only when no annual one is given.
 money.block	项目资金	年度预算申请	部门预算资金	资金情况	预算执行情况	投入目标	资金来源及预算	项目资金情况	项目资金预算执行	年度资金情况	项目预算	资金投入	项目资金来源
-money.budget	预算金额	项目金额	本年度申报金额	本年申报金额	年度申报金额	本年度预算金额	本年预算数	年度预算金额	年度资金总额	当年资金总额	年度本级预算金额	本级预算金额	当年年度预算	年度预算	本年度预算	本年预算	预算数	绩效金额	当年预算	本年度资金总额	年度金额	申报金额	批复金额	当年预算金额	年度预算资金
-money.budget_total	资金总额	项目总额	项目预算总额	项目总投资	项目总预算	项目资金总额	总额	实施期资金总额	中期资金总额	项目总金额	总预算	合计金额	资金合计
+money.budget	预算金额	本年度金额	本年金额	本年度资金	本年资金	当年金额	项目金额	本年度申报金额	本年申报金额	年度申报金额	本年度预算金额	本年预算数	年度预算金额	年度资金总额	当年资金总额	年度本级预算金额	本级预算金额	当年年度预算	年度预算	本年度预算	本年预算	预算数	绩效金额	当年预算	本年度资金总额	年度金额	申报金额	批复金额	当年预算金额	年度预算资金
+money.budget_total	资金总额	中期金额	中期资金	中期预算	项目总额	项目预算总额	项目总投资	项目总预算	项目资金总额	总额	实施期资金总额	中期资金总额	项目总金额	总预算	合计金额	资金合计
 money.budget_initial	年初预算	年初预算数	年初安排金额	年初预算金额	年初安排	年初批复数
 money.budget_adjusted	调整后预算数	调整后预算	全年预算数	全年预算	调整预算数	全年可用预算
 money.spent	预算执行数	全年执行数	执行数	实际支出	实际执行数	实际支出数	支出数	截至目前执行数	1-7月执行数	已支出

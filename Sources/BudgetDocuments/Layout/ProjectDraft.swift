@@ -49,6 +49,10 @@ struct ProjectDraft {
     var endsEarly = false
     /// Amounts that could not be read (already reported), so a missing budget is not reported twice.
     var amountErrors = 0
+    /// A columnar money block's total row has been read.
+    var moneyTotalRowRead = false
+    /// Labels budgetq does not know that hold an amount (a budget may hide behind one).
+    var unknownAmountLabels: [String] = []
 
     init(position: SourcePosition) { self.position = position }
 

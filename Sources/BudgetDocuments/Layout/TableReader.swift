@@ -35,6 +35,8 @@ struct TableReader {
 
     var context: Context
     let isLastSegment: Bool
+    /// The document holds this one table only.
+    var isOnlySegment = true
     var facts: TableFacts
     var projects: [ProjectDraft] = []
     var draft: ProjectDraft
@@ -318,6 +320,7 @@ struct TableReader {
                 if j < cells.count {
                     if !isLabel(cells[j]) {
                         context.warning(position.at(column: i), "label `\(cell)` is not one budgetq knows; its value `\(clip(cells[j]))` is kept in projects.extra (add the label to labels.tsv to read it as a field)")
+                        if CellValues.amount(cells[j]) != nil { draft.unknownAmountLabels.append(cell) }
                         draft.extra.append("\(cell): \(cells[j])")
                         i = j + 1
                         continue
@@ -331,6 +334,7 @@ struct TableReader {
                 }
             } else {
                 context.warning(position.at(column: i), "cell `\(clip(cell))` is not under a label budgetq knows; not read")
+                if j < cells.count, CellValues.amount(cells[j]) != nil, !isLabel(cells[j]) { draft.unknownAmountLabels.append(cell) }
             }
             i += 1
         }
@@ -365,14 +369,19 @@ struct TableReader {
     }
 
     private mutating func readMoneyRow(_ cells: [String], block: MoneyBlock, position: SourcePosition) {
-        guard let labelIndex = cells.indices.first(where: { !cells[$0].isEmpty && CellValues.amount(cells[$0]) == nil && CellValues.ratio(cells[$0]) == nil }) else { return }
-        let rowLabel = LabelText.parse(cells[labelIndex])
-        let rowField = labels.field(rowLabel.key, in: [.money])
+        let found = cells.indices.first(where: { !cells[$0].isEmpty && CellValues.amount(cells[$0]) == nil && CellValues.ratio(cells[$0]) == nil })
+        // A row of amounts with no label of its own (the block's label merged down over it) is the total row.
+        let unlabelled = found == nil && !draft.moneyTotalRowRead
+        guard let labelIndex = found ?? (unlabelled ? 0 : nil) else { return }
+        let rowLabel = unlabelled ? LabelText.parse("资金总额") : LabelText.parse(cells[labelIndex])
+        var rowField = labels.field(rowLabel.key, in: [.money])
+        if rowField == nil, ["合计", "总计", "合计金额"].contains(rowLabel.key) { rowField = .budgetTotal }
+        if rowField == .budget || rowField == .budgetTotal { draft.moneyTotalRowRead = true }
         var values: [String] = []
         // `项目资金 | 年初预算数 | 调整后预算数` over `| 资金总额 | 198 | 218`: the header's cells sit one to the
         // left of their amounts (the block's label spanned two columns); shift them back over the amounts.
         let firstColumn = block.columns.keys.min() ?? labelIndex + 1
-        let shift = labelIndex >= firstColumn ? labelIndex + 1 - firstColumn : 0
+        let shift = !unlabelled && labelIndex >= firstColumn ? labelIndex + 1 - firstColumn : 0
         var block = block
         if shift > 0 {
             block.columns = Dictionary(uniqueKeysWithValues: block.columns.map { ($0.key + shift, $0.value) })
@@ -384,7 +393,7 @@ struct TableReader {
             let at = position.at(column: column)
             switch rowField {
             case .budget?, .budgetTotal?:
-                storeAmount(field, label: rowLabel, raw: cells[labelIndex], value: value, at: at)
+                storeAmount(field, label: rowLabel, raw: unlabelled ? "" : cells[labelIndex], value: value, at: at)
             case .fundsFiscal?, .fundsFiscalYear?, .fundsOther?, .fundsOtherYear?:
                 if column == block.basisColumn { storeAmount(rowField ?? .fundsOther, label: rowLabel, raw: cells[labelIndex], value: value, at: at) }
             default:
@@ -513,7 +522,10 @@ struct TableReader {
         }
         if !ended, isLastSegment {
             let missing = ["产出指标", "效益指标", "满意度指标"].filter { !block.level1Seen.contains($0) }
-            if !missing.isEmpty {
+            // A table without 满意度 rows is common enough in a file of several; alone, or without 产出/效益,
+            // a table that stops at the end of the document was cut off.
+            let cutOff = !missing.isEmpty && (isOnlySegment || missing != ["满意度指标"])
+            if cutOff {
                 draft.endsEarly = true
                 context.warning(lastRow?.position ?? facts.position, "the table ends early: the document stops after this row, with no \(missing.joined(separator: "/")) rows (a cut-off copy?); the rows above are loaded")
             } else if lastRow?.isUnterminatedLastLine == true, let last = draft.indicators.last, last.targetText.isEmpty {
