@@ -84,6 +84,7 @@ enum CellValues {
 
     /// A line that only names the year of the table: `(2021年度)`, `2020年度)`, `(   2023年度)`, `(2021年)`.
     static func yearLine(_ raw: String) -> Int? {
+        guard raw.utf8.count <= 40 else { return nil }
         var text = LabelText.squash(raw)
         if text.hasPrefix("(") { text.removeFirst() }
         if text.hasSuffix(")") { text.removeLast() }

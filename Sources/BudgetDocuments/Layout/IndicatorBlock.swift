@@ -65,7 +65,7 @@ struct IndicatorBlock {
         var annualGroup: [LabelField: Int] = [:], periodGroup: [LabelField: Int] = [:], plain: [LabelField: Int] = [:]
         for (i, cell) in header.enumerated() where !cell.isEmpty {
             let label = LabelText.parse(cell)
-            if let f = labels.field(label.key, in: [.project]), [.projectName, .unit, .department, .type, .ignore, .period, .year, .startYear, .endYear].contains(f) {
+            if let f = labels.field(label, in: [.project]), [.projectName, .unit, .department, .type, .ignore, .period, .year, .startYear, .endYear].contains(f) {
                 switch f {
                 case .year: yearColumn = yearColumn ?? i
                 case .startYear: startYearColumn = startYearColumn ?? i
@@ -79,18 +79,18 @@ struct IndicatorBlock {
                 }
                 continue
             }
-            if let f = labels.field(label.key, in: [.goal]), f == .goalYear || f == .goalPeriod || f == .goalBlock {
+            if let f = labels.field(label, in: [.goal]), f == .goalYear || f == .goalPeriod || f == .goalBlock {
                 goalColumn = i
                 continue
             }
-            if labels.field(label.key, in: [.project]) == .extra {
+            if labels.field(label, in: [.project]) == .extra {
                 projectExtraColumns.append((i, cell))
                 continue
             }
-            guard let field = labels.field(label.key, in: [.indicator]) else {
+            guard let field = labels.field(label, in: [.indicator]) else {
                 // The annual amount before an initial one before the row header (年度预算数) before the whole.
                 let ranks: [LabelField: Int] = [.budget: 0, .budgetInitial: 1, .moneyRowHeader: 2, .budgetTotal: 3]
-                if let f = labels.field(label.key, in: [.money]), let rank = ranks[f] {
+                if let f = labels.field(label, in: [.money]), let rank = ranks[f] {
                     if rank < budgetRank {
                         if let old = budgetColumn { otherProjectColumns.append((old, budgetHeader)) }
                         budgetColumn = i
@@ -101,7 +101,7 @@ struct IndicatorBlock {
                     }
                     continue
                 }
-                if let f = labels.field(label.key, in: [.money]), f == .fundsFiscal || f == .fundsFiscalYear {
+                if let f = labels.field(label, in: [.money]), f == .fundsFiscal || f == .fundsFiscalYear {
                     fiscalColumn = i
                     continue
                 }
@@ -160,7 +160,7 @@ struct IndicatorBlock {
             if i >= merged.count { merged.append("") }
             if merged[i].isEmpty, i < above.count, !groups.contains(where: { $0.column == i }) { merged[i] = above[i]; continue }
             guard let group = groups.last(where: { $0.column <= i }), !merged[i].isEmpty else { continue }
-            if let f = labels.field(LabelText.parse(merged[i]).key, in: [.indicator]), [.level2, .level3, .annualTarget].contains(f) {
+            if let f = labels.field(LabelText.parse(merged[i]), in: [.indicator]), [.level2, .level3, .annualTarget].contains(f) {
                 merged[i] += "(\(group.tag))"
             }
         }
@@ -170,7 +170,7 @@ struct IndicatorBlock {
     /// A row that ends the block: 合计, 评价结论, notes, signatures, or any row with a cell left of the indicator columns.
     func endsBlock(_ cells: [String], first: Int) -> Bool {
         let lead = LabelText.parse(cells[first])
-        if labels.field(lead.key, in: [.row, .project]).map({ $0 == .rowEnd || $0 == .ignore }) == true { return true }
+        if labels.field(lead, in: [.row, .project]).map({ $0 == .rowEnd || $0 == .ignore }) == true { return true }
         // `项目负责人签字：`, `填报日期：2023年10月`: the signature lines under a table.
         // Only a cell that reads as a label (a trailing colon) or asks for a signature: an indicator may
         // well be named 项目负责人到岗率.
@@ -217,7 +217,7 @@ struct IndicatorBlock {
         guard filled.count == 1 else { return false }
         let text = filled[0]
         guard let colon = text.firstIndex(where: { $0 == ":" || $0 == "：" }) else { return false }
-        let label = labels.field(LabelText.parse(String(text[..<colon])).key, in: [.indicator])
+        let label = labels.field(LabelText.parse(String(text[..<colon])), in: [.indicator])
         let value = String(text[text.index(after: colon)...]).trimmed
         guard !value.isEmpty else { return false }
         if label == .level1 {

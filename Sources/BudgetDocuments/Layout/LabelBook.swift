@@ -94,6 +94,11 @@ public struct LabelBook: Sendable {
         fields[Array(key.utf8)]?.first { zones.contains($0.zone) }
     }
 
+    /// The field a parsed label names in the given zones (its key's bytes are kept with it).
+    func field(_ label: LabelText, in zones: LabelZone) -> LabelField? {
+        fields[label.keyBytes]?.first { zones.contains($0.zone) }
+    }
+
     /// The document kind when `text` is a title of the family (`…绩效目标申报表`, `…自评表(2023年度)`).
     func titleKind(_ text: String) -> String? {
         // Every title names a 表; most one-cell rows (goal texts) do not, and skip the work below.
@@ -116,7 +121,9 @@ public struct LabelBook: Sendable {
 /// A label cell taken apart: the key compared with `labels.tsv`, and what its notes say.
 struct LabelText: Equatable {
     /// The label with spaces, numbering, year, notes and trailing colon removed.
-    var key: String
+    var key: String { didSet { keyBytes = Array(key.utf8) } }
+    /// `key` as UTF-8, for lookups that hash bytes.
+    private(set) var keyBytes: [UInt8] = []
     /// The label with only spaces and full-width forms normalised (for titles).
     var bare: String
     /// A leading `2024年` / `2024年度`.
@@ -128,6 +135,13 @@ struct LabelText: Equatable {
     /// `(50分)`, `10分`, `(0-20)分`.
     var points: String?
 
+    init(key: String, bare: String, year: Int? = nil) {
+        self.key = key
+        self.keyBytes = Array(key.utf8)
+        self.bare = bare
+        self.year = year
+    }
+
     /// Labels are short; longer cells (goals, indicator names) are never compared with `labels.tsv`
     /// beyond their squashed text, so they skip the work below.
     static let longestLabelBytes = 72
@@ -137,8 +151,8 @@ struct LabelText: Equatable {
     static func parse(_ raw: String) -> LabelText {
         let bytes = Array(raw.utf8)
         if bytes.count > longestLabelBytes {
-            let bare = squash(raw)
-            return LabelText(key: bare, bare: bare)
+            // Too long to be a label: no key to look up (the raw text stays in `bare`).
+            return LabelText(key: "", bare: raw)
         }
         if let hit = LabelMemo.shared.value(for: bytes) { return hit }
         let parsed = parseUncached(raw)

@@ -155,7 +155,7 @@ struct TableReader {
         let label = String(trimmed[..<colon])
         let value = String(trimmed[trimmed.index(after: colon)...]).trimmed
         let parsed = LabelText.parse(label)
-        guard !value.isEmpty, let field = labels.field(parsed.key, in: [.project, .goal, .money]) else { return false }
+        guard !value.isEmpty, let field = labels.field(parsed, in: [.project, .goal, .money]) else { return false }
         assign(field, label: parsed, raw: label, value: value, at: position)
         return true
     }
@@ -187,7 +187,7 @@ struct TableReader {
     }
 
     private func isLabel(_ cell: String) -> Bool {
-        !cell.isEmpty && labels.field(LabelText.parse(cell).key, in: [.project, .money, .goal]) != nil
+        !cell.isEmpty && labels.field(LabelText.parse(cell), in: [.project, .money, .goal]) != nil
     }
 
     private mutating func readHeaderRow(_ cells: [String], first: Int, position: SourcePosition) {
@@ -202,7 +202,7 @@ struct TableReader {
             pendingIsHeaderRow = false
             return
         }
-        if first == 0, labels.field(LabelText.parse(cells[0]).key, in: [.row]) == .rowEnd {
+        if first == 0, labels.field(LabelText.parse(cells[0]), in: [.row]) == .rowEnd {
             // A 合计 row under a small money table carries nothing new.
             pending.removeAll()
             return
@@ -212,21 +212,21 @@ struct TableReader {
             pendingIsHeaderRow = false
             money = nil
             let lead = LabelText.parse(cells[0])
-            let field = labels.field(lead.key, in: [.money])
+            let field = labels.field(lead, in: [.money])
             let amountsOnRow = cells.dropFirst().contains { CellValues.amount($0) != nil }
             let moneyColumns = cells.indices.dropFirst().filter { i in
-                guard let f = labels.field(LabelText.parse(cells[i]).key, in: [.money]) else { return false }
+                guard let f = labels.field(LabelText.parse(cells[i]), in: [.money]) else { return false }
                 return f != .moneyBlock && f != .moneyRowHeader
             }
             if field == .moneyBlock || field != nil && !moneyColumns.isEmpty && !amountsOnRow {
                 var block = MoneyBlock(multiplier: lead.unitMultiplier)
                 for i in cells.indices where block.multiplier == nil { block.multiplier = LabelText.parse(cells[i]).unitMultiplier }
                 if !amountsOnRow && !moneyColumns.isEmpty {
-                    for i in moneyColumns { block.columns[i] = labels.field(LabelText.parse(cells[i]).key, in: [.money]) }
+                    for i in moneyColumns { block.columns[i] = labels.field(LabelText.parse(cells[i]), in: [.money]) }
                     // The column after the block's label holds the row labels (总额, 其中:财政资金), its header often empty.
                     let labelColumn = moneyColumns.contains(1) ? nil : 1
                     for i in cells.indices.dropFirst() where !cells[i].isEmpty && !moneyColumns.contains(i) && i != labelColumn
-                        && labels.field(LabelText.parse(cells[i]).key, in: [.money]) != .moneyRowHeader {
+                        && labels.field(LabelText.parse(cells[i]), in: [.money]) != .moneyRowHeader {
                         block.otherColumns[i] = cells[i]
                     }
                     for wanted in [LabelField.budget, .budgetInitial, .budgetAdjusted, .budgetTotal] where block.basisColumn == nil {
@@ -245,7 +245,7 @@ struct TableReader {
                     }
                     start = valueIndex + 1
                 }
-            } else if labels.field(lead.key, in: [.goal]) == .goalBlock {
+            } else if labels.field(lead, in: [.goal]) == .goalBlock {
                 start = 0
             }
         } else if let block = money, block.isColumnar {
@@ -271,13 +271,13 @@ struct TableReader {
         var i = start
         let rowStart = cells.firstIndex { !$0.isEmpty } ?? 0
         let filled = cells.indices.filter { !cells[$0].isEmpty }
-        if rowStart == 0, filled.count >= 3, filled.allSatisfy({ isLabel(cells[$0]) || labels.field(LabelText.parse(cells[$0]).key, in: [.indicator, .project]) != nil }),
-           labels.field(LabelText.parse(cells[0]).key, in: [.project]) != nil {
+        if rowStart == 0, filled.count >= 3, filled.allSatisfy({ isLabel(cells[$0]) || labels.field(LabelText.parse(cells[$0]), in: [.indicator, .project]) != nil }),
+           labels.field(LabelText.parse(cells[0]), in: [.project]) != nil {
             // A row of labels only, starting with a project field: its values are the row below.
             pending.removeAll()
             for column in filled {
                 let label = LabelText.parse(cells[column])
-                if var field = labels.field(label.key, in: [.project, .money, .goal]) {
+                if var field = labels.field(label, in: [.project, .money, .goal]) {
                     // 资金来源 over `一般公共预算` names the source, not an amount.
                     if field == .moneyRowHeader { field = .extra }
                     pending[column] = field
@@ -292,7 +292,7 @@ struct TableReader {
             if cell.isEmpty { i += 1; continue }
             let label = LabelText.parse(cell)
             let zones: LabelZone = money == nil ? [.project, .goal] : [.project, .goal, .money]
-            let field = labels.field(label.key, in: zones) ?? labels.field(label.key, in: [.project, .goal, .money])
+            let field = labels.field(label, in: zones) ?? labels.field(label, in: [.project, .goal, .money])
             var j = i + 1
             while j < cells.count, cells[j].isEmpty { j += 1 }
             if let field {
@@ -310,7 +310,7 @@ struct TableReader {
             if readInlineAmounts(cell, at: position.at(column: i)) { i += 1; continue }
             // `项目名称：城市绿化养护` in one cell.
             if readInlinePair(cell, at: position.at(column: i)) { i += 1; continue }
-            if labels.field(label.key, in: [.indicator]) == .indicatorBlock {
+            if labels.field(label, in: [.indicator]) == .indicatorBlock {
                 // The block's own label (`绩效指标`) on a row of its own: nothing to keep.
                 i = j
                 continue
@@ -359,7 +359,7 @@ struct TableReader {
             for suffix in ["万元", "亿元", "元", "万"] where String(piece[cut...]).hasPrefix(suffix) { valueEnd = cut + suffix.count; break }
             let value = String(piece[0..<valueEnd])
             let parsed = LabelText.parse(label)
-            if cut > 0, let field = labels.field(parsed.key, in: [.money]) {
+            if cut > 0, let field = labels.field(parsed, in: [.money]) {
                 storeAmount(field, label: parsed, raw: label, value: value, at: position)
                 found = true
             }
@@ -374,7 +374,7 @@ struct TableReader {
         let unlabelled = found == nil && !draft.moneyTotalRowRead
         guard let labelIndex = found ?? (unlabelled ? 0 : nil) else { return }
         let rowLabel = unlabelled ? LabelText.parse("资金总额") : LabelText.parse(cells[labelIndex])
-        var rowField = labels.field(rowLabel.key, in: [.money])
+        var rowField = labels.field(rowLabel, in: [.money])
         if rowField == nil, ["合计", "总计", "合计金额"].contains(rowLabel.key) { rowField = .budgetTotal }
         if rowField == .budget || rowField == .budgetTotal { draft.moneyTotalRowRead = true }
         var values: [String] = []
