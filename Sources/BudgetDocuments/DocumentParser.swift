@@ -76,6 +76,9 @@ public struct DocumentParser {
         for (index, segment) in segments.enumerated() {
             var reader = TableReader(context: context, segment: segment, isLastSegment: index == segments.count - 1)
             reader.isOnlySegment = segments.count == 1
+            // The reader owns the diagnostics until `context = reader.context` below; shared, its first
+            // warning would copy them all, once per table (quadratic in tables).
+            context.diagnostics.removeAll()
             // A table without a title of its own, after one with a title, shares that title's year, unit and kind.
             if segment.titleKind == nil, let previous = previousFacts, previous.title != nil {
                 reader.facts.title = previous.title

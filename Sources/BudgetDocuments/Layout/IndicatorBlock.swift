@@ -156,10 +156,15 @@ struct IndicatorBlock {
         }
         guard !groups.isEmpty else { return header }
         var merged = header
+        // `groups` is in column order: a cursor finds the group at or left of `i` (a search per column was quadratic).
+        var g = -1
         for i in 0..<max(header.count, above.count) {
             if i >= merged.count { merged.append("") }
-            if merged[i].isEmpty, i < above.count, !groups.contains(where: { $0.column == i }) { merged[i] = above[i]; continue }
-            guard let group = groups.last(where: { $0.column <= i }), !merged[i].isEmpty else { continue }
+            while g + 1 < groups.count, groups[g + 1].column <= i { g += 1 }
+            let isGroupColumn = g >= 0 && groups[g].column == i
+            if merged[i].isEmpty, i < above.count, !isGroupColumn { merged[i] = above[i]; continue }
+            guard g >= 0, !merged[i].isEmpty else { continue }
+            let group = groups[g]
             if let f = labels.field(LabelText.parse(merged[i]), in: [.indicator]), [.level2, .level3, .annualTarget].contains(f) {
                 merged[i] += "(\(group.tag))"
             }
@@ -281,7 +286,7 @@ struct IndicatorBlock {
         record.level2Raw = level2Raw
         record.shortName = IndicatorBlock.shortName(name)
         if case .line = position {} else { record.position = position.description }
-        for i in natureColumns where !cell(i).isEmpty {
+        for i in natureColumns.prefix(while: { $0 < cells.count }) where !cell(i).isEmpty {
             let text = LabelText.squash(cell(i))
             if text.hasPrefix("正向") { record.direction = "正向" } else if text.hasPrefix("反向") { record.direction = "反向" } else if !IndicatorBlock.isOperator(text), i < header.count {
                 // `定量` / `定性` and other natures: kept.
@@ -302,7 +307,7 @@ struct IndicatorBlock {
         record.standard = nonEmpty(cell(standardColumn))
         record.note = nonEmpty(cell(noteColumn))
         record.explanation = nonEmpty(cell(explanationColumn))
-        for i in otherColumns where !cell(i).isEmpty && i < header.count {
+        for i in otherColumns.prefix(while: { $0 < cells.count }) where !cell(i).isEmpty && i < header.count {
             record.extra.append("\(LabelText.squash(header[i])): \(cell(i))")
         }
         if target.isEmpty { context.warning(position, "indicator `\(name)` has no target (指标值)") }
@@ -317,15 +322,17 @@ struct IndicatorBlock {
         func cell(_ i: Int?) -> String { i.map { $0 < cells.count ? cells[$0] : "" } ?? "" }
         var value = cell(annualColumn)
         if annualColumn == nil {
-            let values = otherColumns.map { cell($0) }.filter { !$0.isEmpty }
+            // Only the columns the row reaches: a wide header times many rows was quadratic.
+            let reached = otherColumns.prefix(while: { $0 < cells.count })
+            let values = reached.map { cell($0) }.filter { !$0.isEmpty }
             if let first = values.first, values.allSatisfy({ $0 == first }) { value = first } else if !values.isEmpty {
-                value = otherColumns.compactMap { i in cell(i).isEmpty || i >= header.count ? nil : "\(LabelText.squash(header[i])) \(cell(i))" }.joined(separator: "; ")
+                value = reached.compactMap { i in cell(i).isEmpty || i >= header.count ? nil : "\(LabelText.squash(header[i])) \(cell(i))" }.joined(separator: "; ")
             }
         }
         if value.isEmpty { return "" }
         var op = cell(operatorColumn)
         if op.isEmpty {
-            for i in natureColumns where IndicatorBlock.isOperator(cell(i)) { op = cell(i); break }
+            for i in natureColumns.prefix(while: { $0 < cells.count }) where IndicatorBlock.isOperator(cell(i)) { op = cell(i); break }
         }
         if !IndicatorBlock.isOperator(op) { op = "" }
         let startsWithOperator = value.first.map { "=≥≤<>≠≈±".contains($0) } ?? false

@@ -46,6 +46,8 @@ struct ProjectDraft {
 
     var indicators: [PendingIndicator] = []
     var coverage: [CoverageRecord] = []
+    /// `coverage`'s index by (一级, 二级): a linear search per row was quadratic in distinct categories.
+    private var coverageIndex: [[String]: Int] = [:]
     var endsEarly = false
     /// Amounts that could not be read (already reported), so a missing budget is not reported twice.
     var amountErrors = 0
@@ -65,10 +67,11 @@ struct ProjectDraft {
     }
 
     mutating func noteCoverage(level1: String, level2: String, filled: Bool, line: Int) {
-        if let i = coverage.firstIndex(where: { $0.level1 == level1 && $0.level2 == level2 }) {
+        if let i = coverageIndex[[level1, level2]], i < coverage.count {
             if filled { coverage[i].indicatorCount += 1 }
             return
         }
+        coverageIndex[[level1, level2]] = coverage.count
         coverage.append(CoverageRecord(level1: level1, level2: level2, indicatorCount: filled ? 1 : 0, line: line))
     }
 
@@ -95,15 +98,17 @@ struct ProjectDraft {
         case .unit:
             let (code, rest) = CellValues.splitCode(value)
             if unit == nil { unit = rest; unitCode = code } else if unit != rest { extra.append("实施单位: \(value)") }
-        case .goalPeriod: goalPeriod = joined(goalPeriod, value)
-        case .goalYear, .goalBlock: goalYear = joined(goalYear, value)
-        case .goalResult: goalResult = joined(goalResult, value)
+        case .goalPeriod: Self.join(&goalPeriod, value)
+        case .goalYear, .goalBlock: Self.join(&goalYear, value)
+        case .goalResult: Self.join(&goalResult, value)
         default: break
         }
     }
 
-    private func joined(_ existing: String?, _ text: String) -> String {
-        guard let existing, !existing.isEmpty else { return text }
-        return existing + "\n" + text
+    /// Appends in place: building a new string per goal row was quadratic in the goal's length.
+    private static func join(_ slot: inout String?, _ text: String) {
+        if slot?.isEmpty ?? true { slot = text; return }
+        slot?.append("\n")
+        slot?.append(text)
     }
 }

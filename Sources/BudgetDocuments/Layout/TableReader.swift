@@ -92,6 +92,7 @@ struct TableReader {
                     if let last = above.last { _ = block.readSectionRow([last]) }
                 }
                 context = block.context
+                block.context.diagnostics.removeAll()  // unshared: see the swaps in readIndicators/readFlat
                 if block.hasProjectColumn {
                     readFlat(rows[(index + 1)...], block: &block)
                 } else {
@@ -225,7 +226,8 @@ struct TableReader {
                     for i in moneyColumns { block.columns[i] = labels.field(LabelText.parse(cells[i]), in: [.money]) }
                     // The column after the block's label holds the row labels (总额, 其中:财政资金), its header often empty.
                     let labelColumn = moneyColumns.contains(1) ? nil : 1
-                    for i in cells.indices.dropFirst() where !cells[i].isEmpty && !moneyColumns.contains(i) && i != labelColumn
+                    let moneySet = Set(moneyColumns)  // `contains` per cell on the array was quadratic on a wide row
+                    for i in cells.indices.dropFirst() where !cells[i].isEmpty && !moneySet.contains(i) && i != labelColumn
                         && labels.field(LabelText.parse(cells[i]), in: [.money]) != .moneyRowHeader {
                         block.otherColumns[i] = cells[i]
                     }
@@ -514,9 +516,10 @@ struct TableReader {
                 ended = true
                 break
             }
-            block.context = context
+            // Swapped, not copied: a copy made each warning copy every diagnostic so far (quadratic).
+            swap(&block.context, &context)
             block.readRow(cells, position: row.position, into: &draft)
-            context = block.context
+            swap(&block.context, &context)
             lastRow = row
             index += 1
         }
@@ -610,14 +613,19 @@ struct TableReader {
                 context.warning(row.position, "row comes before the first project of the sheet; not read")
                 continue
             }
-            block.context = context
+            // Swapped, not copied: a copy made each warning copy every diagnostic so far (quadratic).
+            swap(&block.context, &context)
             block.readRow(cells, position: row.position, into: &draft)
-            context = block.context
+            swap(&block.context, &context)
         }
         if started { projects.append(draft); draft = ProjectDraft(position: lastPosition) }
         // A department total larger than its projects: more projects were published than the copy holds.
+        // Indexed once: filtering every project per total was quadratic.
+        var byDepartment: [String: [Int]] = [:]
+        for (i, p) in projects.enumerated() { if let d = p.department { byDepartment[d, default: []].append(i) } }
         for total in departmentTotals {
-            let members = projects.filter { $0.department == total.name }
+            let memberIndices = byDepartment[total.name] ?? []
+            let members = memberIndices.map { projects[$0] }
             guard let totalFen = resolve(total.cell), !members.isEmpty else { continue }
             var sum: Int64 = 0
             var complete = true
@@ -626,7 +634,7 @@ struct TableReader {
                 sum = sum.addingReportingOverflow(fen).overflow ? Int64.max : sum + fen
             }
             if complete, sum != totalFen {
-                let lastIndex = projects.lastIndex { $0.department == total.name }
+                let lastIndex = memberIndices.last
                 if isLastSegment, sum < totalFen, let lastIndex { projects[lastIndex].endsEarly = true }
                 context.warning(isLastSegment ? lastPosition : total.cell.position,
                                 "department `\(total.name)` totals \(Money.yuanText(fen: totalFen, groupThousands: true)) yuan but its \(members.count) project(s) read sum to \(Money.yuanText(fen: sum, groupThousands: true))\(isLastSegment && sum < totalFen ? "; the table ends early (a cut-off copy?)" : "")")
