@@ -73,6 +73,8 @@ public struct DocumentParser {
         var context = TableReader.Context(file: file, labels: labels)
         let readings = TargetMemo()
         var previousFacts: TableReader.TableFacts?
+        // Read every table first, then finish them: a table without a year may share the others'.
+        var read: [(reader: TableReader, drafts: [ProjectDraft])] = []
         for (index, segment) in segments.enumerated() {
             var reader = TableReader(context: context, segment: segment, isLastSegment: index == segments.count - 1)
             reader.isOnlySegment = segments.count == 1
@@ -100,6 +102,13 @@ public struct DocumentParser {
                 context.warning(reader.facts.position, "`\(reader.facts.title ?? "table")` is followed by no 项目名称 or 绩效指标 rows; not read as a table")
                 continue
             }
+            read.append((reader, drafts))
+        }
+        let years = Set(read.flatMap { entry in
+            entry.drafts.compactMap { entry.reader.facts.yearLine ?? $0.declaredYear ?? $0.labelYear ?? entry.reader.facts.titleYear }
+        })
+        let documentYear = years.count == 1 ? years.first : nil
+        for (reader, drafts) in read {
             output.tablesSeen += 1
             if reader.broken {
                 context.error(reader.facts.position, "table skipped because of the error(s) above")
@@ -108,7 +117,7 @@ public struct DocumentParser {
             }
             var skipped = false
             for draft in drafts {
-                if let record = finish(draft, reader: reader, context: &context, origin: output.origin, readings: readings) {
+                if let record = finish(draft, reader: reader, context: &context, origin: output.origin, readings: readings, documentYear: documentYear) {
                     output.projects.append(record)
                 } else {
                     skipped = true
@@ -121,7 +130,7 @@ public struct DocumentParser {
     }
 
     private func finish(_ draft: ProjectDraft, reader: TableReader, context: inout TableReader.Context, origin: Origin,
-                        readings: TargetMemo) -> ProjectRecord? {
+                        readings: TargetMemo, documentYear: Int?) -> ProjectRecord? {
         let facts = reader.facts
         var draft = draft
         // A 部门整体支出绩效目标表 is the department's own table: the department is its one "project".
@@ -134,7 +143,21 @@ public struct DocumentParser {
             return nil
         }
         let periodYear = draft.startYear.flatMap { s in draft.endYear == s ? s : nil }
-        guard let year = facts.yearLine ?? draft.declaredYear ?? draft.labelYear ?? facts.titleYear ?? periodYear else {
+        var year = facts.yearLine ?? draft.declaredYear ?? draft.labelYear ?? facts.titleYear ?? periodYear
+        if year == nil, let documentYear {
+            // The other tables of the document all name one year: this one, without its own, shares it.
+            year = documentYear
+            context.warning(draft.position, "table `\(name)` names no budget year; \(documentYear), the year of the document's other tables, is used")
+        } else if year == nil, let filed = draft.filed {
+            // A declaration filed from September on is for the next year's budget (the budget cycle), and
+            // the period, when published, must agree.
+            let guess = filed.year + ((filed.month ?? 0) >= 9 ? 1 : 0)
+            if draft.startYear == nil || draft.startYear == guess {
+                year = guess
+                context.warning(draft.position, "table `\(name)` names no budget year; \(guess) is used, from its 填报日期 \(filed.year)年\(filed.month.map { "\($0)月" } ?? "")\(draft.startYear != nil ? " and the start of its period" : "")")
+            }
+        }
+        guard let year else {
             let cut = reader.isLastSegment && !reader.sawIndicatorBlock ? " (the document ends early: a cut-off copy?)" : ""
             context.error(draft.position, "table `\(name)` names no budget year: expected a title with a year (2024年…), a `(2024年度)` line or a label such as 2024年预算金额（元）\(cut); table skipped")
             return nil

@@ -52,7 +52,7 @@ struct RealDocumentTests {
     }
 
     @Test func variantsArePresent() {
-        #expect(Self.variants.files.count == 47, "expected.json missing or unreadable under \(Self.variantsFolder)")
+        #expect(Self.variants.files.count == 62, "expected.json missing or unreadable under \(Self.variantsFolder)")
         #expect(Self.variantOfficeFiles.count == 17)
     }
 

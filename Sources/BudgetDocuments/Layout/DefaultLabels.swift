@@ -31,13 +31,15 @@ project.unit	用款单位	实施单位	项目实施单位	实施单位名称	单
 project.type	项目类型	项目属性	项目类别	项目分类	支出类型
 project.year	预算年度	年度	项目年度	填报年度
 project.level	项目等级	项目级次	项目层级
-project.period	实施周期	项目期限	期限	项目起止年份	起止年份	项目起止年度	起止年度	起止年限	执行年限	项目实施期限	项目执行期	实施年限	项目年限	项目起止时间	项目支出实施期	实施期	项目期	项目实施期	建设周期	项目周期	执行期限	项目执行期	起止时间	实施期限	中期
+project.period	实施周期	项目起止日期	起止日期	实施起止日期	项目期限	期限	项目起止年份	起止年份	项目起止年度	起止年度	起止年限	执行年限	项目实施期限	项目执行期	实施年限	项目年限	项目起止时间	项目支出实施期	实施期	项目期	项目实施期	建设周期	项目周期	执行期限	项目执行期	起止时间	实施期限	中期
 project.start_year	起始年度	开始年份	开始年度	起始年份	开始时间	起始时间
 project.end_year	到期年度	截止年度	结束年份	结束年度	到期年份	结束时间	完成时间
 # Kept in projects.extra as `label: value`, without a warning.
 project.extra	项目编码	项目代码	归口科室	归口处室	财政资金预算分类	财政资金科目代码	功能科目	预算科目	项目审批	项目负责人	联系电话	项目联系人	资金性质	项目性质	报表编号	填报单位	预算单位	申报单位	该项目支出上级资金	上级资金	项目设立依据	立项依据
+# When the table was filled in (a declaration filed late in a year is for the next year's budget).
+project.filed	填报日期	申报日期	编制日期	填表日期	日期
 # Labels that carry nothing to load (signatures, dates, review boxes).
-project.ignore	序号	编号	财务负责人	填表人	填报人	填报日期	单位负责人签字	单位负责人	审核人	经办人	日期	财政部门审核意见	主管部门审核意见	部门审核意见	审核意见	盖章
+project.ignore	序号	编号	财务负责人	填表人	填报人	单位负责人签字	单位负责人	审核人	经办人	财政部门审核意见	主管部门审核意见	部门审核意见	审核意见	盖章
 
 # Money. A label cell followed by an amount, or (in a money block) a column header above amounts.
 # budget: the annual amount; budget_total: the whole (or mid-term) amount, the budget only when no annual one is given.

@@ -6,7 +6,7 @@ public enum LabelField: String, Sendable, CaseIterable {
     case projectName = "project.name", department = "project.department", unit = "project.unit"
     case type = "project.type", level = "project.level", period = "project.period", year = "project.year"
     case startYear = "project.start_year", endYear = "project.end_year"
-    case extra = "project.extra", ignore = "project.ignore"
+    case extra = "project.extra", ignore = "project.ignore", filed = "project.filed"
     case moneyBlock = "money.block", budget = "money.budget", budgetTotal = "money.budget_total"
     case budgetInitial = "money.budget_initial", budgetAdjusted = "money.budget_adjusted"
     case spent = "money.spent", spentRate = "money.spent_rate"

@@ -27,6 +27,8 @@ struct ProjectDraft {
     var goalYear: String?
     var goalResult: String?
     var labelYear: Int?
+    /// 填报日期 as (year, month), when published.
+    var filed: (year: Int, month: Int?)?
     /// A 预算年度 field or column.
     var declaredYear: Int?
     var extra: [String] = []

@@ -273,8 +273,9 @@ struct TableReader {
         var i = start
         let rowStart = cells.firstIndex { !$0.isEmpty } ?? 0
         let filled = cells.indices.filter { !cells[$0].isEmpty }
-        if rowStart == 0, filled.count >= 3, filled.allSatisfy({ isLabel(cells[$0]) || labels.field(LabelText.parse(cells[$0]), in: [.indicator, .project]) != nil }),
-           labels.field(LabelText.parse(cells[0]), in: [.project]) != nil {
+        if rowStart == 0, filled.count >= 2, filled.allSatisfy({ isLabel(cells[$0]) || labels.field(LabelText.parse(cells[$0]), in: [.indicator, .project]) != nil }),
+           labels.field(LabelText.parse(cells[0]), in: [.project, .goal]).map({ $0 != .goalBlock }) == true,
+           filled.count >= 3 || labels.field(LabelText.parse(cells[0]), in: [.goal]) != nil {
             // A row of labels only, starting with a project field: its values are the row below.
             pending.removeAll()
             for column in filled {
@@ -294,13 +295,24 @@ struct TableReader {
             if cell.isEmpty { i += 1; continue }
             let label = LabelText.parse(cell)
             let zones: LabelZone = money == nil ? [.project, .goal] : [.project, .goal, .money]
-            let field = labels.field(label, in: zones) ?? labels.field(label, in: [.project, .goal, .money])
+            var field = labels.field(label, in: zones) ?? labels.field(label, in: [.project, .goal, .money])
+            // `项目资金 | 合计 | 3,456,000.00 | 财政拨款 | …`: in a money block 合计 is the whole amount.
+            if field == nil, money != nil, ["合计", "总计"].contains(label.key) { field = .budgetTotal }
             var j = i + 1
             while j < cells.count, cells[j].isEmpty { j += 1 }
             if let field {
                 if j < cells.count, !isLabel(cells[j]) {
-                    assign(field, label: label, raw: cell, value: cells[j], at: position.at(column: j))
-                    i = j + 1
+                    var value = cells[j]
+                    var next = j + 1
+                    if field == .period {
+                        // `项目起止日期 | 2024-01-01 | 至 | 2024-12-31`: the period runs on to the next label.
+                        while next < cells.count, !isLabel(cells[next]) {
+                            if !cells[next].isEmpty { value += cells[next] }
+                            next += 1
+                        }
+                    }
+                    assign(field, label: label, raw: cell, value: value, at: position.at(column: j))
+                    i = next
                 } else {
                     // A label whose value is on the row below (goals, names, years). Amounts never are:
                     // a row of money labels without values heads a sub-table (年度主要任务 | … | 预算金额).
@@ -437,6 +449,13 @@ struct TableReader {
             }
             if field == .startYear { draft.startYear = year } else { draft.endYear = year }
             if draft.periodPosition == nil { draft.periodPosition = position }
+        case .filed:
+            // `2023年12月`, `2023-12-05`: the first year and the month after it.
+            if let (y, _) = CellValues.years(in: value) {
+                let digits = value.split { !$0.isASCII || !$0.isNumber }.compactMap { Int($0) }
+                let month = digits.count >= 2 && (1...12).contains(digits[1]) ? digits[1] : nil
+                draft.filed = (y, month)
+            }
         case .year:
             guard let year = CellValues.year(value) ?? CellValues.yearLine(value) else {
                 context.warning(position, "\(raw.isEmpty ? "预算年度" : raw) `\(value)` is not a year such as 2024")
@@ -542,7 +561,18 @@ struct TableReader {
                 context.warning(last.position, "the table ends early: the document stops inside this row (`\(cut)` is cut off)")
             }
         }
-        // Rows after the block (合计, 评价结论, notes) carry no indicator; the segment ends here.
+        // Rows after the block (合计, 评价结论, notes, signatures) carry no indicator; a 填报日期 among
+        // them may date the table.
+        for row in rows[min(index, rows.count)...] {
+            for cell in row.cells where cell.hasBytes("日期") {
+                let trimmed = cell.trimmed
+                guard let colon = trimmed.firstIndex(where: { $0 == ":" || $0 == "：" }) else { continue }
+                let label = LabelText.parse(String(trimmed[..<colon]))
+                if labels.field(label, in: [.project]) == .filed {
+                    assign(.filed, label: label, raw: String(trimmed[..<colon]), value: String(trimmed[trimmed.index(after: colon)...]).trimmed, at: row.position)
+                }
+            }
+        }
         return rows.count
     }
 
@@ -566,6 +596,10 @@ struct TableReader {
                 let lead = LabelText.parse(cells[first]).key
                 if labels.field(lead, in: [.row]) == .rowEnd, !lead.hasPrefix("注") && lead != "说明" { continue }
                 break
+            }
+            // `合计 | | 12.5` with 合计 in the 项目名称 column: a total, not a project.
+            if !name.isEmpty, labels.field(LabelText.parse(name), in: [.row]) == .rowEnd, !block.hasIndicatorCells(cells.enumerated().map { $0.offset == block.projectColumn ? "" : $0.element }) {
+                continue
             }
             // A sheet that repeats the project on each of its indicator rows continues the same project.
             let sameProject = started && name == draft.name && (amount.isEmpty || draft.budget.map { $0.text == amount } ?? true)
