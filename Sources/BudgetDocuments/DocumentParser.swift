@@ -74,13 +74,13 @@ public struct DocumentParser {
         let readings = TargetMemo()
         var previousFacts: TableReader.TableFacts?
         // Read every table first, then finish them: a table without a year may share the others'.
-        var read: [(reader: TableReader, drafts: [ProjectDraft])] = []
+        var read: [(reader: TableReader, drafts: [ProjectDraft], diagnostics: [Diagnostic])] = []
         for (index, segment) in segments.enumerated() {
+            // Each reader starts with no diagnostics of its own: handed the ones so far, its first warning
+            // would copy them all, once per table (quadratic in tables).
+            context.diagnostics.removeAll()
             var reader = TableReader(context: context, segment: segment, isLastSegment: index == segments.count - 1)
             reader.isOnlySegment = segments.count == 1
-            // The reader owns the diagnostics until `context = reader.context` below; shared, its first
-            // warning would copy them all, once per table (quadratic in tables).
-            context.diagnostics.removeAll()
             // A table without a title of its own, after one with a title, shares that title's year, unit and kind.
             if segment.titleKind == nil, let previous = previousFacts, previous.title != nil {
                 reader.facts.title = previous.title
@@ -100,15 +100,23 @@ public struct DocumentParser {
             if drafts.isEmpty && reader.draft.name == nil && reader.draft.indicators.isEmpty {
                 // A title with nothing of a table after it (a heading in a notice, say).
                 context.warning(reader.facts.position, "`\(reader.facts.title ?? "table")` is followed by no 项目名称 or 绩效指标 rows; not read as a table")
+                output.diagnostics += context.diagnostics
                 continue
             }
-            read.append((reader, drafts))
+            // Each table's diagnostics are reported with it, in document order, when it is finished below.
+            let diagnostics = context.diagnostics
+            reader.context.diagnostics = []
+            read.append((reader, drafts, diagnostics))
         }
+        context.diagnostics.removeAll()
         let years = Set(read.flatMap { entry in
             entry.drafts.compactMap { entry.reader.facts.yearLine ?? $0.declaredYear ?? $0.labelYear ?? entry.reader.facts.titleYear }
         })
         let documentYear = years.count == 1 ? years.first : nil
-        for (reader, drafts) in read {
+        for (reader, drafts, diagnostics) in read {
+            output.diagnostics += diagnostics
+            context.diagnostics.removeAll()
+            defer { output.diagnostics += context.diagnostics }
             output.tablesSeen += 1
             if reader.broken {
                 context.error(reader.facts.position, "table skipped because of the error(s) above")
@@ -125,7 +133,6 @@ public struct DocumentParser {
             }
             if skipped { output.tablesSkipped += 1 }
         }
-        output.diagnostics += context.diagnostics
         return output
     }
 
