@@ -270,4 +270,21 @@ struct FamilyVariantTests {
         #expect(p.indicators.map(\.name) == ["养护里程", "通行条件", "群众满意度"])
         #expect(output.diagnostics.isEmpty, "\(output.diagnostics)")
     }
+
+    @Test func fundsUnderTheAnnualAmountCount() throws {
+        let output = read([
+            "2024年部门预算项目支出绩效目标表",
+            "单位：万元",
+            "项目名称\t地震监测台网运行维护",
+            "资金情况\t中期资金总额：\t3,703.7034\t年度资金总额：\t1,234.5678",
+            "\t其中：财政拨款\t3,703.7034\t其中：财政拨款\t1,234.5678",
+            "\t其他资金\t0\t其他资金\t0",
+            "绩效指标\t一级指标\t二级指标\t三级指标\t中期指标值\t年度指标值",
+            "\t产出指标\t数量指标\t运行维护台站数量\t≥3600个\t≥1200个",
+        ])
+        let p = try #require(output.projects.first)
+        #expect(p.budgetFen == 1_234_567_800 && p.funds.total == 3_703_703_400)
+        #expect(p.funds.fiscal == 1_234_567_800 && p.funds.other == 0)
+        #expect(p.indicators.first?.annualTarget == "≥1200个" && p.indicators.first?.periodTarget == "≥3600个")
+    }
 }

@@ -55,6 +55,8 @@ struct ProjectDraft {
     var amountErrors = 0
     /// A columnar money block's total row has been read.
     var moneyTotalRowRead = false
+    /// The column of the annual amount's value, where its 财政拨款 and 其他资金 stand too.
+    var budgetValueColumn: Int?
     /// Labels budgetq does not know that hold an amount (a budget may hide behind one).
     var unknownAmountLabels: [String] = []
 

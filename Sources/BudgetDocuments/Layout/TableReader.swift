@@ -311,6 +311,10 @@ struct TableReader {
                             next += 1
                         }
                     }
+                    // 中期 and 年度 amounts side by side: the 财政拨款/其他资金 under the annual amount's column count.
+                    if field == .budget { draft.budgetValueColumn = j }
+                    if field == .fundsFiscal, draft.fiscal != nil, j == draft.budgetValueColumn { draft.fiscal = nil }
+                    if field == .fundsOther, !draft.other.isEmpty, j == draft.budgetValueColumn { draft.other.removeAll() }
                     assign(field, label: label, raw: cell, value: value, at: position.at(column: j))
                     i = next
                 } else {
