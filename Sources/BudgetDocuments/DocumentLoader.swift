@@ -18,8 +18,6 @@ public struct LoadedDocuments: Sendable {
     public var files: [FileSummary] = []
     public var diagnostics: [Diagnostic] = []
     public var gazetteer: Gazetteer
-    /// The label synonyms used (a data folder's `labels.tsv`, or the built-in table).
-    public var labels: LabelBook = .builtIn
     /// Payment ledgers found (`*.csv`), and the payments matched from them.
     public var ledgerFiles: [FileSummary] = []
     public var payments: [PaymentRecord] = []
@@ -84,7 +82,6 @@ public enum DocumentLoader {
 
         let outputs = parseInParallel(documents, gazetteer: gazetteer, labels: labels, limits: limits)
         var result = LoadedDocuments(gazetteer: gazetteer)
-        result.labels = labels
         result.diagnostics = diagnostics
         for (path, output) in zip(documents, outputs) {
             result.projects += output.parsed.projects

@@ -38,8 +38,6 @@ public enum StoreBuilder {
         var executionTargets: [Double] = [], executionDeadlines: [Int64] = []
         var kind = StringColumnBuilder(), amountUnit = StringColumnBuilder(), departmentCode = StringColumnBuilder(), unitCode = StringColumnBuilder()
         var extra = ListColumnBuilder(), position = StringColumnBuilder()
-        var totals: [Int64] = [], initials: [Int64] = [], adjusted: [Int64] = [], spent: [Int64] = [], rates: [Int64] = []
-        var fiscal: [Int64] = [], other: [Int64] = [], partial: [Int64] = []
         for (index, p) in projects.enumerated() {
             kind.append(p.documentKind)
             amountUnit.append(p.amountUnit)
@@ -47,14 +45,6 @@ public enum StoreBuilder {
             unitCode.append(p.unitCode)
             extra.append(p.extra)
             position.append(p.position)
-            totals.append(p.funds.total ?? nullInteger)
-            initials.append(p.funds.initial ?? nullInteger)
-            adjusted.append(p.funds.adjusted ?? nullInteger)
-            spent.append(p.funds.spent ?? nullInteger)
-            rates.append(p.funds.spentRate?.scaled ?? nullInteger)
-            fiscal.append(p.funds.fiscal ?? nullInteger)
-            other.append(p.funds.other ?? nullInteger)
-            partial.append(p.endsEarly ? 1 : 0)
             goalResult.append(p.goalResult)
             ids.append(Int64(index + 1))
             years.append(Int64(p.year))
@@ -93,16 +83,16 @@ public enum StoreBuilder {
             Column(name: "amount_unit", aliases: ["金额单位"], type: .string, data: amountUnit.finish()),
             Column(name: "department_code", aliases: ["主管部门编码"], type: .string, data: departmentCode.finish()),
             Column(name: "unit_code", aliases: ["实施单位编码"], type: .string, data: unitCode.finish()),
-            Column(name: "budget_total", aliases: ["资金总额"], type: .money, data: .integers(totals)),
-            Column(name: "budget_initial", aliases: ["年初预算"], type: .money, data: .integers(initials)),
-            Column(name: "budget_adjusted", aliases: ["调整后预算", "全年预算数"], type: .money, data: .integers(adjusted)),
-            Column(name: "spent", aliases: ["执行数", "全年执行数"], type: .money, data: .integers(spent)),
-            Column(name: "spent_rate", aliases: ["执行率", "预算执行率"], type: .decimal, data: .integers(rates)),
-            Column(name: "funds_fiscal", aliases: ["财政拨款"], type: .money, data: .integers(fiscal)),
-            Column(name: "funds_other", aliases: ["其他资金"], type: .money, data: .integers(other)),
+            Column(name: "budget_total", aliases: ["资金总额"], type: .money, data: .integers(projects.map { $0.funds.total ?? nullInteger })),
+            Column(name: "budget_initial", aliases: ["年初预算"], type: .money, data: .integers(projects.map { $0.funds.initial ?? nullInteger })),
+            Column(name: "budget_adjusted", aliases: ["调整后预算", "全年预算数"], type: .money, data: .integers(projects.map { $0.funds.adjusted ?? nullInteger })),
+            Column(name: "spent", aliases: ["执行数", "全年执行数"], type: .money, data: .integers(projects.map { $0.funds.spent ?? nullInteger })),
+            Column(name: "spent_rate", aliases: ["执行率", "预算执行率"], type: .decimal, data: .integers(projects.map { $0.funds.spentRate?.scaled ?? nullInteger })),
+            Column(name: "funds_fiscal", aliases: ["财政拨款"], type: .money, data: .integers(projects.map { $0.funds.fiscal ?? nullInteger })),
+            Column(name: "funds_other", aliases: ["其他资金"], type: .money, data: .integers(projects.map { $0.funds.other ?? nullInteger })),
             Column(name: "goal_result", aliases: ["目标完成情况"], type: .text, data: .texts(goalResult)),
             Column(name: "extra", aliases: ["其他信息"], type: .list, data: extra.finish()),
-            Column(name: "partial", aliases: ["不完整"], type: .int, data: .integers(partial)),
+            Column(name: "partial", aliases: ["不完整"], type: .int, data: .integers(projects.map { $0.endsEarly ? 1 : 0 })),
             Column(name: "source", aliases: ["来源文件"], type: .string, data: source.finish()),
             Column(name: "line", aliases: ["行号"], type: .int, data: .integers(lines)),
             Column(name: "position", aliases: ["位置"], type: .string, data: position.finish()),
@@ -114,6 +104,7 @@ public enum StoreBuilder {
     }
 
     static func indicatorsTable(_ projects: [ProjectRecord]) -> Table {
+        let indicators = projects.flatMap(\.indicators)
         var project = StringColumnBuilder(), level1 = StringColumnBuilder(), level2 = StringColumnBuilder()
         var name = StringColumnBuilder(), period = StringColumnBuilder(), annual = StringColumnBuilder()
         var cmp = StringColumnBuilder(), unit = StringColumnBuilder(), kind = StringColumnBuilder()
@@ -121,7 +112,6 @@ public enum StoreBuilder {
         var level1Raw = StringColumnBuilder(), level2Raw = StringColumnBuilder(), shortName = StringColumnBuilder()
         var direction = StringColumnBuilder(), actual = StringColumnBuilder(), standard = StringColumnBuilder()
         var note = StringColumnBuilder(), explanation = StringColumnBuilder(), extra = ListColumnBuilder(), position = StringColumnBuilder()
-        var weights: [Int64] = [], scores: [Int64] = [], actualValues: [Int64] = []
         for (index, p) in projects.enumerated() {
             for i in p.indicators {
                 level1Raw.append(i.level1Raw)
@@ -134,9 +124,6 @@ public enum StoreBuilder {
                 explanation.append(i.explanation)
                 extra.append(i.extra)
                 position.append(i.position)
-                weights.append(i.weight?.scaled ?? nullInteger)
-                scores.append(i.score?.scaled ?? nullInteger)
-                actualValues.append(i.actualReading?.value?.scaled ?? nullInteger)
                 ids.append(Int64(index + 1))
                 years.append(Int64(p.year))
                 project.append(p.name)
@@ -171,10 +158,10 @@ public enum StoreBuilder {
             Column(name: "level2_raw", aliases: ["二级指标原文"], type: .string, data: level2Raw.finish()),
             Column(name: "short_name", aliases: ["指标简称"], type: .string, data: shortName.finish()),
             Column(name: "direction", aliases: ["指标方向"], type: .string, data: direction.finish()),
-            Column(name: "weight", aliases: ["分值", "权重"], type: .decimal, data: .integers(weights)),
+            Column(name: "weight", aliases: ["分值", "权重"], type: .decimal, data: .integers(indicators.map { $0.weight?.scaled ?? nullInteger })),
             Column(name: "actual", aliases: ["完成值", "实际完成值"], type: .string, data: actual.finish()),
-            Column(name: "actual_value", aliases: ["完成数值"], type: .decimal, data: .integers(actualValues)),
-            Column(name: "score", aliases: ["得分"], type: .decimal, data: .integers(scores)),
+            Column(name: "actual_value", aliases: ["完成数值"], type: .decimal, data: .integers(indicators.map { $0.actualReading?.value?.scaled ?? nullInteger })),
+            Column(name: "score", aliases: ["得分"], type: .decimal, data: .integers(indicators.map { $0.score?.scaled ?? nullInteger })),
             Column(name: "standard", aliases: ["绩效标准"], type: .string, data: standard.finish()),
             Column(name: "note", aliases: ["偏差原因", "备注"], type: .string, data: note.finish()),
             Column(name: "explanation", aliases: ["指标解释"], type: .string, data: explanation.finish()),

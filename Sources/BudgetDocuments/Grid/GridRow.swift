@@ -67,10 +67,13 @@ public struct GridRow: Sendable, Equatable {
     public var position: SourcePosition
     /// True for the last line of a text file that has no final newline (a hint that the file was cut off).
     public var isUnterminatedLastLine: Bool
+    /// A line too long to read (already reported): its cells are not there, and its table cannot be read whole.
+    public var isOversize: Bool
 
-    public init(cells: [String], position: SourcePosition, isUnterminatedLastLine: Bool = false) {
+    public init(cells: [String], position: SourcePosition, isUnterminatedLastLine: Bool = false, isOversize: Bool = false) {
         self.cells = cells
         self.position = position
         self.isUnterminatedLastLine = isUnterminatedLastLine
+        self.isOversize = isOversize
     }
 }

@@ -16,7 +16,7 @@ enum TextGrid {
                 let unterminated = end >= count
                 if end - start > maxLineBytes {
                     diagnostics.append(.error(file, lineNumber, "line is \(end - start) bytes long; the longest line read is \(maxLineBytes) bytes (is this a budget document?)"))
-                    rows.append(GridRow(cells: ["\u{FFFC}oversize"], position: .line(lineNumber)))
+                    rows.append(GridRow(cells: [], position: .line(lineNumber), isOversize: true))
                 } else {
                     var stop = end
                     if stop > start, buffer[stop - 1] == 0x0D { stop -= 1 }

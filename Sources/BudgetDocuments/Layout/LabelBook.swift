@@ -86,9 +86,6 @@ public struct LabelBook: Sendable {
         return book
     }
 
-    /// The fields a normalised label key can name.
-    func fields(_ key: String) -> [LabelField] { fields[Array(key.utf8)] ?? [] }
-
     /// The field of `key` in the given zones, if any.
     func field(_ key: String, in zones: LabelZone) -> LabelField? {
         fields[Array(key.utf8)]?.first { zones.contains($0.zone) }

@@ -21,7 +21,6 @@ struct ProjectDraft {
     var unitCode: String?
     var startYear: Int?
     var endYear: Int?
-    var periodText: String?
     var periodPosition: SourcePosition?
     var goalPeriod: String?
     var goalYear: String?

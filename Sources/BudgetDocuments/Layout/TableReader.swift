@@ -69,7 +69,7 @@ struct TableReader {
         while index < rows.count {
             let row = rows[index]
             var cells = row.cells.map(\.trimmed)
-            if row.cells.first == "\u{FFFC}oversize" { broken = true; index += 1; continue }
+            if row.isOversize { broken = true; index += 1; continue }
             guard let firstFilled = cells.firstIndex(where: { !$0.isEmpty }) else { index += 1; continue }
             let filled = cells.filter { !$0.isEmpty }
             if filled.count == 1, readCaption(filled[0], at: row.position.at(column: firstFilled)) { index += 1; continue }
@@ -438,7 +438,6 @@ struct TableReader {
             }
             draft.setText(field, value, reader: &context, at: position)
         case .period:
-            draft.periodText = value
             if draft.periodPosition == nil { draft.periodPosition = position }
             if let (s, e) = CellValues.years(in: value) {
                 if draft.startYear == nil { draft.startYear = s }
@@ -528,7 +527,7 @@ struct TableReader {
         while index < rows.count {
             let row = rows[index]
             let cells = row.cells.map(\.trimmed)
-            if row.cells.first == "\u{FFFC}oversize" { broken = true; index += 1; continue }
+            if row.isOversize { broken = true; index += 1; continue }
             guard let first = cells.firstIndex(where: { !$0.isEmpty }) else { index += 1; continue }
             // A table split over pages repeats its header (and may say 续表): not indicators.
             if TableSegmenter(labels: labels).isIndicatorHeader(cells) || cells[first].utf8.count <= 15 && cells[first].hasBytes("续表") {

@@ -22,6 +22,11 @@ struct TableSegmenter {
         var segments: [Segment] = []
         var current: Segment?
         for row in rows {
+            if row.isOversize {
+                // Reported already; it belongs to the table it sits in, which cannot be read whole.
+                if current != nil { current?.rows.append(row) } else { preamble.append(row) }
+                continue
+            }
             let cells = row.cells.map(\.trimmed)
             guard let first = cells.firstIndex(where: { !$0.isEmpty }) else { continue }
             let filled = cells.filter { !$0.isEmpty }
