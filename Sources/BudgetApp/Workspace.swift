@@ -176,6 +176,19 @@ public final class Workspace {
         ScriptRunner(workspace: self, file: file, stopAtFirstError: stopAtFirstError).run(QuerySession.normalizedLineEnds(text))
     }
 
+    /// A query's run time for `.timer on`: milliseconds to three significant digits
+    /// (`0.274 ms`, `12.3 ms`, `274 ms`, `2740 ms`), so that sub-millisecond queries are visible.
+    public static func runTimeText(nanoseconds: UInt64) -> String {
+        let milliseconds = Double(nanoseconds) / 1e6
+        guard milliseconds > 0 else { return "0.000 ms" }
+        // Round to 3 significant digits (2740 ms for 2,741.6), then show as many decimals as
+        // those digits need; rounding may carry into a new digit (0.9996 → 1.00).
+        let scale = pow(10.0, Double(2 - Int(floor(log10(milliseconds)))))
+        let rounded = (milliseconds * scale).rounded() / scale
+        let decimals = max(0, 2 - Int(floor(log10(rounded))))
+        return String(format: "%.\(decimals)f ms", rounded)
+    }
+
     /// Runs one statement and prints its result (and the time with `.timer on`).
     public func execute(_ statement: ParsedStatement, source: String, file: String) -> Bool {
         let start = DispatchTime.now()
@@ -185,8 +198,8 @@ public final class Workspace {
                 emit(renderer.render(result))
             }
             if timer {
-                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-                standardOutput("run time: \(String(format: "%.3f", seconds)) s\n")
+                let elapsed = DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds
+                standardOutput("run time: \(Self.runTimeText(nanoseconds: elapsed))\n")
             }
             return true
         } catch {
