@@ -101,7 +101,7 @@ public enum DotCommands {
             ws.standardOutput(text)
             return .ok
         },
-        Command(name: ".mode", usage: ".mode table|csv|tsv|json|markdown", help: "Choose how results are printed.") { args, ws, report in
+        Command(name: ".mode", usage: ".mode " + OutputFormat.allCases.map(\.rawValue).joined(separator: "|"), help: "Choose how results are printed (line: one `column = value` a line).") { args, ws, report in
             guard let name = args.first, let format = OutputFormat(rawValue: name) else {
                 report(".mode expects one of: \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
                 return .failed
@@ -124,6 +124,11 @@ public enum DotCommands {
         Command(name: ".maxrows", usage: ".maxrows N", help: "Most rows printed in table mode (the rest are counted); default 1000.") { args, ws, report in
             guard let n = args.first.flatMap({ Int($0) }), n > 0 else { report(".maxrows expects a positive number"); return .failed }
             ws.renderer.maxRows = n
+            return .ok
+        },
+        Command(name: ".maxwidth", usage: ".maxwidth N", help: "Fit table mode in N cells (0: no limit; default the terminal's width, none for files and pipes).") { args, ws, report in
+            guard let n = args.first.flatMap({ Int($0) }), n >= 0 else { report(".maxwidth expects a width in cells, or 0 for no limit"); return .failed }
+            ws.renderer.maxWidth = n
             return .ok
         },
         Command(name: ".timer", usage: ".timer on|off", help: "Print how long each query takes.") { args, ws, report in

@@ -44,7 +44,7 @@ public struct ReportRunner {
                 let title = Self.title(above: statement.line, in: lines) ?? "Result at line \(statement.line)"
                 switch format {
                 case .markdown: workspace.emit("\n## \(title)\n\n")
-                case .table: workspace.emit((first ? "" : "\n") + "== \(title) ==\n")
+                case .table, .line: workspace.emit((first ? "" : "\n") + "== \(title) ==\n")
                 case .csv, .tsv: workspace.emit((first ? "" : "\n") + "# \(title)\n")
                 case .json: break
                 }

@@ -19,6 +19,8 @@ public final class Workspace {
     public let session: QuerySession
     public var renderer: ResultRenderer
     public var timer = false
+    /// The last result printed, for `.last`.
+    public private(set) var lastResult: QueryResult?
     /// Where results go: nil for standard output, else a file rewritten atomically after each result.
     public private(set) var outputPath: String?
     private var outputBuffer = ""
@@ -195,6 +197,10 @@ public final class Workspace {
         do {
             let outcome = try session.execute(statement)
             if case .result(let result) = outcome {
+                lastResult = result
+                // A file gets every column: the terminal's width is the terminal's.
+                var renderer = renderer
+                if outputPath != nil { renderer.terminalWidth = nil }
                 emit(renderer.render(result))
             }
             if timer {

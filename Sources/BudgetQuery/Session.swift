@@ -26,6 +26,15 @@ public enum QueryOutcome: Sendable {
 public struct QueryResult: Sendable {
     public var table: Table
     public var notes: [String]
+    /// False when the query names no columns (a bare table, perhaps filtered, sorted or cut):
+    /// only then may a narrow terminal leave bookkeeping columns out.
+    public var selectsColumns: Bool
+
+    public init(table: Table, notes: [String] = [], selectsColumns: Bool = true) {
+        self.table = table
+        self.notes = notes
+        self.selectsColumns = selectsColumns
+    }
 }
 
 /// Runs statements against a store, remembering `let` results and parameters between them.
@@ -89,7 +98,13 @@ public final class QuerySession: @unchecked Sendable {
         switch parsed.statement {
         case .query(let pipeline):
             let frame = try executor.run(pipeline)
-            return .result(QueryResult(table: frame.table(), notes: frame.notes))
+            let keepsColumns = pipeline.operators.allSatisfy { op, _ in
+                switch op {
+                case .filter, .sort, .take, .top: return true
+                default: return false
+                }
+            }
+            return .result(QueryResult(table: frame.table(), notes: frame.notes, selectsColumns: !keepsColumns))
         case .assign(let name, let pipeline, _):
             var frame = try executor.run(pipeline).materialized()
             frame.origin = name

@@ -2,7 +2,7 @@ import BudgetStore
 
 /// Output formats for results and exports.
 public enum OutputFormat: String, Sendable, CaseIterable {
-    case table, csv, tsv, json, markdown
+    case table, line, csv, tsv, json, markdown
 }
 
 /// Writes a table as RFC 4180 CSV, TSV or JSON, with full, exact values.

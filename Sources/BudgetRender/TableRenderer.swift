@@ -9,12 +9,16 @@ public struct ResultRenderer: Sendable {
     public var maxCellWidth: Int
     /// Most rows printed in table mode; the rest are counted, not shown.
     public var maxRows: Int
-    /// The terminal's width in cells: in table mode, columns that do not fit are left out (long
-    /// text first, then from the right) and named in a note. Nil: print every column.
+    /// The terminal's width in cells, which table mode fits (see `table`); nil when the output
+    /// is a file or a pipe.
     public var terminalWidth: Int?
+    /// `.maxwidth N`: the width table mode fits, terminal or not; 0 for no limit; nil to follow
+    /// the terminal.
+    public var maxWidth: Int?
 
-    public init(format: OutputFormat = .table, moneyUnit: MoneyUnit = .yuan, maxCellWidth: Int = 40, maxRows: Int = 1000, terminalWidth: Int? = nil) {
+    public init(format: OutputFormat = .table, moneyUnit: MoneyUnit = .yuan, maxCellWidth: Int = 40, maxRows: Int = 1000, terminalWidth: Int? = nil, maxWidth: Int? = nil) {
         self.terminalWidth = terminalWidth
+        self.maxWidth = maxWidth
         self.format = format
         self.moneyUnit = moneyUnit
         self.maxCellWidth = maxCellWidth
@@ -29,6 +33,7 @@ public struct ResultRenderer: Sendable {
         case .json: return DelimitedWriter.json(result.table)
         case .markdown: return markdown(result)
         case .table: return table(result)
+        case .line: return lines(result)
         }
     }
 
@@ -38,60 +43,142 @@ public struct ResultRenderer: Sendable {
 
     private func isRightAligned(_ column: Column) -> Bool { column.type.isNumeric }
 
+    /// The width table mode fits: `.maxwidth` when set (0: no limit), else the terminal's.
+    var widthLimit: Int? {
+        if let maxWidth { return maxWidth > 0 ? maxWidth : nil }
+        return terminalWidth
+    }
+
+    /// Columns a bare table may leave out on a narrow terminal: bookkeeping, not the answer.
+    static let bookkeeping: Set<String> = [
+        "source", "line", "position", "origin", "unit", "department", "level", "start_year", "end_year", "project_id",
+        "doc_kind", "amount_unit", "department_code", "unit_code", "level1_raw", "level2_raw", "extra", "partial",
+        "goal_period", "goal_year", "goal_result", "explanation", "standard", "note", "short_name",
+        "budget_total", "budget_initial", "budget_adjusted", "funds_fiscal", "funds_other", "execution_deadline",
+    ]
+
+    /// Whether table mode may shorten a column's cells with `…` to fit: text may, numbers,
+    /// dates and months stay whole.
+    private func isShortenable(_ column: Column) -> Bool {
+        column.type == .string || column.type == .text || column.type == .list
+    }
+
+    /// The aligned table. Every selected column is shown: when the rows are wider than the
+    /// terminal (or `.maxwidth`), the widest text columns are narrowed first, their cells cut
+    /// with `…` (as DuckDB's box renderer does); numbers stay whole. A bare table (no column
+    /// named in the query) may leave out bookkeeping columns, and says so. When even the
+    /// narrowest layout does not fit, the rows are printed as records (`.mode line`).
     func table(_ result: QueryResult) -> String {
         let all = result.table
-        let formatter = CellFormatter(forPeople: true, moneyUnit: moneyUnit)
+        let formatter = cellFormatter
         let shown = min(all.rowCount, maxRows)
         var allCells: [[String]] = []
         allCells.reserveCapacity(shown)
         for row in 0..<shown {
-            allCells.append(all.columns.map { cut(oneLine(formatter.text($0, row) ?? ""), to: $0.type == .text ? maxCellWidth : maxCellWidth * 3 / 2) })
+            allCells.append(all.columns.map { column in
+                let text = oneLine(formatter.text(column, row) ?? "")
+                return isShortenable(column) ? cut(text, to: column.type == .text ? maxCellWidth : maxCellWidth * 3 / 2) : text
+            })
         }
-        let allHeaders = all.columns.map { cut(header($0), to: maxCellWidth * 3 / 2) }
-        var allWidths = allHeaders.map(displayWidth)
-        for row in allCells { for (i, cell) in row.enumerated() { allWidths[i] = max(allWidths[i], displayWidth(cell)) } }
-        // Leave out what does not fit the terminal: long text first, then columns from the right.
+        let allHeaders = all.columns.map { oneLine(header($0)) }
+        var natural = allHeaders.map(displayWidth)
+        for row in allCells { for (i, cell) in row.enumerated() { natural[i] = max(natural[i], displayWidth(cell)) } }
         var kept = Array(all.columns.indices)
-        func width() -> Int { kept.reduce(0) { $0 + allWidths[$1] + 3 } + 1 }
-        if let terminalWidth {
-            // Long text first, then bookkeeping columns, then from the right.
-            let bookkeeping = ["source", "line", "origin", "unit", "department", "level", "start_year", "end_year", "project_id"]
-            let candidates = all.columns.indices.reversed().filter { all.columns[$0].type == .text }
-                + bookkeeping.compactMap { name in all.columns.firstIndex { $0.name == name } }
-            for i in candidates where width() > terminalWidth && kept.count > 1 { kept.removeAll { $0 == i } }
-            while width() > terminalWidth && kept.count > 1 { kept.removeLast() }
+        var widths = natural
+        func total() -> Int { kept.reduce(0) { $0 + widths[$1] + 3 } - 1 }
+        var tooWide = false
+        if let limit = widthLimit, total() > limit {
+            // 1. A bare table leaves out bookkeeping columns, from the right, while too wide.
+            if !result.selectsColumns {
+                for i in all.columns.indices.reversed() where total() > limit && kept.count > 1 && Self.bookkeeping.contains(all.columns[i].name) {
+                    kept.removeAll { $0 == i }
+                }
+            }
+            // 2. Narrow the widest text column one cell at a time, down to `floor` cells.
+            func narrow(toAtLeast floor: Int) {
+                let shortenable = kept.filter { isShortenable(all.columns[$0]) }
+                let minimum = shortenable.map { min(natural[$0], floor) }
+                while total() > limit {
+                    var widest: Int?
+                    for (k, i) in shortenable.enumerated() where widths[i] > minimum[k] {
+                        if widest == nil || widths[i] > widths[widest!] { widest = i }
+                    }
+                    guard let i = widest else { break }
+                    widths[i] -= 1
+                }
+            }
+            if result.selectsColumns {
+                narrow(toAtLeast: 8)
+            } else {
+                // 3. A bare table keeps its names readable and leaves out columns from the right.
+                narrow(toAtLeast: 20)
+                while total() > limit && kept.count > 1 {
+                    kept.removeLast()
+                    widths = natural
+                    narrow(toAtLeast: 20)
+                }
+            }
+            tooWide = total() > limit
+        }
+        if tooWide {
+            let hint = "note: \(kept.count) columns do not fit \(widthLimit ?? 0) cells even with text shortened: shown as records (.mode line; .maxwidth 0 for one wide table)\n"
+            return lines(result) + hint
         }
         let hidden = all.columns.indices.filter { !kept.contains($0) }.map { all.columns[$0].name }
-        let t = Table(name: all.name, columns: kept.map { all.columns[$0] })
-        let headers = kept.map { allHeaders[$0] }
-        let widths = kept.map { allWidths[$0] }
-        let cells = allCells.map { row in kept.map { row[$0] } }
+        let headers = kept.map { cut(allHeaders[$0], to: widths[$0]) }
+        let cells = allCells.map { row in kept.map { cut(row[$0], to: widths[$0]) } }
+        let keptWidths = kept.map { widths[$0] }
+        let rightAligned = kept.map { isRightAligned(all.columns[$0]) }
         func line(_ values: [String]) -> String {
             values.enumerated().map { i, v in
-                let padding = String(repeating: " ", count: widths[i] - displayWidth(v))
-                return isRightAligned(t.columns[i]) ? padding + v : v + padding
+                let padding = String(repeating: " ", count: max(0, keptWidths[i] - displayWidth(v)))
+                return rightAligned[i] ? padding + v : v + padding
             }.joined(separator: " | ")
         }
         var out = ""
-        if !t.columns.isEmpty {
+        if !kept.isEmpty {
             out += " " + line(headers).trimmingTrailingSpaces() + "\n"
-            out += "-" + widths.map { String(repeating: "-", count: $0) }.joined(separator: "-+-") + "-\n"
+            out += "-" + keptWidths.map { String(repeating: "-", count: $0) }.joined(separator: "-+-") + "-\n"
             for row in cells { out += " " + line(row).trimmingTrailingSpaces() + "\n" }
         }
+        if all.rowCount > shown {
+            out += "… \(all.rowCount - shown) more rows not shown (limit \(maxRows) in table mode; use take, .last, or .mode csv for all)\n"
+        }
+        out += "(\(all.rowCount) row\(all.rowCount == 1 ? "" : "s"))\n"
+        if !hidden.isEmpty {
+            out += "note: \(hidden.count) column\(hidden.count == 1 ? "" : "s") of this table left out to fit \(widthLimit ?? 0) cells: \(hidden.joined(separator: ", ")) (select them, or use .mode line or .maxwidth 0)\n"
+        }
+        for note in result.notes { out += "note: \(note)\n" }
+        return out
+    }
+
+    /// One record per block, one `column = value` a line, names right-aligned (DuckDB's and
+    /// sqlite3's line mode); every value whole.
+    func lines(_ result: QueryResult) -> String {
+        let t = result.table
+        let formatter = cellFormatter
+        let names = t.columns.map { header($0) }
+        let width = names.map(displayWidth).max() ?? 0
+        let shown = min(t.rowCount, maxRows)
+        var out = ""
+        for row in 0..<shown {
+            if row > 0 { out += "\n" }
+            for (i, column) in t.columns.enumerated() {
+                let pad = String(repeating: " ", count: width - displayWidth(names[i]))
+                out += pad + names[i] + " = " + oneLine(formatter.text(column, row) ?? "") + "\n"
+            }
+        }
         if t.rowCount > shown {
-            out += "… \(t.rowCount - shown) more rows not shown (limit \(maxRows) in table mode; use take, or .mode csv for all)\n"
+            out += "… \(t.rowCount - shown) more rows not shown (limit \(maxRows); use take, .last, or .mode csv for all)\n"
         }
         out += "(\(t.rowCount) row\(t.rowCount == 1 ? "" : "s"))\n"
-        if !hidden.isEmpty {
-            out += "note: \(hidden.count) column\(hidden.count == 1 ? "" : "s") left out to fit the terminal: \(hidden.joined(separator: ", ")) (select them, or use .mode csv)\n"
-        }
         for note in result.notes { out += "note: \(note)\n" }
         return out
     }
 
     func markdown(_ result: QueryResult) -> String {
         let t = result.table
-        let formatter = CellFormatter(forPeople: true, moneyUnit: moneyUnit)
+        let formatter = cellFormatter
         func escape(_ s: String) -> String {
             s.replacingAll("|", with: "\\|").replacingAll("\n", with: "<br>")
         }
@@ -105,11 +192,13 @@ public struct ResultRenderer: Sendable {
         return out
     }
 
+    var cellFormatter: CellFormatter { CellFormatter(forPeople: true, moneyUnit: moneyUnit) }
+
     private func oneLine(_ s: String) -> String {
         s.contains("\n") || s.contains("\t") ? s.replacingAll("\n", with: " ").replacingAll("\t", with: " ") : s
     }
 
-    /// Long text (goals) is cut at `maxCellWidth`; names and other strings get half as much again.
+    /// `s` in at most `maxCellWidth` cells, ending in `…` when shortened.
     private func cut(_ s: String, to maxCellWidth: Int) -> String {
         guard displayWidth(s) > maxCellWidth else { return s }
         var out = ""

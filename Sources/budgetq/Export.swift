@@ -39,7 +39,7 @@ struct Export: ParsableCommand {
         case .csv: text = DelimitedWriter.csv(found)
         case .tsv: text = DelimitedWriter.tsv(found)
         case .json: text = DelimitedWriter.json(found)
-        case .table, .markdown: throw ValidationError("export writes csv, tsv or json; for \(format.rawValue), use budgetq -c '\(table)' --format \(format.rawValue)")
+        case .table, .line, .markdown: throw ValidationError("export writes csv, tsv or json; for \(format.rawValue), use budgetq -c '\(table)' --format \(format.rawValue)")
         }
         if let out {
             try AtomicFile.write(text, to: out)

@@ -1,6 +1,7 @@
 import BudgetCore
 import ArgumentParser
 import BudgetRender
+import BudgetApp
 
 extension OutputFormat: ExpressibleByArgument {}
 extension MoneyUnit: ExpressibleByArgument {}
@@ -19,7 +20,14 @@ struct OutputOptions: ParsableArguments {
     @Option(name: .long, help: "Most rows printed in table mode; the rest are counted, not shown.")
     var maxRows: Int = 1000
 
-    var renderer: ResultRenderer { ResultRenderer(format: format ?? .table, moneyUnit: unit, maxRows: max(1, maxRows)) }
+    @Option(name: .long, help: "Fit table output in N cells (0: no limit). Default: the terminal's width; files and pipes get every column whole.")
+    var maxWidth: Int?
+
+    /// At a terminal, table mode fits its width; a file or a pipe gets every column whole.
+    var renderer: ResultRenderer {
+        ResultRenderer(format: format ?? .table, moneyUnit: unit, maxRows: max(1, maxRows),
+                       terminalWidth: TerminalSize.ofStandardOutput()?.columns, maxWidth: maxWidth.map { max(0, $0) })
+    }
 
     func parsedParameters() throws -> [(String, String)] {
         try param.map { item in
