@@ -109,9 +109,9 @@ public enum DotCommands {
             ws.renderer.format = format
             return .ok
         },
-        Command(name: ".unit", usage: ".unit 元|万元|亿元", help: "Show money in yuan, 10,000 yuan or 100 million yuan (table and markdown).") { args, ws, report in
+        Command(name: ".unit", usage: ".unit 分|元|万元|亿元", help: "Show money in whole fen, yuan, 10,000 yuan or 100 million yuan (table and markdown).") { args, ws, report in
             guard let name = args.first, let unit = MoneyUnit(rawValue: name) else {
-                report(".unit expects 元, 万元 or 亿元")
+                report(".unit expects 分, 元, 万元 or 亿元")
                 return .failed
             }
             ws.renderer.moneyUnit = unit

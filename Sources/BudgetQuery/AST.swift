@@ -61,7 +61,8 @@ enum PipeOperator: Sendable {
     case summarize(aggregates: [NamedExpr], by: [NamedExpr])
     case sort([SortKey])
     case take(Int)
-    case top(Int, [SortKey])
+    /// `top N by … [per KEY, …]`: the N first of each group when `per` is given.
+    case top(Int, [SortKey], per: [NamedExpr])
     case distinct([NamedExpr])
     case count
     case explode(Expr, as: String?)

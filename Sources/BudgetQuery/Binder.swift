@@ -128,6 +128,9 @@ struct Binder {
             try requireBool(right, r.span, logic.rawValue)
             return .logic(logic, left, right)
         case .comparison(let comparison):
+            // `x == null` is null for every row, as in SQL: never what was meant.
+            if case .null = r { throw nullComparison(comparison, l, span) }
+            if case .null = l { throw nullComparison(comparison, r, span) }
             if case .constant(let s) = right { right = .constant(try coerce(s, toCompareWith: left.type, at: r.span, against: l)) }
             if case .constant(let s) = left { left = .constant(try coerce(s, toCompareWith: right.type, at: l.span, against: r)) }
             if left.type == .list || right.type == .list {
@@ -150,12 +153,39 @@ struct Binder {
             }
             return .textMatch(text, left, right)
         case .arithmetic(let arithmetic):
+            // `project + "/" + name` joins text, as strcat does.
+            let stringy: Set<ColumnType?> = [.string, .text]
+            if arithmetic == .add, stringy.contains(left.type), stringy.contains(right.type) {
+                return .call(.strcat, [left, right], .string)
+            }
+            if arithmetic == .add, stringy.contains(left.type) || stringy.contains(right.type) {
+                throw QueryError("`+` joins two strings or adds two numbers, not \(describe(left.type)) and \(describe(right.type))", at: span,
+                                 hint: "to join text with a number, strcat(\(written(l) ?? "a"), \(written(r) ?? "b"))")
+            }
             if left.type == nil || right.type == nil { return .constant(.null) }
             guard let lt = left.type, let rt = right.type, lt.isNumeric, rt.isNumeric else {
                 throw QueryError("`\(arithmetic.rawValue)` needs numbers, not \(describe(left.type)) and \(describe(right.type))", at: span)
             }
             return .arithmetic(arithmetic, left, right, arithmeticType(arithmetic, lt, rt))
         }
+    }
+
+    /// A name or string literal as it would be written, for hints.
+    private func written(_ e: Expr) -> String? {
+        if case .string(let s, _) = e { return "\"\(s)\"" }
+        return e.impliedName
+    }
+
+    /// The refusal of `x == null`, naming isnull/isnotnull.
+    private func nullComparison(_ op: ComparisonOperator, _ other: Expr, _ span: SourceSpan) -> QueryError {
+        let operand = other.impliedName ?? "x"
+        let hint: String
+        switch op {
+        case .equal: hint = "write isnull(\(operand))"
+        case .notEqual: hint = "write isnotnull(\(operand))"
+        default: hint = "test for a missing value with isnull(\(operand)) or isnotnull(\(operand))"
+        }
+        return QueryError("`\(op.rawValue) null` is never true: a comparison with null is null", at: span, hint: hint)
     }
 
     private func arithmeticType(_ op: ArithmeticOperator, _ a: ColumnType, _ b: ColumnType) -> ColumnType {
@@ -247,12 +277,21 @@ struct Binder {
         case .round:
             try arity(1...2, "round(rate, 2)")
             guard bound[0].type?.isNumeric ?? true else { throw QueryError("round needs a number", at: args[0].span) }
+            var digits: Int64 = 0
             if bound.count == 2 {
                 guard case .constant(let s) = bound[1], s.type == .int, case .integer(let d) = s.value, (0...10).contains(d) else {
                     throw QueryError("round's digits must be a whole number from 0 to 10", at: args[1].span, hint: "round(rate, 2)")
                 }
+                digits = d
             }
-            return .call(.round, bound, .real)
+            // Exact inputs round exactly, half away from zero (四舍五入): round(1.005, 2) is 1.01.
+            // A decimal rounded to no digits is a whole number; money stays money.
+            switch bound[0].type {
+            case .int?, .bool?: return .call(.round, bound, .int)
+            case .money?: return .call(.round, bound, .money)
+            case .decimal?: return .call(.round, bound, digits == 0 ? .int : .decimal)
+            default: return .call(.round, bound, .real)
+            }
         case .abs:
             try arity(1...1, "abs(delta)")
             guard let t = bound[0].type, t.isNumeric else { throw QueryError("abs needs a number", at: args[0].span) }
@@ -263,6 +302,34 @@ struct Binder {
                 throw QueryError("\(function.rawValue)() needs a date or month, not \(describe(bound[0].type))", at: args[0].span)
             }
             return .call(function, bound, function == .year ? .int : (bound[0].type == .date ? .month : .int))
+        case .getyear, .getmonth:
+            try arity(1...1, "\(function.rawValue)(date)")
+            guard bound[0].type == .date || bound[0].type == .month || bound[0].type == nil else {
+                throw QueryError("\(function.rawValue)() needs a date or month, not \(describe(bound[0].type))", at: args[0].span)
+            }
+            return .call(function, bound, .int)
+        case .quarter:
+            try arity(1...1, "quarter(date)")
+            guard bound[0].type == .date || bound[0].type == .month || bound[0].type == nil else {
+                throw QueryError("quarter() needs a date or month, not \(describe(bound[0].type))", at: args[0].span, hint: "quarter(date) is 2024-Q2")
+            }
+            return .call(.quarter, bound, .string)
+        case .strcat:
+            guard !bound.isEmpty else { throw QueryError("\"strcat\" needs at least one argument", at: span, hint: "strcat(project, \"/\", name)") }
+            for (b, a) in zip(bound, args) where b.type == .list {
+                throw QueryError("strcat joins values, not a list", at: a.span, hint: "explode the list first")
+            }
+            return .call(.strcat, bound, .string)
+        case .tofen:
+            try arity(1...1, "tofen(budget)")
+            guard let t = bound[0].type, [.money, .int, .decimal].contains(t) else {
+                if bound[0].type == nil { return .constant(.null) }
+                throw QueryError("tofen needs an exact amount (money, a whole number or a decimal), not \(describe(bound[0].type))", at: args[0].span)
+            }
+            return .call(.tofen, bound, .int)
+        case .isnull, .isnotnull, .isempty:
+            try arity(1...1, "\(function.rawValue)(target)")
+            return .call(function, bound, .bool)
         case .len:
             try arity(1...1, "len(name)")
             guard [.string, .text, .list].contains(bound[0].type ?? .string) else { throw QueryError("len needs a string or a list", at: args[0].span) }

@@ -1,6 +1,6 @@
 import BudgetStore
 
-// Scalar functions: round, abs, year, month, len, coalesce, iff.
+// Scalar functions (the list is ScalarFunction's).
 extension Evaluator {
     func call(_ function: ScalarFunction, _ args: [Operand], _ type: ColumnType) throws(EvaluationFailure) -> Operand {
         let n = rowCount
@@ -8,8 +8,63 @@ extension Evaluator {
         case .round:
             let digits: Int
             if args.count > 1, case .scalar(let s) = args[1], case .integer(let d) = s.value { digits = Int(max(0, min(10, d))) } else { digits = 0 }
+            if let source = args[0].type, let scale = numericScale(source), type != .real {
+                // Exact: on the scaled integers, half away from zero, so 1.005 → 1.01 (a Double would give 1.00).
+                let values = try ints(args[0], scale: scale)
+                let drop = powerOfTen(max(0, scale - digits))
+                let outScale = numericScale(type) ?? 0
+                return intColumn(values.map { v in
+                    guard v != nullInteger else { return nullInteger }
+                    let magnitude = v.magnitude
+                    let rounded = (magnitude / UInt64(drop) + (magnitude % UInt64(drop) * 2 >= UInt64(drop) ? 1 : 0)) * UInt64(drop)
+                    let signed = v < 0 ? -Int64(rounded) : Int64(rounded)
+                    // Back to the result's scale (a decimal rounded to 0 digits is an int).
+                    return outScale >= scale ? signed * powerOfTen(outScale - scale) : signed / powerOfTen(scale - outScale)
+                }, type: type)
+            }
             let factor = Double(powerOfTen(digits))
             return realColumn(reals(args[0]).map { $0.isNaN ? .nan : ($0 * factor).rounded(.toNearestOrAwayFromZero) / factor }, type: .real)
+        case .getyear, .getmonth, .quarter:
+            let source = args[0].type
+            let values = try ints(args[0], scale: 0)
+            let yearMonths = values.map { v in v == nullInteger ? nullInteger : (source == .date ? v / 100 : v) }
+            switch function {
+            case .getyear: return intColumn(yearMonths.map { $0 == nullInteger ? nullInteger : $0 / 100 }, type: .int)
+            case .getmonth: return intColumn(yearMonths.map { $0 == nullInteger ? nullInteger : $0 % 100 }, type: .int)
+            default:
+                var builder = StringColumnBuilder(capacity: n)
+                for ym in yearMonths { builder.append(ym == nullInteger ? nil : Quarter.text(year: ym / 100, month: ym % 100)) }
+                return .column(Column(name: "", type: .string, data: builder.finish()))
+            }
+        case .strcat:
+            // KQL's rule: a null argument counts as empty text; numbers and dates as their exact text.
+            let parts = args.map { textOfEachRow($0) }
+            var builder = StringColumnBuilder(capacity: n)
+            for i in 0..<n { builder.append(parts.map { $0(i) ?? "" }.joined()) }
+            return .column(Column(name: "", type: .string, data: builder.finish()))
+        case .tofen:
+            let values = try ints(args[0], scale: 2)
+            return intColumn(values, type: .int)
+        case .isnull, .isnotnull, .isempty:
+            var out = [Int64](repeating: 0, count: n)
+            switch args[0] {
+            case .scalar(let s):
+                var empty = s.value == .null
+                if function == .isempty, case .string(let text) = s.value { empty = text.isEmpty }
+                if function == .isempty, case .list(let items) = s.value { empty = items.isEmpty }
+                out = [Int64](repeating: empty ? 1 : 0, count: n)
+            case .column(let c):
+                if function == .isempty, case .lists(let offsets, _, _) = c.data {
+                    for i in 0..<n where offsets[i] == offsets[i + 1] { out[i] = 1 }
+                } else if function == .isempty, c.type == .string || c.type == .text {
+                    let text = strings(args[0])
+                    for i in 0..<n where (text(i) ?? "").isEmpty { out[i] = 1 }
+                } else {
+                    for i in 0..<n where c.isNull(i) { out[i] = 1 }
+                }
+            }
+            if function == .isnotnull { out = out.map { 1 - $0 } }
+            return boolColumn(out)
         case .abs:
             if type == .real { return realColumn(reals(args[0]).map { Swift.abs($0) }, type: .real) }
             return intColumn(try ints(args[0], scale: numericScale(type) ?? 0).map { $0 == nullInteger ? nullInteger : Swift.abs($0) }, type: type)
@@ -40,4 +95,24 @@ extension Evaluator {
             return .column(Column.choosing(picks, first, second, type: type))
         }
     }
+}
+
+extension Evaluator {
+    /// Each row's exact text (ValueText's rules), nil for null: what strcat joins.
+    func textOfEachRow(_ operand: Operand) -> (Int) -> String? {
+        switch operand {
+        case .scalar(let s):
+            let text = ValueText.exact(s.value, type: s.type ?? .string)
+            return { _ in text }
+        case .column(let c):
+            if c.type == .string || c.type == .text { return strings(operand) }
+            return { ValueText.exact(c.value(at: $0), type: c.type) }
+        }
+    }
+}
+
+/// Quarters as text, `2024-Q2`: the form quarter() returns and quarter literals bind to, so that
+/// comparing, grouping and sorting them as strings orders them in time.
+enum Quarter {
+    static func text(year: Int64, month: Int64) -> String { "\(year)-Q\((month - 1) / 3 + 1)" }
 }

@@ -51,7 +51,9 @@ struct Executor {
         case .summarize(let aggregates, let by): return try summarize(frame, aggregates: aggregates, by: by, span: span)
         case .sort(let keys): return try sort(frame, keys, defaultDescending: false)
         case .take(let n): return take(frame, n)
-        case .top(let n, let keys): return take(try sort(frame, keys, defaultDescending: true, limit: n), n)
+        case .top(let n, let keys, let per):
+            if per.isEmpty { return take(try sort(frame, keys, defaultDescending: true, limit: n), n) }
+            return try topPerGroup(frame, n, keys, per: per)
         case .distinct(let items): return try distinct(frame, items)
         case .count:
             return Frame(columns: [Column(name: "count", type: .int, data: .integers([Int64(frame.rowCount)]))], origin: frame.origin)

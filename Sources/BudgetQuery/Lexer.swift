@@ -7,7 +7,34 @@ struct Lexer {
     private var line = 1
     private var column = 1
 
-    init(_ text: String) { chars = Array(text) }
+    init(_ text: String) { chars = Self.halfWidth(Array(text)) }
+
+    /// Full-width digits and operators typed with a Chinese input method (`２０２４`, `＝＝`, `！＝`,
+    /// `、` between columns) read as their ASCII forms outside quotes; one character stays one
+    /// character, so columns in messages still point at what was typed.
+    static func halfWidth(_ chars: [Character]) -> [Character] {
+        let map: [Character: Character] = [
+            "＝": "=", "！": "!", "＞": ">", "＜": "<", "（": "(", "）": ")", "，": ",", "、": ",", "；": ";", "｜": "|",
+            "＋": "+", "－": "-", "＊": "*", "／": "/", "％": "%", "．": ".", "＄": "$",
+            "０": "0", "１": "1", "２": "2", "３": "3", "４": "4", "５": "5", "６": "6", "７": "7", "８": "8", "９": "9",
+        ]
+        let closers: [Character: Character] = ["\"": "\"", "“": "”", "‘": "’", "'": "'", "`": "`"]
+        var out = chars
+        var closer: Character?
+        var comment = false
+        for (i, c) in chars.enumerated() {
+            if c == "\n" || c == "\r\n" { closer = nil; comment = false; continue }
+            if comment { continue }
+            if let open = closer {
+                if c == open { closer = nil }
+                continue
+            }
+            if c == "#" { comment = true; continue }
+            if let close = closers[c] { closer = close; continue }
+            if let ascii = map[c] { out[i] = ascii }
+        }
+        return out
+    }
 
     static func tokenize(_ text: String) -> [Token] {
         significantNewlines(rawTokens(text))
@@ -81,8 +108,9 @@ struct Lexer {
         func span() -> SourceSpan { SourceSpan(line: startLine, column: startColumn, length: index - start) }
         guard let c = current else { return Token(kind: .end, span: SourceSpan(line: line, column: column, length: 1)) }
 
-        if c == "\"" || c == "“" {
-            let close: Character = c == "\"" ? "\"" : "”"
+        // Strings: "…", and as Chinese and SQL users type them, “…”, ‘…’ and '…'.
+        let closers: [Character: Character] = ["\"": "\"", "“": "”", "‘": "’", "'": "'"]
+        if let close = closers[c] {
             advance()
             var value = ""
             while true {
@@ -147,12 +175,18 @@ struct Lexer {
         throw QueryError("unexpected character `\(c)`", at: span(), hint: "strings go in double quotes: \"铜仁\"")
     }
 
-    /// `2024`, `1.5`, `500万`, `1.5亿`, `2024-06-30` (date), `2024-06` (month).
+    /// `2024`, `1.5`, `500万`, `1.5亿`, `2024-06-30` (date), `2024-06` (month), `2024-Q2` (quarter).
     private mutating func number(startLine: Int, startColumn: Int, start: Int) throws(QueryError) -> Token {
         func span() -> SourceSpan { SourceSpan(line: startLine, column: startColumn, length: index - start) }
         var text = ""
         while let d = current, d.isASCII, d.isNumber || d == "_" { if d != "_" { text.append(d) }; advance() }
         // Dates and months: exactly four digits, a dash, two digits.
+        // Quarters: 2024-Q2.
+        if text.count == 4, current == "-", let q = peek(1), q == "Q" || q == "q", let d = peek(2), ("1"..."4").contains(d),
+           !(peek(3).map { isIdentifierCharacter($0) } ?? false) {
+            advance(); advance(); advance()
+            return Token(kind: .quarter(text + "-Q" + String(d)), span: span())
+        }
         if text.count == 4, current == "-", let a = peek(1), let b = peek(2), a.isASCII, a.isNumber, b.isASCII, b.isNumber,
            !(peek(3).map { $0.isASCII && $0.isNumber } ?? false) {
             advance(); advance(); advance()

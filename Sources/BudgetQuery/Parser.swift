@@ -139,7 +139,13 @@ struct Parser {
         case .top:
             let n = try count(after: "top")
             try expectWord("by", "after `top \(n)`")
-            return .top(n, try sortKeys())
+            let keys = try sortKeys()
+            var per: [NamedExpr] = []
+            if isWord("per") {
+                advance()
+                per = try namedList()
+            }
+            return .top(n, keys, per: per)
         case .distinct:
             if current.kind == .newline || current.kind == .end || isSymbol("|") || isSymbol(";") { return .distinct([]) }
             return .distinct(try namedList())
@@ -189,6 +195,21 @@ struct Parser {
                 by = try namedList()
             }
             return .pivot(column: column, aggregate: aggregate, by: by)
+        }
+    }
+
+    /// The argument written after a function name without parentheses (`sum budget`), if the next
+    /// token is a column name or number rather than a keyword, operator or the end.
+    private func calledWithoutParentheses() -> String? {
+        switch current.kind {
+        case .identifier(let w):
+            let lower = w.lowercased()
+            // `pivot year sum(budget)`: the next word is itself a call, not an argument.
+            if index + 1 < tokens.count, tokens[index + 1].symbol == "(" { return nil }
+            if Vocabulary.keywords.contains(lower) || Vocabulary.pipeOperator(lower) != nil || ["between", "like", "ilike", "has_any", "has_all", "per"].contains(lower) { return nil }
+            return w
+        case .quotedIdentifier(let w): return "`\(w)`"
+        default: return nil   // not a number: `compare year 2023 vs 2024` names a column
         }
     }
 
@@ -298,7 +319,59 @@ struct Parser {
             let right = try additive()
             return .binary(.text(op), left, right, left.span.through(right.span))
         }
+        // `regions has_any ("铜仁", "韶关")`: one `has` per item, joined by or (has_all: by and).
+        if let word = current.word?.lowercased(), word == "has_any" || word == "has_all" {
+            let opSpan = current.span
+            advance()
+            guard isSymbol("(") else {
+                throw QueryError("expected `(` after `\(word)`", at: current.span, hint: "regions \(word) (\"铜仁\", \"韶关\")")
+            }
+            let items = try parenthesizedList(after: word)
+            guard let first = items.first else {
+                throw QueryError("`\(word)` needs at least one value", at: opSpan, hint: "regions \(word) (\"铜仁\", \"韶关\")")
+            }
+            let join: LogicOperator = word == "has_any" ? .or : .and
+            var result: Expr = .binary(.text(.has), left, first, left.span.through(first.span))
+            for item in items.dropFirst() {
+                result = .binary(.logic(join), result, .binary(.text(.has), left, item, left.span.through(item.span)), left.span.through(item.span))
+            }
+            return result
+        }
         var negated = false
+        // SQL's forms: `x between a and b` is read; `like` gets the budgetq spelling.
+        let notFollows = isWord("not") && index + 1 < tokens.count
+        let nextWord = notFollows ? tokens[index + 1].word?.lowercased() : nil
+        if isWord("between") || nextWord == "between" {
+            let negatedBetween = notFollows
+            if negatedBetween { advance() }
+            advance()
+            let low = try additive()
+            guard isWord("and") else {
+                throw QueryError("expected `and` in `between … and …`, found \(current.describe)", at: current.span, hint: "year between 2023 and 2024")
+            }
+            advance()
+            let high = try additive()
+            let span = left.span.through(high.span)
+            let inside: Expr = .binary(.logic(.and), .binary(.comparison(.greaterOrEqual), left, low, span), .binary(.comparison(.lessOrEqual), left, high, span), span)
+            return negatedBetween ? .unary(.not, inside, span) : inside
+        }
+        if isWord("like") || isWord("ilike") || nextWord == "like" || nextWord == "ilike" {
+            if notFollows { advance() }
+            let likeSpan = current.span
+            advance()
+            var hint = "budgetq writes `x contains \"综合\"`, `x startswith \"其他\"`, `x endswith \"类\"`"
+            if case .string(let pattern) = current.kind {
+                let inner = String(pattern.drop { $0 == "%" }.reversed().drop { $0 == "%" }.reversed())
+                let form: String
+                switch (pattern.hasPrefix("%"), pattern.hasSuffix("%")) {
+                case (true, true), (false, false): form = "contains"
+                case (false, true): form = "startswith"
+                case (true, false): form = "endswith"
+                }
+                hint = "write: \(notFollows ? "not (" : "")\(describeSource(left)) \(form) \"\(inner)\"\(notFollows ? ")" : "")"
+            }
+            throw QueryError("budgetq has no `like`", at: likeSpan, hint: hint)
+        }
         if isWord("not"), index + 1 < tokens.count, tokens[index + 1].word?.lowercased() == "in" {
             negated = true
             advance()
@@ -306,19 +379,32 @@ struct Parser {
         if isWord("in") || (isSymbol("!") && tokens[index + 1].word == "in") {
             if isSymbol("!") { negated = true; advance() }
             advance()
-            _ = try expectSymbol("(", "`(` after `in`")
-            var items: [Expr] = []
-            if !isSymbol(")") {
-                items.append(try additive())
-                while isSymbol(",") {
-                    advance()
-                    items.append(try additive())
-                }
-            }
-            let close = try expectSymbol(")", "`)` to close the `in` list")
-            return .inList(left, items, negated: negated, left.span.through(close))
+            guard isSymbol("(") else { throw QueryError("expected `(` after `in`, found \(current.describe)", at: current.span, hint: "type in (\"a\", \"b\")") }
+            let items = try parenthesizedList(after: "in")
+            return .inList(left, items, negated: negated, left.span.through(tokens[max(0, index - 1)].span))
         }
         return left
+    }
+
+    /// `( a, b, … )` of values, for `in`, `has_any` and `has_all`; the current token is `(`.
+    private mutating func parenthesizedList(after word: String) throws(QueryError) -> [Expr] {
+        advance()
+        var items: [Expr] = []
+        if !isSymbol(")") {
+            items.append(try additive())
+            while isSymbol(",") {
+                advance()
+                items.append(try additive())
+            }
+        }
+        _ = try expectSymbol(")", "`)` to close the `\(word)` list")
+        return items
+    }
+
+    /// A column reference as written, for hints (`type`), else `x`.
+    private func describeSource(_ expr: Expr) -> String {
+        if case .name(let n, _) = expr { return n }
+        return "x"
     }
 
     private mutating func additive() throws(QueryError) -> Expr {
@@ -368,6 +454,10 @@ struct Parser {
         case .month(let s):
             advance()
             return .month(s, token.span)
+        case .quarter(let s):
+            // A quarter is its text, 2024-Q2, as quarter() returns it.
+            advance()
+            return .string(s, token.span)
         case .parameter(let p):
             advance()
             return .parameter(p, token.span)
@@ -385,6 +475,8 @@ struct Parser {
             if isSymbol("(") {
                 advance()
                 var args: [Expr] = []
+                // SQL's count(*) is count().
+                if name.lowercased() == "count", isSymbol("*"), index + 1 < tokens.count, tokens[index + 1].symbol == ")" { advance() }
                 if !isSymbol(")") {
                     args.append(try expression())
                     while isSymbol(",") {
@@ -394,6 +486,12 @@ struct Parser {
                 }
                 let close = try expectSymbol(")", "`)` to close the call of `\(name)`")
                 return .call(name.lowercased(), args, token.span.through(close))
+            }
+            // `sum budget` as SQL-minded fingers write it: a function is called with parentheses.
+            let lower = name.lowercased()
+            if Vocabulary.isFunctionName(lower), let next = calledWithoutParentheses() {
+                throw QueryError("`\(lower)` is a function: call it with parentheses", at: token.span.through(current.span),
+                                 hint: "\(lower)(\(next))" + (lower == "count" ? "; count() counts rows" : ""))
             }
             return .name(name, token.span)
         case .symbol("("):

@@ -26,6 +26,8 @@ struct Token: Sendable, Equatable {
         case string(String)
         case date(String)
         case month(String)
+        /// `2024-Q2`.
+        case quarter(String)
         case parameter(String)
         case symbol(String)
         case newline
@@ -56,6 +58,7 @@ struct Token: Sendable, Equatable {
         case .string(let s): return "string \"\(s)\""
         case .date(let s): return "date \(s)"
         case .month(let s): return "month \(s)"
+        case .quarter(let s): return "quarter \(s)"
         case .parameter(let s): return "$\(s)"
         case .symbol(let s): return "`\(s)`"
         case .newline: return "end of line"

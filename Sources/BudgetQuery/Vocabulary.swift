@@ -84,7 +84,7 @@ public enum Vocabulary {
         Operator(keyword: .summarize, synonyms: [], usage: "summarize [NAME =] AGG, … [by KEY, …]", help: "one row per group", needsMore: true),
         Operator(keyword: .sort, synonyms: ["order"], usage: "sort by EXPR [asc|desc], …", help: "order the rows", needsMore: true),
         Operator(keyword: .take, synonyms: ["limit"], usage: "take N", help: "the first N rows", needsMore: true),
-        Operator(keyword: .top, synonyms: [], usage: "top N by EXPR [asc|desc]", help: "the N largest rows", needsMore: true),
+        Operator(keyword: .top, synonyms: [], usage: "top N by EXPR [asc|desc] [per KEY, …]", help: "the N largest rows (of each group with per)", needsMore: true),
         Operator(keyword: .distinct, synonyms: [], usage: "distinct [EXPR, …]", help: "drop repeated rows", needsMore: false),
         Operator(keyword: .count, synonyms: [], usage: "count", help: "the number of rows", needsMore: false),
         Operator(keyword: .explode, synonyms: [], usage: "explode LIST [as NAME]", help: "one row per list item", needsMore: true),
@@ -102,13 +102,19 @@ public enum Vocabulary {
     public static var operatorNames: [String] { operators.map(\.name) }
     public static var aggregateNames: [String] { AggregateFunction.allCases.map(\.rawValue) }
     public static var functionNames: [String] { ScalarFunction.allCases.map(\.rawValue) }
+    /// True for an aggregate or scalar function's name.
+    static func isFunctionName(_ lower: String) -> Bool {
+        AggregateFunction(rawValue: lower) != nil || ScalarFunction(rawValue: lower) != nil
+    }
     /// Statements that are not queries.
     public static let statementWords = ["let", "set"]
     /// Words inside operators and expressions.
     public static var keywords: [String] {
-        LogicOperator.allCases.map(\.rawValue) + ["not", "in"] + TextOperator.allCases.map(\.rawValue) + clauseWords + ["asc", "desc"]
+        LogicOperator.allCases.map(\.rawValue) + ["not", "in"] + TextOperator.allCases.map(\.rawValue) + listOperators + ["between"] + clauseWords + ["asc", "desc"]
     }
-    static let clauseWords = ["by", "of", "vs", "as", "on"]
+    /// `regions has_any ("铜仁", "韶关")`: any (or all) of a list.
+    static let listOperators = ["has_any", "has_all"]
+    static let clauseWords = ["by", "of", "vs", "as", "on", "per"]
 
     // MARK: line continuation
 
@@ -118,7 +124,7 @@ public enum Vocabulary {
 
     /// Words after which a line never ends the statement.
     static let continuingWords: Set<String> = Set(
-        LogicOperator.allCases.map(\.rawValue) + ["not", "in"] + TextOperator.allCases.map(\.rawValue) + clauseWords)
+        LogicOperator.allCases.map(\.rawValue) + ["not", "in", "between"] + TextOperator.allCases.map(\.rawValue) + listOperators + clauseWords)
 
     /// Symbols after which a line does not end the statement.
     static let continuingSymbols: Set<String> = Set(

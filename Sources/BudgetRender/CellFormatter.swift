@@ -4,11 +4,12 @@ import BudgetStore
 
 /// The unit money is shown in.
 public enum MoneyUnit: String, Sendable, CaseIterable {
-    case yuan = "元", tenThousand = "万元", hundredMillion = "亿元"
+    case fen = "分", yuan = "元", tenThousand = "万元", hundredMillion = "亿元"
 
     /// Fen per display unit.
     var fen: Int64 {
         switch self {
+        case .fen: return 1
         case .yuan: return 100
         case .tenThousand: return 1_000_000
         case .hundredMillion: return 10_000_000_000
@@ -50,6 +51,7 @@ public struct CellFormatter: Sendable {
 
     func integerText(_ v: Int64, type: ColumnType) -> String {
         switch type {
+        case .money where forPeople && moneyUnit == .fen: return ValueText.integer(v, type: .int, groupThousands: true)
         case .money where forPeople && moneyUnit != .yuan: return unitMoneyText(v)
         case .money, .decimal, .date, .month, .bool: return ValueText.integer(v, type: type, groupThousands: forPeople)
         default:

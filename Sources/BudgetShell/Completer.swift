@@ -36,7 +36,7 @@ public struct Completer {
             switch command {
             case ".load", ".read", ".output", ".open", ".save": return filter(source.paths(matching: partial), partial: partial)
             case ".mode": return filter(["table", "csv", "tsv", "json", "markdown"], partial: partial)
-            case ".unit": return filter(["元", "万元", "亿元"], partial: partial)
+            case ".unit": return filter(["分", "元", "万元", "亿元"], partial: partial)
             case ".timer": return filter(["on", "off"], partial: partial)
             case ".schema": return filter(source.tableNames, partial: partial)
             case ".help": return filter(source.dotCommandNames.map { String($0.dropFirst()) }, partial: partial)

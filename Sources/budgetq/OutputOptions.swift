@@ -11,7 +11,7 @@ struct OutputOptions: ParsableArguments {
     @Option(help: "Output format: table, csv, tsv, json or markdown (export: csv, tsv or json; default csv).")
     var format: OutputFormat?
 
-    @Option(help: "Money display unit in table and markdown output: 元, 万元 or 亿元.")
+    @Option(help: "Money display unit in table and markdown output: 分 (whole fen), 元, 万元 or 亿元.")
     var unit: MoneyUnit = .yuan
 
     @Option(name: .long, help: ArgumentHelp("Set a query parameter ($NAME).", valueName: "name=value"))

@@ -6,7 +6,7 @@ import Foundation
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a saved query script; each result is titled with the comment line above it.",
-        usage: "budgetq run FILE [--param NAME=VALUE …] [--format table|markdown|csv] [--unit 元|万元|亿元] [--data DIR]",
+        usage: "budgetq run FILE [--param NAME=VALUE …] [--format table|markdown|csv] [--unit 分|元|万元|亿元] [--data DIR]",
         discussion: "Stops at the first error, naming FILE:LINE. Markdown output is a report to paste into a memo.")
 
     @Argument(help: "The script, e.g. queries/monthly-summary.bq.")

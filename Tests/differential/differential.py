@@ -437,12 +437,11 @@ def in_list(rng, e, bq_items, sql_items, sql_e):
 
 
 def null_compare(rng, e):
-    """`x == null`, `x != null`, `null < x`: null (false in where) for every row, as in SQL."""
-    op = rng.choice(['==', '!=', '==', '<', '>='])
-    sqlop = {'==': '=', '!=': '<>'}.get(op, op)
-    if rng.random() < 0.2:
-        return E('null %s %s' % (op, paren(e)), '(NULL %s %s)' % (sqlop, e.sql), 'bool', atomic=False)
-    return E('%s %s null' % (paren(e), op), '(%s %s NULL)' % (e.sql, sqlop), 'bool', atomic=False)
+    """`isnull(x)`, `isnotnull(x)`: SQL's IS NULL and IS NOT NULL (budgetq refuses `x == null`, which
+    SQL answers with null for every row)."""
+    if rng.random() < 0.5:
+        return E('isnull(%s)' % e.bq, '(%s IS NULL)' % e.sql, 'bool', atomic=True, dname=call_name('isnull', e))
+    return E('isnotnull(%s)' % e.bq, '(%s IS NOT NULL)' % e.sql, 'bool', atomic=True, dname=call_name('isnotnull', e))
 
 
 def negation(a):

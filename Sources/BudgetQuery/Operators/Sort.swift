@@ -39,6 +39,34 @@ extension Executor {
         return frame.selecting((0..<n).sorted(by: before).map { Int32($0) })
     }
 
+    /// `top N by k per g, …`: the first N rows of each group in the order of `k` (largest first
+    /// unless `asc`), groups in ascending order of their keys (KQL's top-nested, SQL's
+    /// row_number() over (partition by g order by k) <= N).
+    func topPerGroup(_ frame: Frame, _ n: Int, _ keys: [SortKey], per: [NamedExpr]) throws -> Frame {
+        let groupKeys = per.map { SortKey(expr: $0.expr, descending: false) }
+        let sorted = try sort(frame, groupKeys.map { SortKey(expr: $0.expr, descending: $0.descending) } + keys.map { SortKey(expr: $0.expr, descending: $0.descending ?? true) },
+                              defaultDescending: false)
+        var b = binder(sorted)
+        let evaluator = Evaluator(frame: sorted)
+        var columns: [Column] = []
+        for item in per {
+            let bound = try b.bind(item.expr)
+            if bound.type == .list { throw QueryError("cannot group `top … per` by a list", at: item.expr.span, hint: "explode it first") }
+            columns.append(evaluator.materialize(try evaluator.evaluate(bound), type: bound.type ?? .int))
+        }
+        let grouping = Grouping.build(keys: columns, rows: sorted.rowCount)
+        var taken = [Int](repeating: 0, count: grouping.count)
+        var kept: [Int32] = []
+        for row in 0..<sorted.rowCount {
+            let group = Int(grouping.ids[row])
+            if taken[group] < n {
+                taken[group] += 1
+                kept.append(Int32(row))
+            }
+        }
+        return sorted.selecting(kept)
+    }
+
     /// Positions of the `k` largest (or smallest) keys, ties by position, in order.
     static func topIntegers(_ values: [Int64], _ k: Int, descending: Bool) -> [Int32] {
         guard k > 0 else { return [] }
