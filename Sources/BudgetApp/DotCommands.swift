@@ -92,12 +92,17 @@ public enum DotCommands {
         },
         Command(name: ".sources", usage: ".sources", help: "List loaded files: kind, published or synthetic, encoding, years, rows.") { _, ws, _ in
             var text = ""
+            let cached = ws.loaded?.cachedSources ?? []
             for source in ws.session.store.sources {
                 let years = source.years.map(String.init).joined(separator: ",")
-                text += "\(source.origin.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(source.kind.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(source.encoding.padding(toLength: 15, withPad: " ", startingAt: 0)) years \(years.isEmpty ? "-" : years)  \(source.rows) rows  \(source.path)\n"
+                text += "\(source.origin.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(source.kind.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(source.encoding.padding(toLength: 15, withPad: " ", startingAt: 0)) years \(years.isEmpty ? "-" : years)  \(source.rows) rows  \(source.path)"
+                    + (cached.contains(source.path) ? "  (from the cache)" : "") + "\n"
             }
             let published = ws.session.store.sources.filter { $0.origin == .published }.count
             text += "\(published) published (real) and \(ws.session.store.sources.count - published) synthetic (generated) files\n"
+            if !cached.isEmpty {
+                text += "\(cached.count) of \(ws.session.store.sources.count) files from the cache (unchanged since it was written); the others were read now\n"
+            }
             ws.standardOutput(text)
             return .ok
         },

@@ -12,8 +12,11 @@ public final class Workspace {
     public static let version = "0.2.0"
 
     public private(set) var paths: [String]
-    /// The documents behind the store; nil when it was opened from a snapshot.
-    public private(set) var loaded: LoadedDocuments?
+    /// What loading the documents produced (diagnostics, counts, which sources came from the
+    /// cache); nil when the store was opened from a snapshot.
+    public private(set) var loaded: LoadSummary?
+    /// Warnings about the data cache (a damaged cache ignored, one that could not be written).
+    public private(set) var cacheWarnings: [String] = []
     /// The snapshot the store was opened from, if any.
     public private(set) var snapshotPath: String?
     public let session: QuerySession
@@ -32,12 +35,22 @@ public final class Workspace {
     /// Limits on reading documents (largest file, longest line).
     public let limits: LoadLimits
 
-    public init(paths: [String], renderer: ResultRenderer = ResultRenderer(), limits: LoadLimits = LoadLimits()) {
+    /// Loads documents from `paths`; through `cache` (the automatic cache of `--data`) when given.
+    /// Cache warnings go to standard error at once, before any answer.
+    public init(paths: [String], renderer: ResultRenderer = ResultRenderer(), limits: LoadLimits = LoadLimits(), cache: DataCache? = nil) {
         self.paths = paths
         self.limits = limits
-        let documents = DocumentLoader.load(paths: paths, limits: limits)
-        loaded = documents
-        session = QuerySession(store: StoreBuilder.build(from: documents))
+        if let cache {
+            let outcome = cache.load(paths: paths, limits: limits)
+            loaded = outcome.summary
+            cacheWarnings = outcome.warnings
+            session = QuerySession(store: outcome.store)
+            for warning in outcome.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+        } else {
+            let documents = DocumentLoader.load(paths: paths, limits: limits)
+            loaded = LoadSummary(documents)
+            session = QuerySession(store: StoreBuilder.build(from: documents))
+        }
         self.renderer = renderer
     }
 
@@ -55,10 +68,10 @@ public final class Workspace {
         guard let previous = loaded else {
             throw Snapshot.Failure(message: ".load adds documents to documents; this session opened the snapshot \(snapshotPath ?? ""). Start with --data to combine folders")
         }
-        let before = previous.projects.count
+        let before = previous.projects
         paths.append(path)
         let documents = DocumentLoader.load(paths: paths, limits: limits)
-        loaded = documents
+        loaded = LoadSummary(documents)
         session.replaceStore(StoreBuilder.build(from: documents))
         let added = documents.projects.count - before
         let errors = documents.diagnostics.filter { $0.file.hasPrefix(path) && $0.severity == .error }.count
@@ -90,7 +103,7 @@ public final class Workspace {
         let projects = documents.reduce(0) { $0 + $1.rows }
         let realProjects = published.reduce(0) { $0 + $1.rows }
         let years = Set(documents.flatMap(\.years)).sorted().map(String.init).joined(separator: ", ")
-        let indicators = loaded.map { ", \($0.projects.reduce(0) { $0 + $1.indicators.count }) indicators" } ?? ""
+        let indicators = loaded.map { ", \($0.indicators) indicators" } ?? ""
         let files = documents.count + ledgers.count
         let from = snapshotPath.map { "snapshot \($0)" } ?? paths.joined(separator: ", ")
         var lines = ["budgetq \(Self.version) — \(from)"]
@@ -111,12 +124,12 @@ public final class Workspace {
     /// empty, so `-c`, `run`, scripts and `export` refuse to give one.
     public var loadedNoTable: Bool {
         guard let loaded else { return false }
-        return loaded.projects.isEmpty
+        return loaded.projects == 0
     }
 
     /// Why nothing can be answered, when `loadedNoTable`.
     public var noTableMessage: String {
-        let files = loaded?.files.count ?? 0
+        let files = loaded?.documentFiles ?? 0
         let errors = (loaded?.diagnostics ?? []).filter { $0.severity == .error }
         var lines = ["budgetq: no 项目绩效目标表 table loaded from \(paths.joined(separator: ", ")) (\(files) file\(files == 1 ? "" : "s") read, "
                      + "\(errors.count) load error\(errors.count == 1 ? "" : "s")); there is nothing to answer from"]

@@ -1,8 +1,8 @@
 /// One problem found while reading input, printed as `FILE:LINE[:COLUMN]: error|warning: message`
 /// (for Office files `FILE:SHEET!CELL: …` or `FILE:table N, row M, cell K: …`).
-public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
+public struct Diagnostic: Sendable, Equatable, Codable, CustomStringConvertible {
     /// How bad a problem is: errors mean something could not be loaded.
-    public enum Severity: String, Sendable { case error, warning }
+    public enum Severity: String, Sendable, Codable { case error, warning }
 
     public var file: String
     public var line: Int

@@ -5,7 +5,7 @@ import Foundation
 /// Everything read from a set of files and folders.
 public struct LoadedDocuments: Sendable {
     /// One file that was read, and what it yielded.
-    public struct FileSummary: Sendable {
+    public struct FileSummary: Sendable, Codable {
         public var path: String
         public var encoding: TextDecoding.Encoding?
         public var origin: Origin
@@ -58,15 +58,55 @@ public enum DocumentLoader {
     ]
 
     public static func load(paths: [String], limits: LoadLimits = LoadLimits()) -> LoadedDocuments {
-        var diagnostics: [Diagnostic] = []
-        var documents: [String] = []
-        var gazetteers: [String] = []
-        var ledgers: [String] = []
-        var labelFiles: [String] = []
-        for path in paths {
-            collect(path, explicit: true, documents: &documents, gazetteers: &gazetteers, ledgers: &ledgers, labels: &labelFiles, diagnostics: &diagnostics)
+        let found = discover(paths: paths)
+        let tables = readTables(found, limits: limits)
+        var result = LoadedDocuments(gazetteer: tables.gazetteer)
+        result.diagnostics = found.diagnostics + tables.diagnostics
+        for outcome in parseDocuments(found.documents, tables: tables, limits: limits) {
+            result.projects += outcome.projects
+            result.diagnostics += outcome.diagnostics
+            result.files.append(outcome.summary)
         }
-        // A data folder's own tables replace the built-in ones; one that cannot be read is an error.
+        // Ledgers need every project loaded first: they are matched by name, year and department.
+        for outcome in readLedgers(found.ledgers, projects: result.projects, limits: limits) {
+            result.payments += outcome.payments
+            result.diagnostics += outcome.diagnostics
+            result.ledgerFiles.append(outcome.summary)
+        }
+        return result
+    }
+
+    /// The files under some paths, by role, and what was wrong with the paths themselves.
+    public struct Discovery: Sendable {
+        public var documents: [String] = []
+        public var ledgers: [String] = []
+        public var gazetteers: [String] = []
+        public var labels: [String] = []
+        /// Problems of the walk (a missing path, a file that is not read), in walk order.
+        public var diagnostics: [Diagnostic] = []
+    }
+
+    /// Walks `paths` (folders recursively, in name order) and sorts the files by role.
+    public static func discover(paths: [String]) -> Discovery {
+        var found = Discovery()
+        for path in paths {
+            collect(path, explicit: true, documents: &found.documents, gazetteers: &found.gazetteers, ledgers: &found.ledgers,
+                    labels: &found.labels, diagnostics: &found.diagnostics)
+        }
+        return found
+    }
+
+    /// The label synonyms and gazetteer documents are read with: a data folder's own, else the built-in ones.
+    public struct ReadingTables: Sendable {
+        public var labels: LabelBook
+        public var gazetteer: Gazetteer
+        /// Problems in the folder's own `labels.tsv` and `regions.tsv`.
+        public var diagnostics: [Diagnostic]
+    }
+
+    /// Reads the folder's own `labels.tsv` and `regions.tsv`, if any (one that cannot be read is an error).
+    public static func readTables(_ found: Discovery, limits: LoadLimits) -> ReadingTables {
+        var diagnostics: [Diagnostic] = []
         func override<T>(_ path: String?, builtIn: T, what: String, parse: (String, String, inout [Diagnostic]) -> T) -> T {
             guard let path else { return builtIn }
             switch readText(path, limits: limits) {
@@ -77,45 +117,52 @@ public enum DocumentLoader {
                 return builtIn
             }
         }
-        let labels = override(labelFiles.first, builtIn: LabelBook.builtIn, what: "labels") { LabelBook.parse($0, file: $1, diagnostics: &$2) }
-        let gazetteer = override(gazetteers.first, builtIn: Gazetteer.builtIn, what: "gazetteer") { Gazetteer.parse($0, file: $1, diagnostics: &$2) }
+        let labels = override(found.labels.first, builtIn: LabelBook.builtIn, what: "labels") { LabelBook.parse($0, file: $1, diagnostics: &$2) }
+        let gazetteer = override(found.gazetteers.first, builtIn: Gazetteer.builtIn, what: "gazetteer") { Gazetteer.parse($0, file: $1, diagnostics: &$2) }
+        return ReadingTables(labels: labels, gazetteer: gazetteer, diagnostics: diagnostics)
+    }
 
-        let outputs = parseInParallel(documents, gazetteer: gazetteer, labels: labels, limits: limits)
-        var result = LoadedDocuments(gazetteer: gazetteer)
-        result.diagnostics = diagnostics
-        for (path, output) in zip(documents, outputs) {
-            result.projects += output.parsed.projects
-            result.diagnostics += output.parsed.diagnostics
-            result.files.append(.init(path: path, encoding: output.encoding, origin: output.parsed.origin,
-                                      tables: output.parsed.tablesSeen, tablesSkipped: output.parsed.tablesSkipped,
-                                      projects: output.parsed.projects.count))
+    /// What one document file yielded.
+    public struct DocumentOutcome: Sendable {
+        public var projects: [ProjectRecord]
+        public var diagnostics: [Diagnostic]
+        public var summary: LoadedDocuments.FileSummary
+    }
+
+    /// Reads and parses document files in parallel; outcomes in the order of `paths`.
+    public static func parseDocuments(_ paths: [String], tables: ReadingTables, limits: LoadLimits) -> [DocumentOutcome] {
+        parseInParallel(paths, gazetteer: tables.gazetteer, labels: tables.labels, limits: limits).enumerated().map { index, output in
+            DocumentOutcome(projects: output.parsed.projects, diagnostics: output.parsed.diagnostics,
+                            summary: .init(path: paths[index], encoding: output.encoding, origin: output.parsed.origin,
+                                           tables: output.parsed.tablesSeen, tablesSkipped: output.parsed.tablesSkipped,
+                                           projects: output.parsed.projects.count))
         }
-        // Ledgers need every project loaded first: they are matched by name, year and department.
-        // Each ledger is read in parallel; results are merged in path order.
-        let projects = result.projects
-        let ledgerPaths = ledgers
-        let outcomes = concurrentMap(ledgerPaths.count) { index -> LedgerOutcome in
-            let path = ledgerPaths[index]
-            let outcome: LedgerOutcome
+    }
+
+    /// What one ledger yielded, matched against the projects it was read with.
+    public struct LedgerOutcome: Sendable {
+        public var payments: [PaymentRecord]
+        public var diagnostics: [Diagnostic]
+        public var summary: LoadedDocuments.FileSummary
+    }
+
+    /// Reads ledgers in parallel and matches their rows to `projects` (the whole portfolio, in
+    /// load order: a payment's `projectIndex` points into it); outcomes in the order of `paths`.
+    public static func readLedgers(_ paths: [String], projects: [ProjectRecord], limits: LoadLimits) -> [LedgerOutcome] {
+        concurrentMap(paths.count) { index -> LedgerOutcome in
+            let path = paths[index]
             switch readFile(path, limits: limits) {
             case .failure(let failure):
-                outcome = LedgerOutcome(payments: [], diagnostics: [.error(path, 1, failure.message)], summary:
+                return LedgerOutcome(payments: [], diagnostics: [.error(path, 1, failure.message)], summary:
                     .init(path: path, encoding: nil, origin: .published, tables: 0, tablesSkipped: 0, projects: 0))
             case .success(let bytes):
                 let (payments, problems) = LedgerReader.read(bytes: bytes, file: path, projects: projects)
                 let head = String(decoding: bytes.prefix(300), as: UTF8.self).lowercased()
                 let synthetic = head.hasPrefix("#") && head.contains("synthetic")
-                outcome = LedgerOutcome(payments: payments, diagnostics: problems, summary:
+                return LedgerOutcome(payments: payments, diagnostics: problems, summary:
                     .init(path: path, encoding: .utf8, origin: synthetic ? .synthetic : .published, tables: 0, tablesSkipped: 0, projects: payments.count))
             }
-            return outcome
         }
-        for outcome in outcomes {
-            result.payments += outcome.payments
-            result.diagnostics += outcome.diagnostics
-            result.ledgerFiles.append(outcome.summary)
-        }
-        return result
     }
 
     /// Decodes and parses one in-memory document (used by tests and by `load`).
@@ -152,12 +199,6 @@ public enum DocumentLoader {
     private struct FileOutput: Sendable {
         var parsed: DocumentParser.Output
         var encoding: TextDecoding.Encoding?
-    }
-
-    private struct LedgerOutcome: Sendable {
-        var payments: [PaymentRecord]
-        var diagnostics: [Diagnostic]
-        var summary: LoadedDocuments.FileSummary
     }
 
     private static func parseInParallel(_ paths: [String], gazetteer: Gazetteer, labels: LabelBook, limits: LoadLimits) -> [FileOutput] {

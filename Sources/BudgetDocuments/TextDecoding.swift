@@ -10,7 +10,7 @@ import Darwin
 /// and now and then UTF-16 from spreadsheet exports. Anything else is reported, never guessed.
 public enum TextDecoding {
     /// The encodings budgetq recognizes.
-    public enum Encoding: String, Sendable {
+    public enum Encoding: String, Sendable, Codable {
         case utf8 = "UTF-8"
         case utf8WithBOM = "UTF-8 with BOM"
         case gb18030 = "GB18030"

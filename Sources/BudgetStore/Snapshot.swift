@@ -76,24 +76,6 @@ public enum Snapshot {
         case lists
     }
 
-    /// A fast 64-bit checksum over words (four lanes), to catch damaged or truncated files.
-    static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        let prime: UInt64 = 0x9E37_79B9_7F4A_7C15
-        var lanes: (UInt64, UInt64, UInt64, UInt64) = (1, 2, 3, 4)
-        let words = bytes.count / 32
-        var i = 0
-        for _ in 0..<words {
-            lanes.0 = (lanes.0 ^ bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* prime
-            lanes.1 = (lanes.1 ^ bytes.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)) &* prime
-            lanes.2 = (lanes.2 ^ bytes.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self)) &* prime
-            lanes.3 = (lanes.3 ^ bytes.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self)) &* prime
-            i += 32
-        }
-        var h = lanes.0 ^ (lanes.1 &* 31) ^ (lanes.2 &* 961) ^ (lanes.3 &* 29791) ^ UInt64(bytes.count)
-        while i < bytes.count {
-            h = (h ^ UInt64(bytes[i])) &* prime
-            i += 1
-        }
-        return h ^ (h >> 31)
-    }
+    /// A fast 64-bit checksum (`ContentHash`), to catch damaged or truncated files.
+    static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt64 { ContentHash.of(bytes) }
 }

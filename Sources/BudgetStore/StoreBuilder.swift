@@ -20,6 +20,23 @@ public enum StoreBuilder {
                      deferred: derivedTables, sources: sources)
     }
 
+    /// The tables one set of projects gives: `projects`, `indicators` and `coverage`, ids
+    /// numbered from 1 in the order given (the data cache builds them per changed file).
+    public static func documentTables(_ projects: [ProjectRecord]) -> [Table] {
+        [projectsTable(projects), indicatorsTable(projects), coverageTable(projects)]
+    }
+
+    /// The gazetteer as the `regions` table.
+    public static func regions(_ gazetteer: Gazetteer) -> Table { regionsTable(gazetteer) }
+
+    /// Matched payments as the `payments` table.
+    public static func payments(_ payments: [PaymentRecord]) -> Table { paymentsTable(payments) }
+
+    /// The tables of a store built from `tables` and `sources`, with the derived ones added.
+    public static func store(tables: [Table], sources: [Store.Source]) -> Store {
+        Store(tables: tables, deferred: derivedTables, sources: sources)
+    }
+
     /// Tables computed from the others on first use.
     public static let derivedTables: [Store.Deferred] = [
         .init(name: "execution", aliases: ["执行", "预算执行"], stored: false) { store in

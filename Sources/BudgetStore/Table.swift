@@ -40,6 +40,15 @@ public struct Store: Sendable {
         public var encoding: String
         public var rows: Int
         public var years: [Int]
+
+        public init(path: String, kind: Kind, origin: Origin, encoding: String, rows: Int, years: [Int]) {
+            self.path = path
+            self.kind = kind
+            self.origin = origin
+            self.encoding = encoding
+            self.rows = rows
+            self.years = years
+        }
     }
 
     private let eagerTables: [Table]

@@ -25,7 +25,7 @@ struct Export: ParsableCommand {
 
     func run() throws {
         let format = root.output.format ?? .csv
-        let workspace = Workspace(paths: [root.data.directory], limits: root.data.limits)
+        let workspace = Workspace(paths: [root.data.directory], limits: root.data.limits, cache: root.data.cache)
         if workspace.loadedNoTable {
             FileHandle.standardError.write(Data((workspace.noTableMessage + "\n").utf8))
             throw ExitCode(1)

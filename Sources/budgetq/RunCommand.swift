@@ -19,7 +19,7 @@ struct Run: ParsableCommand {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw ValidationError("cannot read \(file)")
         }
-        let workspace = Workspace(paths: [root.data.directory], renderer: root.output.renderer, limits: root.data.limits)
+        let workspace = Workspace(paths: [root.data.directory], renderer: root.output.renderer, limits: root.data.limits, cache: root.data.cache)
         if workspace.loadedNoTable {
             FileHandle.standardError.write(Data((workspace.noTableMessage + "\n").utf8))
             throw ExitCode(1)

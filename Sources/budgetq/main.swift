@@ -35,7 +35,7 @@ struct Budgetq: ParsableCommand {
                 throw ExitCode(1)
             }
         } else {
-            workspace = Workspace(paths: [data.directory], renderer: output.renderer, limits: data.limits)
+            workspace = Workspace(paths: [data.directory], renderer: output.renderer, limits: data.limits, cache: data.cache)
         }
         for (name, value) in try output.parsedParameters() { workspace.session.setParameter(name, text: value) }
         let interactive = command == nil && isatty(STDIN_FILENO) != 0
@@ -78,7 +78,13 @@ struct DataOptions: ParsableArguments {
     @Option(name: .long, help: "Longest line read, in KiB; a longer line is an error that skips its table.")
     var maxLineKb: Int = 1024
 
+    @Flag(help: "Read every file again instead of using the cache of earlier loads ($XDG_CACHE_HOME/budgetq, else ~/.cache/budgetq).")
+    var noCache = false
+
     var directory: String { data ?? ProcessInfo.processInfo.environment["BUDGETQ_DATA"] ?? "datasets" }
+
+    /// The automatic cache of what `--data` loaded, unless `--no-cache`.
+    var cache: DataCache? { noCache ? nil : DataCache.defaultFolder().map(DataCache.init(folder:)) }
 
     var limits: LoadLimits { LoadLimits(maxFileBytes: max(1, maxFileMb) << 20, maxLineBytes: max(1, maxLineKb) << 10) }
 }

@@ -28,13 +28,28 @@ struct BudgetqProcess {
         return root + "/.build/debug/budgetq"
     }()
 
+    /// The environment every budgetq the tests start gets: no BUDGETQ_DATA, and the data cache in
+    /// a folder of this test run (the suite never writes into the real ~/.cache).
+    static let environment: [String: String] = {
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "BUDGETQ_DATA")
+        env["XDG_CACHE_HOME"] = testCacheHome
+        return env
+    }()
+
+    /// XDG_CACHE_HOME for the budgetq processes of this test run.
+    static let testCacheHome: String = {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("budgetq-test-cache-\(ProcessInfo.processInfo.processIdentifier)").path
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }()
+
     static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], directory: String = root) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "BUDGETQ_DATA")
+        var env = Self.environment
         for (k, v) in environment { env[k] = v }
         process.environment = env
         let outPipe = Pipe(), errPipe = Pipe(), inPipe = Pipe()

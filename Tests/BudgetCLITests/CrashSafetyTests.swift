@@ -16,7 +16,7 @@ import Testing
         process.executableURL = URL(fileURLWithPath: BudgetqProcess.binary)
         process.arguments = ["--data", "datasets", "-c", ".save \(snapshot)"]
         process.currentDirectoryURL = URL(fileURLWithPath: BudgetqProcess.root)
-        var environment = ProcessInfo.processInfo.environment
+        var environment = BudgetqProcess.environment
         environment["BUDGETQ_TEST_SLOW_SNAPSHOT_WRITE"] = "100"
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice

@@ -8,6 +8,7 @@ import Testing
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", BudgetqProcess.root + "/" + script] + arguments
         process.currentDirectoryURL = URL(fileURLWithPath: BudgetqProcess.root)
+        process.environment = BudgetqProcess.environment
         let out = Pipe()
         process.standardOutput = out
         process.standardError = out

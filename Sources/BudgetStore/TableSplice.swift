@@ -1,0 +1,111 @@
+import BudgetCore
+
+// Cutting tables into row ranges and joining them again: the data cache keeps the rows of each
+// unchanged file and reads only the files that changed.
+
+extension Column {
+    /// Rows `range` of this column (a dictionary column keeps its whole dictionary).
+    public func slice(_ range: Range<Int>) -> Column {
+        let data: ColumnData
+        switch self.data {
+        case .integers(let v): data = .integers(Array(v[range]))
+        case .reals(let v): data = .reals(Array(v[range]))
+        case .strings(let codes, let dictionary): data = .strings(codes: Array(codes[range]), dictionary: dictionary)
+        case .texts(let v): data = .texts(Array(v[range]))
+        case .lists(let offsets, let codes, let dictionary):
+            let first = Int(offsets[range.lowerBound]), last = Int(offsets[range.upperBound])
+            data = .lists(offsets: offsets[range.lowerBound...range.upperBound].map { $0 - Int32(first) },
+                          codes: Array(codes[first..<last]), dictionary: dictionary)
+        }
+        return Column(name: name, aliases: aliases, type: type, data: data)
+    }
+
+    /// An integer column with `delta` added to every value but null (ids renumbered after a splice).
+    public func shifted(by delta: Int64) -> Column {
+        guard delta != 0, case .integers(let v) = data else { return self }
+        return Column(name: name, aliases: aliases, type: type, data: .integers(v.map { $0 == nullInteger ? $0 : $0 + delta }))
+    }
+
+    /// Columns of one name and layout one after another; dictionaries are merged and sorted again,
+    /// so the result is the column a single build over all the rows would give. Nil when the
+    /// parts' layouts differ.
+    public static func concatenated(_ parts: [Column]) -> Column? {
+        guard let first = parts.first else { return nil }
+        func merged(_ dictionaries: [[String]]) -> (dictionary: [String], remaps: [[Int32]]) {
+            var lookup: [String: Int32] = [:]
+            var all: [String] = []
+            let local = dictionaries.map { dictionary in
+                dictionary.map { value -> Int32 in
+                    if let code = lookup[value] { return code }
+                    let code = Int32(all.count)
+                    all.append(value)
+                    lookup[value] = code
+                    return code
+                }
+            }
+            let (sorted, remap) = sortedDictionary(all)
+            return (sorted, local.map { $0.map { remap[Int($0)] } })
+        }
+        let data: ColumnData
+        switch first.data {
+        case .integers:
+            var out: [Int64] = []
+            for part in parts { guard case .integers(let v) = part.data else { return nil }; out += v }
+            data = .integers(out)
+        case .reals:
+            var out: [Double] = []
+            for part in parts { guard case .reals(let v) = part.data else { return nil }; out += v }
+            data = .reals(out)
+        case .texts:
+            var out: [String?] = []
+            for part in parts { guard case .texts(let v) = part.data else { return nil }; out += v }
+            data = .texts(out)
+        case .strings:
+            var pieces: [([Int32], [String])] = []
+            for part in parts { guard case .strings(let c, let d) = part.data else { return nil }; pieces.append((c, d)) }
+            let (dictionary, remaps) = merged(pieces.map(\.1))
+            var codes: [Int32] = []
+            codes.reserveCapacity(pieces.reduce(0) { $0 + $1.0.count })
+            for (piece, remap) in zip(pieces, remaps) {
+                codes += piece.0.map { $0 == nullCode ? nullCode : remap[Int($0)] }
+            }
+            data = .strings(codes: codes, dictionary: dictionary)
+        case .lists:
+            var pieces: [([Int32], [Int32], [String])] = []
+            for part in parts { guard case .lists(let o, let c, let d) = part.data else { return nil }; pieces.append((o, c, d)) }
+            let (dictionary, remaps) = merged(pieces.map(\.2))
+            var offsets: [Int32] = [0], codes: [Int32] = []
+            for (piece, remap) in zip(pieces, remaps) {
+                let base = Int32(codes.count)
+                offsets += piece.0.dropFirst().map { $0 + base }
+                codes += piece.1.map { remap[Int($0)] }
+            }
+            data = .lists(offsets: offsets, codes: codes, dictionary: dictionary)
+        }
+        return Column(name: first.name, aliases: first.aliases, type: first.type, data: data)
+    }
+}
+
+extension Table {
+    /// Rows `range` of every column.
+    public func slice(_ range: Range<Int>) -> Table {
+        Table(name: name, aliases: aliases, columns: columns.map { $0.slice(range) })
+    }
+
+    /// Tables with the same columns one after another; nil when their columns differ.
+    public static func concatenated(_ parts: [Table]) -> Table? {
+        guard let first = parts.first else { return nil }
+        var columns: [Column] = []
+        for (index, column) in first.columns.enumerated() {
+            let same = parts.compactMap { $0.columns.count == first.columns.count && $0.columns[index].name == column.name ? $0.columns[index] : nil }
+            guard same.count == parts.count, let joined = Column.concatenated(same) else { return nil }
+            columns.append(joined)
+        }
+        return Table(name: first.name, aliases: first.aliases, columns: columns)
+    }
+
+    /// This table with the integer column `name` shifted by `delta` (see `Column.shifted`).
+    public func shifting(_ name: String, by delta: Int64) -> Table {
+        Table(name: self.name, aliases: aliases, columns: columns.map { $0.name == name ? $0.shifted(by: delta) : $0 })
+    }
+}
