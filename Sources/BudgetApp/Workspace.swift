@@ -73,6 +73,7 @@ public final class Workspace {
         let documents = DocumentLoader.load(paths: paths, limits: limits)
         loaded = LoadSummary(documents)
         session.replaceStore(StoreBuilder.build(from: documents))
+        cachedGlossary = nil
         let added = documents.projects.count - before
         let errors = documents.diagnostics.filter { $0.file.hasPrefix(path) && $0.severity == .error }.count
         return "loaded \(path): \(added) project\(added == 1 ? "" : "s") added, \(documents.projects.count) in all"
@@ -87,6 +88,7 @@ public final class Workspace {
     /// Replaces the data with a snapshot's.
     public func open(_ path: String) throws {
         session.replaceStore(try Snapshot.read(path))
+        cachedGlossary = nil
         loaded = nil
         snapshotPath = path
         paths = []
@@ -204,6 +206,24 @@ public final class Workspace {
         return String(format: "%.\(decimals)f ms", rounded)
     }
 
+    /// The renderer as the current output needs it: no terminal width for a file, and the
+    /// loaded tables' Chinese column names for a report.
+    public var rendererForOutput: ResultRenderer {
+        var renderer = renderer
+        if outputPath != nil { renderer.terminalWidth = nil }
+        if renderer.format.isReport, renderer.language == .zh, renderer.glossary.isEmpty { renderer.glossary = glossary }
+        return renderer
+    }
+
+    /// Chinese names of the loaded columns, worked out on the first report.
+    public var glossary: [String: String] {
+        if let cachedGlossary { return cachedGlossary }
+        let built = Presentation.glossary(of: session.store)
+        cachedGlossary = built
+        return built
+    }
+    private var cachedGlossary: [String: String]?
+
     /// Runs one statement and prints its result (and the time with `.timer on`).
     public func execute(_ statement: ParsedStatement, source: String, file: String) -> Bool {
         let start = DispatchTime.now()
@@ -212,9 +232,7 @@ public final class Workspace {
             if case .result(let result) = outcome {
                 lastResult = result
                 // A file gets every column: the terminal's width is the terminal's.
-                var renderer = renderer
-                if outputPath != nil { renderer.terminalWidth = nil }
-                emit(renderer.render(result))
+                emit(rendererForOutput.render(result))
             }
             if timer {
                 let elapsed = DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds

@@ -22,26 +22,38 @@ public struct CellFormatter: Sendable {
     /// Group thousands and shorten reals: for table and markdown output.
     public var forPeople: Bool
     public var moneyUnit: MoneyUnit
+    /// Statuses as a Chinese report words them (正常, 滞后, 逾期, 已完成).
+    public var chineseStatus: Bool
 
-    public init(forPeople: Bool, moneyUnit: MoneyUnit = .yuan) {
+    public init(forPeople: Bool, moneyUnit: MoneyUnit = .yuan, chineseStatus: Bool = false) {
         self.forPeople = forPeople
         self.moneyUnit = moneyUnit
+        self.chineseStatus = chineseStatus
     }
 
     /// The text of row `row` of `column`; nil for null. Exact text comes from `ValueText`; this
-    /// adds what people read better: thousands separators, 万元/亿元 and reals cut to 4 decimals.
+    /// adds what people read better: thousands separators, 万元/亿元, reals cut to 4 decimals,
+    /// ratios as percentages with two decimals (`Presentation.role`).
     public func text(_ column: Column, _ row: Int) -> String? {
+        text(column, row, role: forPeople ? Presentation.role(of: column) : .plain, isStatus: chineseStatus && Presentation.isStatus(column))
+    }
+
+    /// `text(_:_:)` with the column's role worked out once by the caller.
+    func text(_ column: Column, _ row: Int, role: ValueRole, isStatus: Bool = false) -> String? {
         switch column.data {
         case .integers(let values):
             let v = values[row]
             if v == nullInteger { return nil }
+            if role != .plain, column.type == .decimal { return percentText(Double(v) / Double(ExactDecimal.unit), role) }
             return integerText(v, type: column.type)
         case .reals(let values):
             let v = values[row]
             if v.isNaN { return nil }
-            return realText(v)
+            return role == .plain ? realText(v) : percentText(v, role)
         case .strings(let codes, let dictionary):
-            return codes[row] == nullCode ? nil : dictionary[Int(codes[row])]
+            guard codes[row] != nullCode else { return nil }
+            let value = dictionary[Int(codes[row])]
+            return isStatus ? Presentation.statusLabel(value) : value
         case .texts(let values):
             return values[row]
         case .lists(let offsets, let codes, let dictionary):
@@ -60,12 +72,25 @@ public struct CellFormatter: Sendable {
         }
     }
 
-    /// Money in 万元 or 亿元, rounded half away from zero to the unit's display precision.
+    /// Money in 万元 or 亿元, rounded half away from zero to 100 元 in either unit: two decimals
+    /// of 万元, six of 亿元 (so 105,000 元 reads 0.001050 亿元, not 0.00).
     private func unitMoneyText(_ fen: Int64) -> String {
-        // Keep 2 decimals of the unit (0.01 万元 = 100 元): round fen to that step.
-        let step = moneyUnit.fen / 100
+        let decimals = moneyUnit == .hundredMillion ? 6 : 2
+        let step: Int64 = 10_000  // 100 元 in fen
         let rounded = (fen >= 0 ? fen + step / 2 : fen - step / 2) / step
-        return formatScaled(rounded, scale: 2, minimumFractionDigits: 2, groupThousands: true)
+        return formatScaled(rounded, scale: decimals, minimumFractionDigits: decimals, groupThousands: true)
+    }
+
+    /// A ratio (0.3561) or percentage points (35.61) as `35.61%`: two decimals, half away from zero.
+    func percentText(_ v: Double, _ role: ValueRole) -> String {
+        if v.isInfinite { return v > 0 ? "inf" : "-inf" }
+        let points = role == .ratio ? v * 100 : v
+        let hundredths = (points * 100).rounded(.toNearestOrAwayFromZero)
+        let text = ValueText.real(hundredths / 100, maximumFractionDigits: 2, groupThousands: Swift.abs(points) >= 10_000)
+        // Fixed decimals: 90% reads 90.00%, so a column lines up.
+        let fraction = text.split(separator: ".", maxSplits: 1).dropFirst().first?.count ?? 0
+        let padded = fraction == 0 ? text + ".00" : text + String(repeating: "0", count: 2 - fraction)
+        return (padded == "-0.00" ? "0.00" : padded) + "%"
     }
 
     /// Reals: 4 decimals for people (grouped from 10,000); exact text for files.

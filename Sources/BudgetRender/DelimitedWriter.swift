@@ -3,6 +3,9 @@ import BudgetStore
 /// Output formats for results and exports.
 public enum OutputFormat: String, Sendable, CaseIterable {
     case table, line, csv, tsv, json, markdown
+
+    /// Formats made to hand on to people: Chinese headers and labels, percentages, `—` for absent.
+    public var isReport: Bool { self == .markdown }
 }
 
 /// Writes a table as RFC 4180 CSV, TSV or JSON, with full, exact values.

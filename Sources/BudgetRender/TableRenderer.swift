@@ -16,7 +16,17 @@ public struct ResultRenderer: Sendable {
     /// the terminal.
     public var maxWidth: Int?
 
-    public init(format: OutputFormat = .table, moneyUnit: MoneyUnit = .yuan, maxCellWidth: Int = 40, maxRows: Int = 1000, terminalWidth: Int? = nil, maxWidth: Int? = nil) {
+    /// Reports (markdown, HTML, xlsx): Chinese headers and status labels, or the English names.
+    public var language: ReportLanguage
+    /// Chinese names of the loaded tables' columns, for report headers (`Presentation.glossary`).
+    public var glossary: [String: String]
+    /// What an absent value reads as in a report.
+    public static let absent = "—"
+
+    public init(format: OutputFormat = .table, moneyUnit: MoneyUnit = .yuan, maxCellWidth: Int = 40, maxRows: Int = 1000, terminalWidth: Int? = nil, maxWidth: Int? = nil,
+                language: ReportLanguage = .zh, glossary: [String: String] = [:]) {
+        self.language = language
+        self.glossary = glossary
         self.terminalWidth = terminalWidth
         self.maxWidth = maxWidth
         self.format = format
@@ -37,8 +47,26 @@ public struct ResultRenderer: Sendable {
         }
     }
 
+    /// A column's header at the terminal: its name, as queries spell it.
     private func header(_ column: Column) -> String {
         column.type == .money && moneyUnit != .yuan ? "\(column.name) (\(moneyUnit.rawValue))" : column.name
+    }
+
+    /// A column's header in a report: Chinese by default (`Presentation.chineseHeader`).
+    public func reportHeader(_ column: Column) -> String {
+        let name = language == .zh ? Presentation.chineseHeader(column, glossary: glossary) : column.name
+        return column.type == .money && moneyUnit != .yuan ? "\(name) (\(moneyUnit.rawValue))" : name
+    }
+
+    /// Cell text for a report: percentages, money to two decimals, statuses in the report's
+    /// language, `—` for an absent value.
+    public func reportCells(_ table: Table) -> [[String]] {
+        let formatter = CellFormatter(forPeople: true, moneyUnit: moneyUnit, chineseStatus: language == .zh)
+        let roles = table.columns.map(Presentation.role)
+        let statuses = table.columns.map { language == .zh && Presentation.isStatus($0) }
+        return (0..<table.rowCount).map { row in
+            table.columns.indices.map { i in formatter.text(table.columns[i], row, role: roles[i], isStatus: statuses[i]) ?? Self.absent }
+        }
     }
 
     private func isRightAligned(_ column: Column) -> Bool { column.type.isNumeric }
@@ -178,17 +206,16 @@ public struct ResultRenderer: Sendable {
 
     func markdown(_ result: QueryResult) -> String {
         let t = result.table
-        let formatter = cellFormatter
         func escape(_ s: String) -> String {
             s.replacingAll("|", with: "\\|").replacingAll("\n", with: "<br>")
         }
-        var out = "| " + t.columns.map { escape(header($0)) }.joined(separator: " | ") + " |\n"
+        var out = "| " + t.columns.map { escape(reportHeader($0)) }.joined(separator: " | ") + " |\n"
         out += "|" + t.columns.map { isRightAligned($0) ? "---:" : "---" }.joined(separator: "|") + "|\n"
-        for row in 0..<t.rowCount {
-            out += "| " + t.columns.map { escape(formatter.text($0, row) ?? "") }.joined(separator: " | ") + " |\n"
+        for row in reportCells(t) {
+            out += "| " + row.map(escape).joined(separator: " | ") + " |\n"
         }
-        out += "\n*\(t.rowCount) row\(t.rowCount == 1 ? "" : "s")*\n"
-        for note in result.notes { out += "\n> Note: \(note)\n" }
+        out += language == .zh ? "\n*共 \(t.rowCount) 行*\n" : "\n*\(t.rowCount) row\(t.rowCount == 1 ? "" : "s")*\n"
+        for note in result.notes { out += "\n> \(language == .zh ? "注" : "Note"): \(note)\n" }
         return out
     }
 

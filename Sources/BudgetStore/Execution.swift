@@ -4,6 +4,16 @@ import BudgetDocuments
 /// How far a project's money has gone out by the end of a month, against its targets.
 public enum ExecutionStatus: String, Sendable, CaseIterable {
     case onTrack = "on_track", behind, overdue, done
+
+    /// The word a Chinese budget office uses in reports: 正常, 滞后, 逾期, 已完成.
+    public var chineseLabel: String {
+        switch self {
+        case .onTrack: return "正常"
+        case .behind: return "滞后"
+        case .overdue: return "逾期"
+        case .done: return "已完成"
+        }
+    }
 }
 
 /// The rules behind `execution.status` (documented in docs/execution.md).

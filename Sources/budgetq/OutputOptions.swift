@@ -5,6 +5,7 @@ import BudgetApp
 
 extension OutputFormat: ExpressibleByArgument {}
 extension MoneyUnit: ExpressibleByArgument {}
+extension ReportLanguage: ExpressibleByArgument {}
 
 /// How results are printed, and the query parameters.
 struct OutputOptions: ParsableArguments {
@@ -20,13 +21,16 @@ struct OutputOptions: ParsableArguments {
     @Option(name: .long, help: "Most rows printed in table mode; the rest are counted, not shown.")
     var maxRows: Int = 1000
 
+    @Option(name: .long, help: "Report language (markdown, html, xlsx): zh for Chinese headers and status labels, en for the column names.")
+    var lang: ReportLanguage = .zh
+
     @Option(name: .long, help: "Fit table output in N cells (0: no limit). Default: the terminal's width; files and pipes get every column whole.")
     var maxWidth: Int?
 
     /// At a terminal, table mode fits its width; a file or a pipe gets every column whole.
     var renderer: ResultRenderer {
         ResultRenderer(format: format ?? .table, moneyUnit: unit, maxRows: max(1, maxRows),
-                       terminalWidth: TerminalSize.ofStandardOutput()?.columns, maxWidth: maxWidth.map { max(0, $0) })
+                       terminalWidth: TerminalSize.ofStandardOutput()?.columns, maxWidth: maxWidth.map { max(0, $0) }, language: lang)
     }
 
     func parsedParameters() throws -> [(String, String)] {

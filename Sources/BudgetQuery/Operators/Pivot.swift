@@ -12,7 +12,7 @@ extension Executor {
     }
 
     /// `compare COL A vs B of AGG by keys`: columns A, B, delta = B − A and pct = delta / A × 100.
-    /// A group missing in one year counts as 0 for count and sum, as null for other aggregates.
+    /// A group missing in one year is null there, and so are its delta and pct.
     func compare(_ frame: Frame, column: Expr, a: Expr, b: Expr, aggregate: NamedExpr, by: [NamedExpr], span: SourceSpan) throws -> Frame {
         try refuseList(frame, column, "compare")
         var columnBinder = binder(frame)
@@ -25,9 +25,9 @@ extension Executor {
         // Only rows whose COL is A or B take part.
         let inBoth = Expr.inList(column, [a, b], negated: false, column.span)
         let narrowed = try filter(frame, inBoth)
-        let (summary, aggregateFunction) = try spread(narrowed, column: column, aggregate: aggregate, by: by, span: span)
-        let zeroFill = aggregateFunction == .count || aggregateFunction == .sum || aggregateFunction == .dcount
-        var wide = try widen(summary, keyCount: by.count, columnValues: [first.value, second.value], missingAsZero: zeroFill, fixedColumns: true, span: span)
+        let (summary, _) = try spread(narrowed, column: column, aggregate: aggregate, by: by, span: span)
+        // A group with no rows in one year is absent there (null: — in reports), not 0 and −100%.
+        var wide = try widen(summary, keyCount: by.count, columnValues: [first.value, second.value], missingAsZero: false, fixedColumns: true, span: span)
         let evaluator = Evaluator(frame: wide)
         let aColumn = wide.columns[by.count], bColumn = wide.columns[by.count + 1]
         let valueType = aColumn.type
