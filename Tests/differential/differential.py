@@ -1373,7 +1373,7 @@ class Generator:
 
     def spread_aggregate(self, state, numeric_only):
         """The aggregate of compare/pivot: (bq text, sql(cond) over the rows where cond holds, kind, exact,
-        zero_fill). compare counts a missing group as 0 for count/sum/dcount."""
+        zero_fill). compare leaves a missing group null, whatever the aggregate (pivot does too)."""
         rng = self.rng
         nums = self.cols_of(state, NUM)
         anyc = [c for c in state.cols if c.kind != 'list' and c.name not in LONG_COLUMNS]
@@ -1487,7 +1487,8 @@ class Generator:
             state.sql, qi(col.name), asql, bsql)
         if keys:
             inner += ' GROUP BY %s' % ', '.join(k[1] for k in keys)
-        fill = '0' if zero_fill else 'NULL'
+        # A group with no rows in A (or B) is absent there: null, as are its delta and pct.
+        fill = 'NULL'
         knames = [qi(k[2].name) for k in keys]
         mid = 'SELECT %s FROM (%s)' % (', '.join(knames + [
             '(CASE WHEN _pa > 0 THEN _va ELSE %s END) AS %s' % (fill, qi(la)),
