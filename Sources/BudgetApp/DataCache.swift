@@ -14,6 +14,8 @@ public struct LoadSummary: Sendable {
     public var indicators: Int
     /// Source paths whose rows came from the cache rather than from parsing the file.
     public var cachedSources: Set<String> = []
+    /// The cache entry the store was opened from (its snapshot is decoded as queries read it).
+    public var cacheEntry: String?
 
     public var errorCount: Int { diagnostics.filter { $0.severity == .error }.count }
 
@@ -254,7 +256,9 @@ public struct DataCache: Sendable {
                                       projects: manifest.documents.reduce(0) { $0 + $1.summary.projects },
                                       indicators: manifest.documents.reduce(0) { $0 + $1.indicators },
                                       cachedSources: Set(store.sources.map(\.path)))
-            return (store, summary, [])
+            var opened = summary
+            opened.cacheEntry = entry
+            return (store, opened, [])
         }
         guard documentHits.contains(where: { $0 != nil }) || ledgerHits.contains(where: { $0 != nil }) else { return nil }
 
@@ -310,6 +314,7 @@ public struct DataCache: Sendable {
             }
         }
         let empty = StoreBuilder.documentTables([])
+        if let problem = old.decodeProblem { throw Snapshot.Failure(message: problem) }
         guard let projects = Table.concatenated(projectParts.isEmpty ? [empty[0]] : projectParts),
               let indicators = Table.concatenated(indicatorParts.isEmpty ? [empty[1]] : indicatorParts),
               let coverage = Table.concatenated(coverageParts.isEmpty ? [empty[2]] : coverageParts) else {
@@ -348,6 +353,7 @@ public struct DataCache: Sendable {
         guard let payments = Table.concatenated(paymentParts.isEmpty ? [StoreBuilder.payments([])] : paymentParts) else {
             throw Snapshot.Failure(message: "its payments do not have this budgetq's columns")
         }
+        if let problem = old.decodeProblem { throw Snapshot.Failure(message: problem) }
         let store = StoreBuilder.store(tables: [projects, indicators, coverage, StoreBuilder.regions(tables.gazetteer), payments],
                                        sources: Self.sources(documentEntries, ledgerEntries))
         let summary = LoadSummary(diagnostics: diagnostics, documentFiles: documentEntries.count, projects: projectCount,
@@ -431,6 +437,12 @@ public struct DataCache: Sendable {
         } catch {
             return "budgetq: cannot write the cache in \(entry): \(error); answers are unaffected"
         }
+    }
+
+    /// Forgets an entry whose snapshot turned out damaged when a query read it, so that the next
+    /// run reads the documents and writes it again.
+    public static func discard(entry: String) {
+        unlink(entry + "/" + manifestName)
     }
 
     /// Removes snapshots (and temporary files) the manifest no longer names, once they are old

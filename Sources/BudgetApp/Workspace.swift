@@ -241,6 +241,12 @@ public final class Workspace {
             return true
         } catch {
             standardError(error.rendered(source: source, file: file) + "\n")
+            if let entry = loaded?.cacheEntry, session.store.decodeProblem != nil {
+                // The cache, not the documents, is damaged: forget it so the next run rebuilds it.
+                DataCache.discard(entry: entry)
+                loaded?.cacheEntry = nil
+                standardError("budgetq: the cache in \(entry) is damaged and has been dropped; run again (or use --no-cache) to read the documents\n")
+            }
             return false
         }
     }

@@ -104,9 +104,15 @@ public final class QuerySession: @unchecked Sendable {
                 default: return false
                 }
             }
-            return .result(QueryResult(table: frame.table(), notes: frame.notes, selectsColumns: !keepsColumns))
+            let table = frame.table()
+            // A snapshot's columns are decoded as they are read: read the result's now, and fail
+            // rather than answer if any column read was damaged.
+            for column in table.columns { _ = column.data }
+            if let problem = store.decodeProblem { throw QueryError(problem, at: parsed.span) }
+            return .result(QueryResult(table: table, notes: frame.notes, selectsColumns: !keepsColumns))
         case .assign(let name, let pipeline, _):
             var frame = try executor.run(pipeline).materialized()
+            if let problem = store.decodeProblem { throw QueryError(problem, at: parsed.span) }
             frame.origin = name
             lets[name] = frame
             let scalar = frame.rowCount == 1 && frame.columns.count == 1 ? " (usable as a value)" : ""

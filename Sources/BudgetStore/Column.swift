@@ -1,4 +1,5 @@
 import BudgetCore
+import Foundation
 /// The logical type of a column; several share one physical layout.
 public enum ColumnType: String, Sendable, CaseIterable {
     /// Whole numbers (years, counts, line numbers).
@@ -40,32 +41,132 @@ public enum ColumnData: Sendable {
     case lists(offsets: [Int32], codes: [Int32], dictionary: [String])
 }
 
+extension ColumnData {
+    /// How many rows the values hold.
+    public var count: Int {
+        switch self {
+        case .integers(let v): return v.count
+        case .reals(let v): return v.count
+        case .strings(let codes, _): return codes.count
+        case .texts(let v): return v.count
+        case .lists(let offsets, _, _): return max(0, offsets.count - 1)
+        }
+    }
+}
+
+extension ColumnData {
+    /// `count` nulls in the layout of `type`.
+    static func nulls(of type: ColumnType, count: Int) -> ColumnData {
+        switch type {
+        case .real: return .reals(Array(repeating: .nan, count: count))
+        case .string: return .strings(codes: Array(repeating: nullCode, count: count), dictionary: [])
+        case .text: return .texts(Array(repeating: nil, count: count))
+        case .list: return .lists(offsets: Array(repeating: 0, count: count + 1), codes: [], dictionary: [])
+        case .int, .money, .decimal, .date, .month, .bool: return .integers(Array(repeating: nullInteger, count: count))
+        }
+    }
+}
+
+/// Why columns of an opened snapshot could not be decoded, shared by the columns of one store.
+public final class DecodeProblems: @unchecked Sendable {
+    private let lock = NSLock()
+    private var messages: [String] = []
+
+    public init() {}
+
+    func record(_ message: String) { lock.withLock { messages.append(message) } }
+
+    /// The first problem recorded, if any.
+    public var first: String? { lock.withLock { messages.first } }
+}
+
+/// A column's values decoded once, on first use, from any thread.
+final class DeferredColumnData: @unchecked Sendable {
+    private let lock = NSLock()
+    private var decoded: ColumnData?
+    private let placeholder: @Sendable () -> ColumnData
+    private let problems: DecodeProblems
+    private let decode: @Sendable () throws -> ColumnData
+
+    init(placeholder: @escaping @Sendable () -> ColumnData, problems: DecodeProblems, decode: @escaping @Sendable () throws -> ColumnData) {
+        self.placeholder = placeholder
+        self.problems = problems
+        self.decode = decode
+    }
+
+    var isDecoded: Bool { lock.withLock { decoded != nil } }
+
+    var data: ColumnData {
+        lock.lock()
+        defer { lock.unlock() }
+        if let decoded { return decoded }
+        let value: ColumnData
+        do {
+            value = try decode()
+        } catch {
+            // Nulls of the right count keep every operator in bounds; the recorded problem fails the statement.
+            problems.record("\(error)")
+            value = placeholder()
+        }
+        decoded = value
+        return value
+    }
+}
+
 /// The null of integer-backed columns.
 public let nullInteger = Int64.min
 /// The null code of dictionary columns.
 public let nullCode: Int32 = -1
 
 /// One immutable typed column with its name and Chinese aliases.
+///
+/// A column of an opened snapshot is decoded when its values are first read (`data`), so a query
+/// decodes only the columns it touches; its name, type and count are known without decoding.
 public struct Column: Sendable {
     public let name: String
     public let aliases: [String]
     public let type: ColumnType
-    public let data: ColumnData
+    public let count: Int
+    private let storage: Storage
+
+    private enum Storage: Sendable {
+        case decoded(ColumnData)
+        case deferred(DeferredColumnData)
+    }
 
     public init(name: String, aliases: [String] = [], type: ColumnType, data: ColumnData) {
         self.name = name
         self.aliases = aliases
         self.type = type
-        self.data = data
+        self.count = data.count
+        self.storage = .decoded(data)
     }
 
-    public var count: Int {
-        switch data {
-        case .integers(let v): return v.count
-        case .reals(let v): return v.count
-        case .strings(let codes, _): return codes.count
-        case .texts(let v): return v.count
-        case .lists(let offsets, _, _): return max(0, offsets.count - 1)
+    /// A column decoded on first use by `decode`. When decoding fails (a damaged file), the
+    /// column reads as `count` nulls and `problems` records why, so the statement that read it
+    /// fails instead of answering (`Store.decodeProblem`).
+    public init(name: String, aliases: [String] = [], type: ColumnType, count: Int, problems: DecodeProblems,
+                decode: @escaping @Sendable () throws -> ColumnData) {
+        self.name = name
+        self.aliases = aliases
+        self.type = type
+        self.count = count
+        self.storage = .deferred(DeferredColumnData(placeholder: { ColumnData.nulls(of: type, count: count) }, problems: problems, decode: decode))
+    }
+
+    /// The values, decoding them first if this column was opened from a snapshot and not yet read.
+    public var data: ColumnData {
+        switch storage {
+        case .decoded(let data): return data
+        case .deferred(let deferred): return deferred.data
+        }
+    }
+
+    /// False while the column's values wait to be decoded (tests check what a query decoded).
+    public var isDecoded: Bool {
+        switch storage {
+        case .decoded: return true
+        case .deferred(let deferred): return deferred.isDecoded
         }
     }
 

@@ -6,7 +6,8 @@ import Foundation
 /// Layout: a 40-byte header (magic `BUDGETQ\0`, format version, table-of-contents offset, length
 /// and checksum), then each column buffer as a raw little-endian section, then the table of
 /// contents (JSON: tables, columns, sections with their offsets, lengths and checksums, sources).
-/// Sections are checked and decoded in parallel. Writing goes through `AtomicFile`, so a crash
+/// The file is mapped; each column's sections are checked and decoded when a query first reads
+/// the column. Writing goes through `AtomicFile`, so a crash
 /// leaves the previous snapshot intact.
 public enum Snapshot {
     /// The format this budgetq writes and reads. 2: `projects` holds `execution_target` and

@@ -3,8 +3,10 @@ import Foundation
 
 // Reading snapshots; SnapshotEncoder.swift writes what this reads, step for step.
 extension Snapshot {
-    /// Opens a snapshot: checks the header and table of contents now; each table's sections are
-    /// read, checked and decoded when a query first uses the table (as a database opens its file).
+    /// Opens a snapshot by mapping it: checks the header and table of contents now; a table's
+    /// layout is checked when a query first uses the table, and each column's section is checked
+    /// and decoded only when its values are first read (as a database reads the columns a query
+    /// touches). Damage found then fails the statement that read it (`Store.decodeProblem`).
     public static func read(_ path: String) throws -> Store {
         let file = try SnapshotFile(path: path)
         let size = file.size
@@ -50,18 +52,22 @@ extension Snapshot {
                 }
             }
         }
+        let problems = DecodeProblems()
         let deferred = contents.tables.map { entry in
-            Store.Deferred(name: entry.name, aliases: entry.aliases, stored: true) { _ in try decodeTable(entry, file: file) }
+            Store.Deferred(name: entry.name, aliases: entry.aliases, stored: true) { _ in try decodeTable(entry, file: file, problems: problems) }
         }
         let sources = contents.sources.map { Store.Source(path: $0.path, kind: $0.kind, origin: $0.origin, encoding: $0.encoding, rows: $0.rows, years: $0.years) }
-        return Store(tables: [], deferred: deferred + StoreBuilder.derivedTables, sources: sources)
+        return Store(tables: [], deferred: deferred + StoreBuilder.derivedTables, sources: sources, decodeProblems: problems)
     }
 
-    /// An open snapshot file, read with pread from any thread.
+    /// An open snapshot file, mapped read-only: a section's pages are read from disk (or the page
+    /// cache) only when a column that lives in them is decoded. Read from any thread.
     final class SnapshotFile: @unchecked Sendable {
         let path: String
         let descriptor: Int32
         let size: UInt64
+        /// The whole file mapped, or nil when it cannot be (empty, or a file system without mmap): then pread.
+        private let mapping: UnsafeRawPointer?
 
         init(path: String) throws {
             self.path = path
@@ -73,9 +79,17 @@ extension Snapshot {
                 throw Failure(message: "\(path): cannot read the snapshot")
             }
             size = UInt64(info.st_size)
+            if info.st_size > 0, let base = mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE, descriptor, 0), base != MAP_FAILED {
+                mapping = UnsafeRawPointer(base)
+            } else {
+                mapping = nil
+            }
         }
 
-        deinit { close(descriptor) }
+        deinit {
+            if let mapping { munmap(UnsafeMutableRawPointer(mutating: mapping), Int(size)) }
+            close(descriptor)
+        }
 
         func bytes(at offset: UInt64, count: Int) throws -> [UInt8] {
             try array(UInt8.self, at: offset, count: count)
@@ -84,6 +98,18 @@ extension Snapshot {
         /// `count` values read straight into a new array's storage.
         func array<T>(_ type: T.Type, at offset: UInt64, count: Int) throws -> [T] {
             let byteCount = count * MemoryLayout<T>.stride
+            if let mapping {
+                guard offset <= size, UInt64(byteCount) <= size - offset else {
+                    throw Failure(message: "\(path): the snapshot is truncated or unreadable")
+                }
+                // One copy from the mapped pages into the array (the kernel pages them in as read).
+                return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+                    if let base = buffer.baseAddress, byteCount > 0 {
+                        UnsafeMutableRawPointer(base).copyMemory(from: mapping + Int(offset), byteCount: byteCount)
+                    }
+                    initialized = count
+                }
+            }
             var failed = false
             let result = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
                 var done = 0
@@ -100,13 +126,36 @@ extension Snapshot {
         }
     }
 
-    /// Reads, checks and decodes one table's columns, in parallel.
-    static func decodeTable(_ entry: TableEntry, file: SnapshotFile) throws -> Table {
-        let results = concurrentMap(entry.columns.count) { i in
-            Result<Column, Error> { try decodeColumn(entry.columns[i], table: entry.name, file: file) }
+    /// One table whose columns are decoded on first read; their layouts are checked now (types,
+    /// sections, lengths against the row count), so a lying table of contents fails here.
+    static func decodeTable(_ entry: TableEntry, file: SnapshotFile, problems: DecodeProblems) throws -> Table {
+        let columns = try entry.columns.map { column -> Column in
+            let type = try checkLayout(column, table: entry.name, path: file.path)
+            return Column(name: column.name, aliases: column.aliases, type: type, count: column.count, problems: problems) {
+                try decodeColumn(column, table: entry.name, file: file).data
+            }
         }
-        let columns = try results.map { try $0.get() }
         return Table(name: entry.name, aliases: entry.aliases, columns: columns)
+    }
+
+    /// The column's type, once its layout and the lengths of its sections fit its row count.
+    private static func checkLayout(_ entry: ColumnEntry, table: String, path: String) throws -> ColumnType {
+        func corrupt(_ what: String) -> Failure { Failure(message: "\(path): corrupt snapshot: \(table).\(entry.name) \(what)") }
+        guard let type = ColumnType(rawValue: entry.type) else { throw corrupt("has unknown type \(entry.type)") }
+        guard let layout = Layout(rawValue: entry.layout) else { throw corrupt("has unknown layout \(entry.layout)") }
+        // (sections, bytes per row of the first section, extra rows of the first section)
+        let shape: (sections: Int, stride: Int, extra: Int)
+        switch layout {
+        case .integers, .reals: shape = (1, 8, 0)
+        case .strings: shape = (3, 4, 0)
+        case .texts: shape = (2, 4, 0)
+        case .lists: shape = (4, 4, 1)
+        }
+        guard entry.sections.count >= shape.sections else { throw corrupt("lacks a section") }
+        let (rows, overflow) = entry.count.addingReportingOverflow(shape.extra)
+        let (bytes, overflow2) = rows.multipliedReportingOverflow(by: shape.stride)
+        guard entry.count >= 0, !overflow, !overflow2, UInt64(bytes) <= entry.sections[0].length else { throw corrupt("is too short") }
+        return type
     }
 
     private static func decodeColumn(_ entry: ColumnEntry, table: String, file: SnapshotFile) throws -> Column {

@@ -15,6 +15,8 @@ extension Snapshot {
             try handle.write(contentsOf: Data(count: headerSize))
             var writer = SectionWriter(handle: handle, pauseMilliseconds: pause)
             let tables = try store.storedTables().map { try encodeTable($0, into: &writer) }
+            // Columns of a damaged snapshot read as nulls: never write those as data.
+            if let problem = store.decodeProblem { throw Failure(message: problem) }
             let contents = Contents(formatVersion: formatVersion, createdBy: createdBy, tables: tables, sources: store.sources.map {
                 SourceEntry(path: $0.path, kind: $0.kind, origin: $0.origin, encoding: $0.encoding, rows: $0.rows, years: $0.years)
             })

@@ -73,7 +73,11 @@ public struct Store: Sendable {
         }
     }
 
-    public init(tables: [Table], deferred: [Deferred] = [], sources: [Source] = []) {
+    /// Shared by the columns of an opened snapshot: why any could not be decoded.
+    private let decodeProblems: DecodeProblems?
+
+    public init(tables: [Table], deferred: [Deferred] = [], sources: [Source] = [], decodeProblems: DecodeProblems? = nil) {
+        self.decodeProblems = decodeProblems
         self.eagerTables = tables
         self.deferred = Dictionary(deferred.map { ($0.name, LazyTable($0)) }, uniquingKeysWith: { a, _ in a })
         self.deferredOrder = deferred.map(\.name)
@@ -99,6 +103,10 @@ public struct Store: Sendable {
         }
         return nil
     }
+
+    /// Why a column of this store's snapshot could not be decoded (its values then read as
+    /// nulls): a statement that read one must fail with this instead of answering.
+    public var decodeProblem: String? { decodeProblems?.first }
 
     /// The tables a snapshot holds (derived ones excluded), all built.
     public func storedTables() throws -> [Table] {

@@ -72,7 +72,9 @@ import Testing
             ("old.snap", "snapshot format 1 was written by an older budgetq; this budgetq reads format 2 (projects gained execution_target and execution_deadline). Load the documents with --data and .save it again"),
         ]
         for (name, message) in expectations {
-            let result = try BudgetqProcess.run(["--snapshot", dir.appendingPathComponent(name).path, "-c", "projects | count"])
+            // `projects` reads every column: a snapshot decodes a column (and checks its checksum)
+            // only when a query reads it, so damage is found by the statements that read it.
+            let result = try BudgetqProcess.run(["--snapshot", dir.appendingPathComponent(name).path, "-c", "projects"])
             #expect(result.status == 1)
             #expect(result.stderr.contains(message), "\(name): \(result.stderr)")
         }
