@@ -74,10 +74,12 @@ public struct Gazetteer: Sendable {
 extension Substring {
     /// Trims ASCII and ideographic whitespace at both ends.
     func trimmingCharacters() -> String {
-        var s = self
-        while let c = s.first, c.isWhitespace { s.removeFirst() }
-        while let c = s.last, c.isWhitespace { s.removeLast() }
-        return String(s)
+        // By scalars with the White_Space set spelled out: walking Characters (grapheme breaks)
+        // and looking up scalar properties were 6–8 % of a 100k-project load (BENCHMARKS.md).
+        let scalars = unicodeScalars
+        guard let start = scalars.firstIndex(where: { !$0.isWhiteSpaceByValue }) else { return "" }
+        let end = scalars.lastIndex(where: { !$0.isWhiteSpaceByValue }) ?? start
+        return String(scalars[start...end])
     }
 }
 

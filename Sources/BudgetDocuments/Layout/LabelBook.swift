@@ -42,7 +42,7 @@ public struct LabelZone: OptionSet, Sendable, Hashable {
 /// The label synonyms of the family, read from a `labels.tsv` (see `datasets/labels.tsv`).
 public struct LabelBook: Sendable {
     /// Keyed by UTF-8 bytes: they hash without Unicode normalisation, which dominated lookups.
-    private var fields: [[UInt8]: [LabelField]] = [:]
+    private var fields: [ByteKey: [LabelField]] = [:]
     /// Title endings and the document kind each names (`申报表` → 申报), longest first.
     private(set) var titleEndings: [(ending: String, kind: String)] = []
     /// Category synonyms to the category's name (`产出` → 产出指标), by level.
@@ -76,7 +76,7 @@ public struct LabelBook: Sendable {
                     if head == "category.1" { book.level1Names[s] = canonical } else { book.level2Names[s] = canonical }
                 }
             } else if let field = LabelField(rawValue: head) {
-                for s in synonyms where !(book.fields[Array(s.utf8)]?.contains(field) ?? false) { book.fields[Array(s.utf8), default: []].append(field) }
+                for s in synonyms where !(book.fields[ByteKey(s)]?.contains(field) ?? false) { book.fields[ByteKey(s), default: []].append(field) }
             } else {
                 let known = LabelField.allCases.map(\.rawValue) + ["title.KIND", "category.1", "category.2"]
                 diagnostics.append(.error(file, offset + 1, "unknown field `\(head)`; expected one of \(known.joined(separator: ", "))"))
@@ -88,12 +88,12 @@ public struct LabelBook: Sendable {
 
     /// The field of `key` in the given zones, if any.
     func field(_ key: String, in zones: LabelZone) -> LabelField? {
-        fields[Array(key.utf8)]?.first { zones.contains($0.zone) }
+        fields[ByteKey(key)]?.first { zones.contains($0.zone) }
     }
 
     /// The field a parsed label names in the given zones (its key's bytes are kept with it).
     func field(_ label: LabelText, in zones: LabelZone) -> LabelField? {
-        fields[label.keyBytes]?.first { zones.contains($0.zone) }
+        fields[ByteKey(label.keyBytes)]?.first { zones.contains($0.zone) }
     }
 
     /// The document kind when `text` is a title of the family (`…绩效目标申报表`, `…自评表(2023年度)`).
@@ -306,19 +306,35 @@ struct LabelText: Equatable {
 final class LabelMemo: @unchecked Sendable {
     static let shared = LabelMemo()
     private let lock = NSLock()
-    private var entries: [[UInt8]: LabelText] = [:]
+    private var entries: [ByteKey: LabelText] = [:]
     private let capacity = 200_000
 
     func value(for key: [UInt8]) -> LabelText? {
         lock.lock()
         defer { lock.unlock() }
-        return entries[key]
+        return entries[ByteKey(key)]
     }
 
     func store(_ value: LabelText, for key: [UInt8]) {
         lock.lock()
         defer { lock.unlock() }
         if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-        entries[key] = value
+        entries[ByteKey(key)] = value
     }
+}
+
+/// UTF-8 bytes as a dictionary key, hashed in one call: `[UInt8]`'s own `Hashable` feeds the
+/// hasher one byte at a time (`Hasher._combine(UInt8)` was 6 % of a 100k-project load, 11 % with
+/// the lookups around it; BENCHMARKS.md).
+struct ByteKey: Hashable, Sendable {
+    let bytes: [UInt8]
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ text: String) { bytes = Array(text.utf8) }
+
+    func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
+    static func == (a: ByteKey, b: ByteKey) -> Bool { a.bytes == b.bytes }
 }
