@@ -10,7 +10,7 @@ export it to CSV for DuckDB, then in one run on this machine time
 check that every answer is equal, and report times, ratios and peak memory (RSS) of each side.
 Usage: python3 bench/run.py [--sizes 1k,100k,1m] [--repeat 7]
 """
-import argparse, csv, json, os, subprocess, sys
+import argparse, csv, json, os, statistics, subprocess, sys, time
 from decimal import Decimal
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -25,6 +25,33 @@ def run(cmd, **kw):
         sys.exit(f"failed: {' '.join(cmd)}\n{out.stderr[-3000:]}")
     peak = int([l for l in out.stderr.splitlines() if l.startswith("PEAK_RSS_KB")][-1].split()[1])
     return out.stdout, peak
+
+
+def wall(cmd, env=None, stdin=None):
+    """Wall time of one whole process in ms (the way a user runs it)."""
+    start = time.perf_counter()
+    out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, stdin=stdin)
+    if out.returncode != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{out.stderr[-3000:]}")
+    return (time.perf_counter() - start) * 1000
+
+
+def median_wall(cmd, runs=5, env=None):
+    return statistics.median(wall(cmd, env=env) for _ in range(runs))
+
+
+def per_statement(budgetq, snapshot, block, repetitions=20):
+    """A statement's cost measured from outside: one script of the block repeated, the whole
+    process timed against a script of one, the difference per repetition (medians of 3)."""
+    def script(n):
+        path = os.path.join(DATA, f"repeat-{n}.bq")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(("\n".join(l for l in block.splitlines() if not l.startswith("#")) + "\n") * n)
+        return path
+    one, many = script(1), script(repetitions + 1)
+    t1 = statistics.median(wall([budgetq, "--snapshot", snapshot], stdin=open(one)) for _ in range(3))
+    tn = statistics.median(wall([budgetq, "--snapshot", snapshot], stdin=open(many)) for _ in range(3))
+    return (tn - t1) / repetitions
 
 
 def read_rows(path):
@@ -84,6 +111,14 @@ def main():
         print(f"[{size}] budgetq: load documents from text, save snapshot …", flush=True)
         out, text_peak = run([bench, "--data", docs, "--save", snapshot, "--queries", queries, "--repeat", "1", "--warmup", "0"])
         text_load = json.loads(out)["load_ms"]
+        # Whole processes, as a user runs them: --version, a query over the snapshot, and the same
+        # query over --data DIR through the automatic cache (written by the first run, timed after).
+        probe = "projects | where year == 2024 | summarize sum(budget) by type"
+        cache_env = dict(os.environ, XDG_CACHE_HOME=os.path.join(DATA, "cache"))
+        version_ms = median_wall([budgetq, "--version"])
+        snapshot_query_ms = median_wall([budgetq, "--snapshot", snapshot, "-c", probe])
+        cache_build_ms = wall([budgetq, "--data", docs, "-c", probe], env=cache_env)
+        cache_reopen_ms = median_wall([budgetq, "--data", docs, "-c", probe], env=cache_env)
         if not os.path.isdir(csvs):
             # From the snapshot: parsing the text once per table would triple the slowest step.
             os.makedirs(csvs)
@@ -95,6 +130,12 @@ def main():
         out, bq_peak = run([bench, "--snapshot", snapshot, "--queries", queries, "--repeat", str(a.repeat), "--warmup", str(a.warmup),
                             "--results", os.path.join(DATA, "results", size, "budgetq")])
         bq = json.loads(out)
+        blocks = {b.splitlines()[0].lstrip("# ").split()[0]: b for b in open(queries, encoding="utf-8").read().split("\n---\n")}
+        outside = {name: per_statement(budgetq, snapshot, blocks[name]) for name in ["Q2", "Q5"]}
+        print(f"[{size}] duckdb: CSV load into a new database …", flush=True)
+        out, duck_load_peak = run([sys.executable, os.path.join(ROOT, "bench/duckdb_side.py"), "--csv", csvs, "--database", database + ".load",
+                                   "--load-only", "--results", os.path.join(DATA, "results", size, "duckdb-load")])
+        duck_load_ms = json.loads(out)["build_ms"]
         duck = {}
         for label, threads in [("duckdb", 0), ("duckdb-1t", 1)]:
             print(f"[{size}] {label} …", flush=True)
@@ -114,10 +155,17 @@ def main():
         print()
         print(f"| | budgetq | DuckDB |")
         print("|---|---:|---:|")
-        print(f"| load from text (documents+ledgers / CSV) ms | {text_load:.0f} | {duck['duckdb'][0].get('build_ms', float('nan')):.0f} (first run only) |")
+        print(f"| load from text (documents+ledgers / CSV), ms | {text_load:.0f} | {duck_load_ms:.0f} |")
+        print(f"| peak RSS loading from text, MiB | {text_peak / 1024:.0f} | {duck_load_peak / 1024:.0f} |")
         print(f"| open own file (snapshot / database) ms | {bq['load_ms']:.1f} | {duck['duckdb'][0]['open_ms']:.1f} |")
         print(f"| peak RSS answering Q1–Q6 from own file, MiB | {bq_peak / 1024:.0f} | {duck['duckdb'][1] / 1024:.0f} |")
-        print(f"| peak RSS loading from text, MiB | {text_peak / 1024:.0f} | |")
+        print(f"| whole process `--version`, ms | {version_ms:.0f} | |")
+        print(f"| whole process `--snapshot S -c '{probe}'`, ms | {snapshot_query_ms:.0f} | |")
+        print(f"| whole process `--data DIR -c` same query, first run (parses, writes the cache), ms | {cache_build_ms:.0f} | |")
+        print(f"| whole process `--data DIR -c` same query, cache reopened, ms | {cache_reopen_ms:.0f} | |")
+        for name in ["Q2", "Q5"]:
+            i = [q["name"].split()[0] for q in bq["queries"]].index(name)
+            print(f"| {name} per statement from outside (script of 21 vs 1, whole process), ms | {outside[name]:.2f} | {duck['duckdb'][0]['queries'][i]['median_ms']:.2f} (in-process) |")
         print(flush=True)
     if not all_ok:
         sys.exit("some answers differ")
