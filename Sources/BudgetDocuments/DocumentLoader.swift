@@ -21,6 +21,10 @@ public struct LoadedDocuments: Sendable {
     /// Payment ledgers found (`*.csv`), and the payments matched from them.
     public var ledgerFiles: [FileSummary] = []
     public var payments: [PaymentRecord] = []
+    /// Reported 完成值: 自评表 and 监控表 rows attached to a loaded project, and actuals ledgers.
+    public var actuals: [ActualRecord] = []
+    /// Actuals ledgers found (CSV files whose header names an indicator and its actual).
+    public var actualsFiles: [FileSummary] = []
 
     public init(gazetteer: Gazetteer = .builtIn, projects: [ProjectRecord] = []) {
         self.gazetteer = gazetteer
@@ -50,6 +54,8 @@ public enum DocumentLoader {
     public static let gazetteerFileName = "regions.tsv"
     /// The file name of the label synonyms inside a data folder.
     public static let labelsFileName = "labels.tsv"
+    /// Files of a data folder that configure later stages (`scoring.tsv`): not documents.
+    public static let settingsFileNames: Set<String> = ["scoring.tsv"]
     /// Extensions read as documents when found in a folder.
     static let documentExtensions: Set<String> = ["txt", "tsv", "docx", "xlsx", "xls", "xml", "htm", "html"]
     /// Formats budgetq cannot read, and how to convert them.
@@ -67,11 +73,23 @@ public enum DocumentLoader {
             result.diagnostics += outcome.diagnostics
             result.files.append(outcome.summary)
         }
+        // A 自评表 or 监控表 of a project a 目标表 loaded evaluates that project; it is not another one.
+        let linked = ReportLink.attach(result.projects)
+        result.projects = linked.projects
+        result.actuals = linked.actuals
+        for (i, file) in result.files.enumerated() {
+            if let count = linked.attached[file.path] { result.files[i].projects -= count }
+        }
         // Ledgers need every project loaded first: they are matched by name, year and department.
         for outcome in readLedgers(found.ledgers, projects: result.projects, limits: limits) {
-            result.payments += outcome.payments
             result.diagnostics += outcome.diagnostics
-            result.ledgerFiles.append(outcome.summary)
+            if outcome.isActuals {
+                result.actuals += outcome.actuals
+                result.actualsFiles.append(outcome.summary)
+            } else {
+                result.payments += outcome.payments
+                result.ledgerFiles.append(outcome.summary)
+            }
         }
         return result
     }
@@ -144,6 +162,9 @@ public enum DocumentLoader {
         public var payments: [PaymentRecord]
         public var diagnostics: [Diagnostic]
         public var summary: LoadedDocuments.FileSummary
+        /// An actuals ledger's rows (`ActualsLedger`) instead of payments.
+        public var actuals: [ActualRecord] = []
+        public var isActuals = false
     }
 
     /// Reads ledgers in parallel and matches their rows to `projects` (the whole portfolio, in
@@ -156,9 +177,15 @@ public enum DocumentLoader {
                 return LedgerOutcome(payments: [], diagnostics: [.error(path, 1, failure.message)], summary:
                     .init(path: path, encoding: nil, origin: .published, tables: 0, tablesSkipped: 0, projects: 0))
             case .success(let bytes):
-                let (payments, problems) = LedgerReader.read(bytes: bytes, file: path, projects: projects)
                 let head = String(decoding: bytes.prefix(300), as: UTF8.self).lowercased()
                 let synthetic = head.hasPrefix("#") && head.contains("synthetic")
+                if ActualsLedger.recognizes(bytes) {
+                    let (actuals, problems) = ActualsLedger.read(bytes: bytes, file: path, projects: projects, origin: synthetic ? .synthetic : .published)
+                    return LedgerOutcome(payments: [], diagnostics: problems, summary:
+                        .init(path: path, encoding: .utf8, origin: synthetic ? .synthetic : .published, tables: 0, tablesSkipped: 0, projects: actuals.count),
+                        actuals: actuals, isActuals: true)
+                }
+                let (payments, problems) = LedgerReader.read(bytes: bytes, file: path, projects: projects)
                 return LedgerOutcome(payments: payments, diagnostics: problems, summary:
                     .init(path: path, encoding: .utf8, origin: synthetic ? .synthetic : .published, tables: 0, tablesSkipped: 0, projects: payments.count))
             }
@@ -275,6 +302,8 @@ public enum DocumentLoader {
             gazetteers.append(path)
         } else if name == labelsFileName {
             labels.append(path)
+        } else if settingsFileNames.contains(name) {
+            // Settings of later stages (the scoring rules), read by the app, not documents.
         } else if ext == "csv" {
             ledgers.append(path)
         } else if explicit || documentExtensions.contains(ext) || convertible[ext] != nil {

@@ -237,6 +237,8 @@ public struct DocumentParser {
         record.unitCode = draft.unitCode
         record.funds = funds
         record.goalResult = draft.goalResult
+        record.actualsAsOfMonth = draft.actualsAsOfMonth
+        record.published = PublishedScores(totalWeight: draft.publishedTotalWeight, totalScore: draft.publishedTotalScore, grade: draft.publishedGrade)
         record.extra = draft.extra
         record.endsEarly = draft.endsEarly
         if case .line = draft.position {} else { record.position = draft.position.description }

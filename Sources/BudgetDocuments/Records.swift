@@ -32,6 +32,10 @@ public struct ProjectRecord: Sendable {
     public var funds = Funds()
     /// What a self-evaluation says of the whole year (年度总体目标完成情况).
     public var goalResult: String?
+    /// The month a monitoring table's 完成值 stand at (`1-7月完成值` → 7); nil for a year-end table.
+    public var actualsAsOfMonth: Int?
+    /// A self-evaluation's published 总分 and 自评等级.
+    public var published = PublishedScores()
     /// Published fields budgetq has no column for, as `label: value`.
     public var extra: [String] = []
     /// True when the document ends before the table does (a cut-off copy).
@@ -142,5 +146,19 @@ public struct CoverageRecord: Sendable, Equatable {
         self.level2 = level2
         self.indicatorCount = indicatorCount
         self.line = line
+    }
+}
+
+/// What a self-evaluation publishes of its whole score: the 总分 row (分值 and 得分) and the grade.
+public struct PublishedScores: Sendable, Equatable {
+    public var totalWeight: ExactDecimal?
+    public var totalScore: ExactDecimal?
+    /// 优, 良, 中 or 差.
+    public var grade: String?
+
+    public init(totalWeight: ExactDecimal? = nil, totalScore: ExactDecimal? = nil, grade: String? = nil) {
+        self.totalWeight = totalWeight
+        self.totalScore = totalScore
+        self.grade = grade
     }
 }

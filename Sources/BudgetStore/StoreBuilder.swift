@@ -16,7 +16,7 @@ public enum StoreBuilder {
                                  encoding: ledger.encoding?.rawValue ?? "unreadable", rows: ledger.projects, years: years))
         }
         return Store(tables: [projectsTable(projects), indicatorsTable(projects), coverageTable(projects), regionsTable(loaded.gazetteer),
-                              paymentsTable(loaded.payments)],
+                              paymentsTable(loaded.payments), actualsTable(loaded.actuals, projects: projects)],
                      deferred: derivedTables, sources: sources)
     }
 
@@ -44,7 +44,7 @@ public enum StoreBuilder {
             return executionTable(projects: try store.loadTable(named: "projects") ?? empty,
                                   payments: try store.loadTable(named: "payments") ?? empty)
         },
-    ]
+    ] + EvaluationTables.derived
 
     static func projectsTable(_ projects: [ProjectRecord]) -> Table {
         var name = StringColumnBuilder(), type = StringColumnBuilder(), level = StringColumnBuilder()
@@ -55,7 +55,9 @@ public enum StoreBuilder {
         var executionTargets: [Double] = [], executionDeadlines: [Int64] = []
         var kind = StringColumnBuilder(), amountUnit = StringColumnBuilder(), departmentCode = StringColumnBuilder(), unitCode = StringColumnBuilder()
         var extra = ListColumnBuilder(), position = StringColumnBuilder()
+        var grades = StringColumnBuilder()
         for (index, p) in projects.enumerated() {
+            grades.append(p.published.grade)
             kind.append(p.documentKind)
             amountUnit.append(p.amountUnit)
             departmentCode.append(p.departmentCode)
@@ -108,6 +110,12 @@ public enum StoreBuilder {
             Column(name: "funds_fiscal", aliases: ["财政拨款"], type: .money, data: .integers(projects.map { $0.funds.fiscal ?? nullInteger })),
             Column(name: "funds_other", aliases: ["其他资金"], type: .money, data: .integers(projects.map { $0.funds.other ?? nullInteger })),
             Column(name: "goal_result", aliases: ["目标完成情况"], type: .text, data: .texts(goalResult)),
+            Column(name: "spent_weight", aliases: ["预算执行分值"], type: .decimal, data: .integers(projects.map { $0.funds.weight?.scaled ?? nullInteger })),
+            Column(name: "spent_score", aliases: ["预算执行得分"], type: .decimal, data: .integers(projects.map { $0.funds.score?.scaled ?? nullInteger })),
+            Column(name: "total_weight", aliases: ["总分值"], type: .decimal, data: .integers(projects.map { $0.published.totalWeight?.scaled ?? nullInteger })),
+            Column(name: "total_score", aliases: ["自评总分", "总分"], type: .decimal, data: .integers(projects.map { $0.published.totalScore?.scaled ?? nullInteger })),
+            Column(name: "grade", aliases: ["自评等级"], type: .string, data: grades.finish()),
+            Column(name: "actuals_month", aliases: ["完成值月份"], type: .int, data: .integers(projects.map { $0.actualsAsOfMonth.map(Int64.init) ?? nullInteger })),
             Column(name: "extra", aliases: ["其他信息"], type: .list, data: extra.finish()),
             Column(name: "partial", aliases: ["不完整"], type: .int, data: .integers(projects.map { $0.endsEarly ? 1 : 0 })),
             Column(name: "source", aliases: ["来源文件"], type: .string, data: source.finish()),
@@ -227,6 +235,49 @@ public enum StoreBuilder {
             Column(name: "parent", aliases: ["上级城市"], type: .string, data: parent.finish()),
             Column(name: "province", aliases: ["省份"], type: .string, data: province.finish()),
             Column(name: "kind", aliases: ["协作类型"], type: .string, data: kind.finish()),
+        ])
+    }
+}
+
+extension StoreBuilder {
+    /// `actuals`: every reported 完成值 (自评表 and 监控表 rows attached to a project, actuals ledgers).
+    static func actualsTable(_ actuals: [ActualRecord], projects: [ProjectRecord]) -> Table {
+        var project = StringColumnBuilder(), kind = StringColumnBuilder(), level1 = StringColumnBuilder(), level2 = StringColumnBuilder()
+        var indicator = StringColumnBuilder(), target = StringColumnBuilder(), actual = StringColumnBuilder(), direction = StringColumnBuilder()
+        var note = StringColumnBuilder(), source = StringColumnBuilder(), position = StringColumnBuilder(), origin = StringColumnBuilder()
+        for a in actuals {
+            project.append(projects[a.projectIndex].name)
+            kind.append(a.kind.rawValue)
+            level1.append(a.level1.isEmpty ? nil : a.level1)
+            level2.append(a.level2.isEmpty ? nil : a.level2)
+            indicator.append(a.indicator)
+            target.append(a.target.isEmpty ? nil : a.target)
+            actual.append(a.actual.isEmpty ? nil : a.actual)
+            direction.append(a.direction)
+            note.append(a.note)
+            source.append(a.source)
+            position.append(a.position)
+            origin.append(a.origin.rawValue)
+        }
+        return Table(name: "actuals", aliases: ["完成值", "实际完成"], columns: [
+            Column(name: "project_id", aliases: ["项目编号"], type: .int, data: .integers(actuals.map { Int64($0.projectIndex + 1) })),
+            Column(name: "year", aliases: ["年度"], type: .int, data: .integers(actuals.map { Int64(projects[$0.projectIndex].year) })),
+            Column(name: "project", aliases: ["项目名称", "项目"], type: .string, data: project.finish()),
+            Column(name: "kind", aliases: ["来源类型"], type: .string, data: kind.finish()),
+            Column(name: "date", aliases: ["日期", "截至日期"], type: .date, data: .integers(actuals.map { $0.date.packed })),
+            Column(name: "level1", aliases: ["一级指标"], type: .string, data: level1.finish()),
+            Column(name: "level2", aliases: ["二级指标"], type: .string, data: level2.finish()),
+            Column(name: "indicator", aliases: ["三级指标", "指标名称"], type: .string, data: indicator.finish()),
+            Column(name: "target", aliases: ["年度指标值"], type: .string, data: target.finish()),
+            Column(name: "actual", aliases: ["完成值", "实际完成值"], type: .string, data: actual.finish()),
+            Column(name: "direction", aliases: ["指标方向"], type: .string, data: direction.finish()),
+            Column(name: "weight", aliases: ["分值", "权重"], type: .decimal, data: .integers(actuals.map { $0.weight?.scaled ?? nullInteger })),
+            Column(name: "score", aliases: ["得分"], type: .decimal, data: .integers(actuals.map { $0.score?.scaled ?? nullInteger })),
+            Column(name: "note", aliases: ["备注", "偏差原因"], type: .string, data: note.finish()),
+            Column(name: "source", aliases: ["来源文件"], type: .string, data: source.finish()),
+            Column(name: "line", aliases: ["行号"], type: .int, data: .integers(actuals.map { Int64($0.line) })),
+            Column(name: "position", aliases: ["位置"], type: .string, data: position.finish()),
+            Column(name: "origin", aliases: ["数据性质"], type: .string, data: origin.finish()),
         ])
     }
 }

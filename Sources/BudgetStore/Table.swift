@@ -55,6 +55,8 @@ public struct Store: Sendable {
     private let deferred: [String: LazyTable]
     private let deferredOrder: [String]
     public var sources: [Source]
+    /// The scoring settings `evaluation` and its neighbours use (a data folder's `scoring.tsv`, or the standard).
+    public var scoring = ScoringSettings.standard
 
     /// A table built on first use: derived tables (execution, from the others) and the tables of
     /// an opened snapshot (decoded when a query first needs them).

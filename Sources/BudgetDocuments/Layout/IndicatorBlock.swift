@@ -49,6 +49,8 @@ struct IndicatorBlock {
     /// `服务老年人数：≥800人` in the 三级 cell, when there is no 指标值 column.
     var namesHoldTargets: Bool { annualColumn == nil && otherColumns.isEmpty }
     var goalColumn: Int?
+    /// The month a monitoring table's actuals stand at (`1-7月完成值` → 7).
+    var actualsAsOfMonth: Int?
 
     var level1 = "", level1Raw = "", level2 = "", level2Raw = ""
     var level1Seen: Set<String> = []
@@ -128,6 +130,11 @@ struct IndicatorBlock {
         measureColumn = column(.measure)
         weightColumn = column(.weight)
         actualColumn = column(.actual)
+        // `1-7月完成值`: a monitoring table's actuals are as of the end of July.
+        if let actual = actualColumn, let span = LabelText.parse(header[actual]).tags.first(where: { $0.contains("月") }) {
+            let digits = span.reversed().drop { !$0.isNumber }.prefix { $0.isASCII && $0.isNumber }
+            if let month = Int(String(digits.reversed())), (1...12).contains(month) { actualsAsOfMonth = month }
+        }
         scoreColumn = column(.score)
         standardColumn = column(.standard)
         noteColumn = column(.note)

@@ -44,6 +44,11 @@ struct ProjectDraft {
     var spentRate: ExactDecimal?
     var moneyWeight: ExactDecimal?
     var moneyScore: ExactDecimal?
+    /// A self-evaluation's 总分 row (分值 and 得分 totals) and 自评等级, as published.
+    var publishedTotalWeight: ExactDecimal?
+    var publishedTotalScore: ExactDecimal?
+    var publishedGrade: String?
+    var actualsAsOfMonth: Int?
 
     var indicators: [PendingIndicator] = []
     var coverage: [CoverageRecord] = []

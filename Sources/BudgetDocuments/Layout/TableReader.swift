@@ -93,6 +93,7 @@ struct TableReader {
                 }
                 context = block.context
                 block.context.diagnostics.removeAll()  // unshared: see the swaps in readIndicators/readFlat
+                if let month = block.actualsAsOfMonth { draft.actualsAsOfMonth = month }
                 if block.hasProjectColumn {
                     readFlat(rows[(index + 1)...], block: &block)
                 } else {
@@ -565,8 +566,9 @@ struct TableReader {
             }
         }
         // Rows after the block (合计, 评价结论, notes, signatures) carry no indicator; a 填报日期 among
-        // them may date the table.
+        // them may date the table, a 总分 row gives the published totals and 自评等级 the grade.
         for row in rows[min(index, rows.count)...] {
+            readTotals(row, block: block)
             for cell in row.cells where cell.hasBytes("日期") {
                 let trimmed = cell.trimmed
                 guard let colon = trimmed.firstIndex(where: { $0 == ":" || $0 == "：" }) else { continue }
@@ -577,6 +579,38 @@ struct TableReader {
             }
         }
         return rows.count
+    }
+
+    /// `总分 | … | 100 | 97.7` (分值 and 得分 totals) or `合计 | 100`, and `自评等级 | 优`, under a
+    /// self-evaluation's indicator block. One number is the 分值 total when it stands in the 分值
+    /// column or equals the sum of the weights, else the 得分 total when it stands in the 得分 column.
+    private mutating func readTotals(_ row: GridRow, block: IndicatorBlock) {
+        let cells = row.cells.map(\.trimmed)
+        guard let first = cells.firstIndex(where: { !$0.isEmpty }) else { return }
+        let lead = LabelText.parse(cells[first]).key
+        if ["自评等级", "评价等级", "绩效等级", "等级", "自评结果"].contains(lead) {
+            if let grade = cells[(first + 1)...].first(where: { !$0.isEmpty }), ["优", "良", "中", "差"].contains(where: { grade.hasPrefix($0) }) {
+                draft.publishedGrade = String(grade.prefix(1))
+            }
+            return
+        }
+        guard ["总分", "合计", "总计", "自评总分", "得分合计"].contains(lead), block.weightColumn != nil || block.scoreColumn != nil else { return }
+        let numbers: [(column: Int, value: ExactDecimal)] = cells.indices.dropFirst(first + 1).compactMap { i in
+            CellValues.points(cells[i]).map { (i, $0) }
+        }
+        guard !numbers.isEmpty, numbers.count <= 2, draft.publishedTotalScore == nil, draft.publishedTotalWeight == nil else { return }
+        if numbers.count == 2 {
+            draft.publishedTotalWeight = numbers[0].value
+            draft.publishedTotalScore = numbers[1].value
+            return
+        }
+        let only = numbers[0]
+        let weights = draft.indicators.compactMap(\.record.weight).reduce(draft.moneyWeight?.scaled ?? 0) { $0 + $1.scaled }
+        if only.column == block.weightColumn || only.value.scaled == weights {
+            draft.publishedTotalWeight = only.value
+        } else if only.column == block.scoreColumn {
+            draft.publishedTotalScore = only.value
+        }
     }
 
     // MARK: the flat sheet
