@@ -42,14 +42,20 @@ public final class Workspace {
         self.limits = limits
         if let cache {
             let outcome = cache.load(paths: paths, limits: limits)
-            loaded = outcome.summary
             cacheWarnings = outcome.warnings
-            session = QuerySession(store: outcome.store)
+            var store = outcome.store
+            var summary = outcome.summary
+            Self.applyScoring(&store, paths: paths, diagnostics: &summary.diagnostics)
+            loaded = summary
+            session = QuerySession(store: store)
             for warning in outcome.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         } else {
             let documents = DocumentLoader.load(paths: paths, limits: limits)
-            loaded = LoadSummary(documents)
-            session = QuerySession(store: StoreBuilder.build(from: documents))
+            var store = StoreBuilder.build(from: documents)
+            var summary = LoadSummary(documents)
+            Self.applyScoring(&store, paths: paths, diagnostics: &summary.diagnostics)
+            loaded = summary
+            session = QuerySession(store: store)
         }
         self.renderer = renderer
     }
@@ -71,13 +77,35 @@ public final class Workspace {
         let before = previous.projects
         paths.append(path)
         let documents = DocumentLoader.load(paths: paths, limits: limits)
-        loaded = LoadSummary(documents)
-        session.replaceStore(StoreBuilder.build(from: documents))
+        var store = StoreBuilder.build(from: documents)
+        var summary = LoadSummary(documents)
+        Self.applyScoring(&store, paths: paths, diagnostics: &summary.diagnostics)
+        loaded = summary
+        session.replaceStore(store)
         cachedGlossary = nil
         let added = documents.projects.count - before
         let errors = documents.diagnostics.filter { $0.file.hasPrefix(path) && $0.severity == .error }.count
         return "loaded \(path): \(added) project\(added == 1 ? "" : "s") added, \(documents.projects.count) in all"
             + (errors > 0 ? "; \(errors) error(s), see `budgetq check \(path)`" : "")
+    }
+
+    /// Scores the store by the first `scoring.tsv` among `paths` (a folder's, or one named itself);
+    /// one that cannot be read is a load error and the standard settings are used.
+    static func applyScoring(_ store: inout Store, paths: [String], diagnostics: inout [Diagnostic]) {
+        let manager = FileManager.default
+        let candidates = paths.map { path -> String in
+            var isDirectory: ObjCBool = false
+            return manager.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue ? path + "/" + ScoringSettings.fileName : path
+        }
+        guard let file = candidates.first(where: { ($0 as NSString).lastPathComponent == ScoringSettings.fileName && manager.fileExists(atPath: $0) }) else { return }
+        do {
+            let text = try String(contentsOfFile: file, encoding: .utf8)
+            store.scoring = try ScoringSettings.parse(text, file: file)
+        } catch let failure as ScoringSettings.Failure {
+            diagnostics.append(.error(failure.file, failure.line, failure.message + "; the standard scoring is used"))
+        } catch {
+            diagnostics.append(.error(file, 1, "cannot read the scoring settings (\(error.localizedDescription)); the standard scoring is used"))
+        }
     }
 
     /// Writes the current tables to a snapshot file (atomically).

@@ -15,6 +15,10 @@ public enum StoreBuilder {
             sources.append(.init(path: ledger.path, kind: .payments, origin: ledger.origin,
                                  encoding: ledger.encoding?.rawValue ?? "unreadable", rows: ledger.projects, years: years))
         }
+        for file in loaded.actualsFiles {
+            let years = Set(loaded.actuals.lazy.filter { $0.source == file.path }.map(\.date.year)).sorted()
+            sources.append(.init(path: file.path, kind: .actuals, origin: file.origin, encoding: file.encoding?.rawValue ?? "unreadable", rows: file.projects, years: years))
+        }
         return Store(tables: [projectsTable(projects), indicatorsTable(projects), coverageTable(projects), regionsTable(loaded.gazetteer),
                               paymentsTable(loaded.payments), actualsTable(loaded.actuals, projects: projects)],
                      deferred: derivedTables, sources: sources)

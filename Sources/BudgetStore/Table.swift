@@ -32,6 +32,8 @@ public struct Store: Sendable {
             case documents
             /// A payment ledger: rows of `payments`.
             case payments
+            /// An actuals ledger: rows of `actuals`.
+            case actuals
         }
 
         public var path: String

@@ -12,10 +12,24 @@ struct Check: ParsableCommand {
     @Argument(help: "Files or folders (read recursively).")
     var paths: [String]
 
+    @Flag(name: .long, help: "Also list target-quality findings (the `findings` table: missing categories, qualitative-only or unit-less targets, 成本指标 without an amount, …) as FILE:LINE: finding: ….")
+    var quality = false
+
     /// `--max-file-mb` and `--max-line-kb` belong to the top-level command.
     @ParentCommand var root: Budgetq
 
     func run() throws {
+        if quality {
+            let workspace = Workspace(paths: paths, limits: root.data.limits)
+            guard let loaded = workspace.loaded else { return }
+            for diagnostic in loaded.diagnostics { print(diagnostic) }
+            let findings = QualityReport(workspace)
+            for line in findings.lines { print(line) }
+            print(CheckSummary(loaded).text)
+            print(findings.summary)
+            if loaded.errorCount > 0 { throw ExitCode(1) }
+            return
+        }
         let loaded = DocumentLoader.load(paths: paths, limits: root.data.limits)
         for diagnostic in loaded.diagnostics { print(diagnostic) }
         print(CheckSummary(loaded).text)
