@@ -13,9 +13,15 @@ public struct ReportRunner {
     }
 
     /// Returns false after an error (already reported on standard error).
-    public func run(_ original: String, parameters: [(String, String)]) -> Bool {
+    public func run(_ original: String, parameters given: [(String, String)]) -> Bool {
         let text = QuerySession.normalizedLineEnds(original)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // `# default month = 2023-07`: the value a parameter takes when the run does not give one.
+        var parameters = given
+        for (name, value) in Self.defaults(lines) where !given.contains(where: { $0.0 == name }) {
+            workspace.session.setParameter(name, text: value)
+            parameters.append((name, value))
+        }
         let format = workspace.renderer.format
         if format == .markdown {
             var header = "# " + (Self.scriptTitle(lines) ?? file) + "\n\n"
@@ -53,6 +59,18 @@ public struct ReportRunner {
             if !workspace.execute(statement, source: text, file: file) { return false }
         }
         return true
+    }
+
+    /// `# default NAME = VALUE` comment lines.
+    static func defaults(_ lines: [String]) -> [(String, String)] {
+        lines.compactMap { line in
+            let text = line.trimmingCharacters()
+            guard text.hasPrefix("# default ") else { return nil }
+            let body = text.dropFirst("# default ".count)
+            guard let equals = body.firstIndex(of: "=") else { return nil }
+            let name = body[..<equals].trimmingCharacters(), value = body[body.index(after: equals)...].trimmingCharacters()
+            return name.isEmpty || value.isEmpty ? nil : (name, value)
+        }
     }
 
     /// The first comment line of the file: what the script is for.

@@ -13,6 +13,8 @@ public struct DemoYears {
     public let seed: UInt64
     public let realYear = 2024
     public let years = [2021, 2022, 2023, 2025]
+    /// The demo year with a year-end 自评表 and a mid-year actuals ledger.
+    public let evaluationYear = 2023
 
     public init(seed: UInt64 = 2024) { self.seed = seed }
 
@@ -47,15 +49,24 @@ public struct DemoYears {
             if let other = behaviours.indices.first(where: { behaviours[$0] == .onTime && deadlines[$0] == nil }), !behaviours.contains(.underExecuted) {
                 behaviours[other] = .underExecuted
             }
+            var paidFen = [Int64](repeating: 0, count: drafts.count)
             for (index, draft) in drafts.enumerated() {
                 let deadline = deadlines[index]
                 var behaviour = behaviours[index]
                 if deadline != nil, behaviour == .idle { behaviour = .late }
                 for p in PaymentPlan.payments(budgetFen: draft.budgetFen, year: year, deadline: deadline, behaviour: behaviour, rng: &ledgerRng) {
                     ledger += PaymentPlan.csvLine(date: p.date, department: draft.department, project: draft.name, fen: p.fen, note: p.note)
+                    paidFen[index] += p.fen
                 }
             }
             files.append(.init(path: "payments-\(year).csv", text: ledger))
+            if year == evaluationYear {
+                // Its own generator, so the other demo files stay exactly as they were.
+                var evaluationRng = SeededRandom(seed: seed &+ 16)
+                let (document, actuals) = DemoEvaluation(year: year).files(drafts, paidFen: paidFen, rng: &evaluationRng)
+                files.append(.init(path: "\(year)-ziping-demo-synthetic.txt", text: document))
+                files.append(.init(path: "actuals-\(year).csv", text: actuals))
+            }
         }
         return files
     }

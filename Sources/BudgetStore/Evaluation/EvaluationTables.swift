@@ -246,7 +246,7 @@ struct Evaluation {
             for (row, w) in zip(rows, weights(rows)) {
                 let result: IndicatorScore
                 if let missing = w.missing {
-                    result = IndicatorScore(rule: ScoringRules.rule(for: row.reading, direction: row.direction, level1: row.level1, level2: row.level2), score: nil, reason: missing)
+                    result = IndicatorScore(rule: ScoringRules.rule(for: row.reading, text: row.target, direction: row.direction, level1: row.level1, level2: row.level2), score: nil, reason: missing)
                 } else {
                     result = ScoringRules.score(target: row.reading, targetText: row.target, actual: row.actual, direction: row.direction,
                                                 level1: row.level1, level2: row.level2, weight: w.weight, year: year, settings: settings)

@@ -66,7 +66,7 @@ struct Monitoring {
                         from = found.source
                     }
                     let reading = evaluation.reading(i, r)
-                    let rule = ScoringRules.rule(for: reading, direction: direction.string(r), level1: level1.string(r) ?? "", level2: level2.string(r) ?? "")
+                    let rule = ScoringRules.rule(for: reading, text: target, direction: direction.string(r), level1: level1.string(r) ?? "", level2: level2.string(r) ?? "")
                     var progress: ExactDecimal?
                     if let actual {
                         let score = ScoringRules.score(target: reading, targetText: target, actual: actual, direction: direction.string(r),

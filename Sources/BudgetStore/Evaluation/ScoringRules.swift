@@ -31,8 +31,9 @@ public struct IndicatorScore: Sendable, Equatable {
 /// The scoring rules of docs/evaluation.md, on exact decimals (scores rounded half-up to 0.01).
 public enum ScoringRules {
     /// The rule an indicator's target calls for. A published 指标方向 (正向/反向) wins; a 成本 indicator
-    /// without a comparison is reverse; a bare number is positive.
-    public static func rule(for target: TargetReading, direction: String?, level1: String, level2: String) -> ScoreRule {
+    /// without a comparison is reverse; a bare number (`50个`, which reads as `=`) is positive: only a
+    /// written `=` (`=100%`, the 指标性质 cell `=`) makes an exact target.
+    public static func rule(for target: TargetReading, text: String, direction: String?, level1: String, level2: String) -> ScoreRule {
         if let direction {
             if direction.contains("反") || direction.contains("逆") { return .reverse }
             if direction.contains("正") { return .positive }
@@ -45,7 +46,10 @@ public enum ScoringRules {
         switch target.comparison {
         case .atLeast?, .greater?: return .positive
         case .atMost?, .less?: return .reverse
-        case .equal?, .within?: return .exact
+        case .within?: return .exact
+        case .equal?:
+            if text.contains("=") || text.contains("＝") || text.contains("等于") { return .exact }
+            return level2.contains("成本") || level1.contains("成本") ? .reverse : .positive
         case nil: return level2.contains("成本") || level1.contains("成本") ? .reverse : .positive
         }
     }
@@ -53,7 +57,7 @@ public enum ScoringRules {
     /// Scores one indicator. `actual` is the 完成值 text; `year` dates a deadline actual.
     public static func score(target: TargetReading, targetText: String, actual: String?, direction: String?, level1: String, level2: String,
                              weight: ExactDecimal?, year: Int, settings: ScoringSettings) -> IndicatorScore {
-        let rule = rule(for: target, direction: direction, level1: level1, level2: level2)
+        let rule = rule(for: target, text: targetText, direction: direction, level1: level1, level2: level2)
         guard let weight else {
             return IndicatorScore(rule: rule, score: nil, reason: "no 分值: the table publishes weights for other indicators but not this one")
         }
