@@ -202,6 +202,12 @@ public struct DataCache: Sendable {
         let documents = DocumentLoader.parseDocuments(found.documents, tables: tables, limits: limits)
         let projects = documents.flatMap(\.projects)
         let ledgers = DocumentLoader.readLedgers(found.ledgers, projects: projects, limits: limits)
+        if DocumentLoader.linksFiles(documents, ledgers: ledgers) {
+            // Reports and actuals ledgers evaluate projects of other files: the cache splices files
+            // one by one, so such a folder is put together whole each time and not cached.
+            let loaded = DocumentLoader.assemble(found, tables: tables, documents: documents, limits: limits)
+            return Outcome(store: StoreBuilder.build(from: loaded), summary: LoadSummary(loaded), warnings: warnings)
+        }
         let documentEntries = zip(documentKeys, documents).map { Self.documentEntry($0, $1) }
         let ledgerEntries = zip(ledgerKeys, ledgers).map { Self.ledgerEntry($0, $1) }
         let store = StoreBuilder.store(
@@ -335,6 +341,8 @@ public struct DataCache: Sendable {
         let readLedgers = DocumentLoader.readLedgers(ledgersToRead.map { found.ledgers[$0] }, projects: matching, limits: limits)
         var freshLedgers: [Int: DocumentLoader.LedgerOutcome] = [:]
         for (index, outcome) in zip(ledgersToRead, readLedgers) { freshLedgers[index] = outcome }
+        // A new 自评表, 监控表 or actuals ledger links files: read the folder whole instead.
+        if DocumentLoader.linksFiles(parsed, ledgers: readLedgers) { return nil }
         var paymentParts: [Table] = []
         var ledgerEntries: [LedgerEntry] = []
         for (index, path) in found.ledgers.enumerated() {

@@ -5,8 +5,8 @@ public struct QualityReport {
     public let lines: [String]
     public let summary: String
 
-    public init(_ workspace: Workspace) {
-        guard let table = workspace.session.store.table(named: "findings") else {
+    public init(_ store: Store) {
+        guard let table = store.table(named: "findings") else {
             lines = []
             summary = "no findings table"
             return

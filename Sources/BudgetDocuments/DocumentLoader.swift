@@ -68,7 +68,21 @@ public enum DocumentLoader {
         let tables = readTables(found, limits: limits)
         var result = LoadedDocuments(gazetteer: tables.gazetteer)
         result.diagnostics = found.diagnostics + tables.diagnostics
-        for outcome in parseDocuments(found.documents, tables: tables, limits: limits) {
+        return assemble(found, tables: tables, documents: parseDocuments(found.documents, tables: tables, limits: limits), limits: limits)
+    }
+
+    /// True when some documents or ledgers evaluate projects of other files (a 自评表 or 监控表, an
+    /// actuals ledger): then the portfolio must be put together whole, not file by file.
+    public static func linksFiles(_ documents: [DocumentOutcome], ledgers: [LedgerOutcome]) -> Bool {
+        ledgers.contains(where: \.isActuals) || documents.contains { $0.projects.contains { $0.documentKind == "自评" || $0.documentKind == "监控" } }
+    }
+
+    /// The portfolio from parsed documents: reports attached to the projects they evaluate, then
+    /// every ledger matched against the whole portfolio.
+    public static func assemble(_ found: Discovery, tables: ReadingTables, documents: [DocumentOutcome], limits: LoadLimits) -> LoadedDocuments {
+        var result = LoadedDocuments(gazetteer: tables.gazetteer)
+        result.diagnostics = found.diagnostics + tables.diagnostics
+        for outcome in documents {
             result.projects += outcome.projects
             result.diagnostics += outcome.diagnostics
             result.files.append(outcome.summary)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BudgetDocuments
 import BudgetApp
+import BudgetStore
 import Foundation
 
 /// `budgetq check PATH…`: diagnostics and a summary; exit status 1 when any error.
@@ -20,10 +21,9 @@ struct Check: ParsableCommand {
 
     func run() throws {
         if quality {
-            let workspace = Workspace(paths: paths, limits: root.data.limits)
-            guard let loaded = workspace.loaded else { return }
+            let loaded = DocumentLoader.load(paths: paths, limits: root.data.limits)
             for diagnostic in loaded.diagnostics { print(diagnostic) }
-            let findings = QualityReport(workspace)
+            let findings = QualityReport(StoreBuilder.build(from: loaded))
             for line in findings.lines { print(line) }
             print(CheckSummary(loaded).text)
             print(findings.summary)
