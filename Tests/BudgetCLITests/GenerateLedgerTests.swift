@@ -50,8 +50,8 @@ import Testing
         let r = try BudgetqProcess.run(["generate", "--demo", "--out", dir.path])
         #expect(r.status == 0)
         // Every demo file the bundled folder holds must be written, not only those that were.
-        let expected = ["2021-demo-synthetic.txt", "2022-demo-synthetic.txt", "2023-demo-synthetic.txt", "2025-demo-synthetic.txt",
-                        "payments-2021.csv", "payments-2022.csv", "payments-2023.csv", "payments-2024.csv", "payments-2025.csv"]
+        let expected = ["2021-demo-synthetic.txt", "2022-demo-synthetic.txt", "2023-demo-synthetic.txt", "2023-ziping-demo-synthetic.txt",
+                        "2025-demo-synthetic.txt", "actuals-2023.csv", "payments-2021.csv", "payments-2022.csv", "payments-2023.csv", "payments-2024.csv", "payments-2025.csv"]
         let written = try Self.contents(dir).keys.sorted()
         #expect(written == expected)
         #expect(r.stdout.contains("wrote \(expected.count) synthetic files"))

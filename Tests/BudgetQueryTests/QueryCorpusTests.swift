@@ -15,6 +15,8 @@ struct QueryCorpusTests {
         "seed": ["datasets/2024-dongguan-economic-cooperation-office.txt", "datasets/regions.tsv"],
         "datasets": ["datasets"],
         "portfolio": ["Tests/fixtures/portfolio-2024.txt"],
+        "evaluation": ["Tests/fixtures/evaluation"],
+        "realziping": ["Tests/fixtures/real-documents/13-suixi-minzheng-2019-ziping-partial.txt", "Tests/fixtures/real-documents/01-qingshen-fgj-2023-ziping.txt"],
     ]
 
     @Test func corpus() throws {

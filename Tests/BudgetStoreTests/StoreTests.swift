@@ -34,7 +34,8 @@ struct StoreTests {
         #expect(projects.columns.map(\.name) == ["id", "year", "name", "type", "level", "department", "unit", "start_year", "end_year",
                                                  "budget", "goal_period", "goal_year", "regions", "doc_kind", "amount_unit", "department_code",
                                                  "unit_code", "budget_total", "budget_initial", "budget_adjusted", "spent", "spent_rate",
-                                                 "funds_fiscal", "funds_other", "goal_result", "extra", "partial", "source", "line", "position", "origin",
+                                                 "funds_fiscal", "funds_other", "goal_result", "spent_weight", "spent_score", "total_weight",
+                                                 "total_score", "grade", "actuals_month", "extra", "partial", "source", "line", "position", "origin",
                                                  "execution_target", "execution_deadline"])
         #expect(projects.rowCount == 9)
         #expect(projects.column(named: "预算金额")?.type == .money)
