@@ -26,8 +26,8 @@ let package = Package(
         .target(name: "BudgetStore", dependencies: ["BudgetCore", "BudgetDocuments"]),
         // Stage 3: query text → tokens → AST → bound plan → column-at-a-time execution.
         .target(name: "BudgetQuery", dependencies: ["BudgetCore", "BudgetStore"]),
-        // Stage 4: result columns → text (table, csv, tsv, json, markdown).
-        .target(name: "BudgetRender", dependencies: ["BudgetCore", "BudgetStore", "BudgetQuery"]),
+        // Stage 4: result columns → text (table, line, csv, tsv, json, markdown, HTML) and xlsx workbooks.
+        .target(name: "BudgetRender", dependencies: ["BudgetCore", "BudgetStore", "BudgetQuery", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // The application without a terminal: workspace, scripts, reports, dot commands. What
         // `-c`, `run`, stdin scripts and the benchmark use; it never touches libedit.
         .target(name: "BudgetApp", dependencies: ["BudgetCore", "BudgetDocuments", "BudgetStore", "BudgetQuery", "BudgetRender"]),

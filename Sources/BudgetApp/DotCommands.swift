@@ -107,6 +107,10 @@ public enum DotCommands {
             return .ok
         },
         Command(name: ".mode", usage: ".mode " + OutputFormat.allCases.map(\.rawValue).joined(separator: "|"), help: "Choose how results are printed (line: one `column = value` a line).") { args, ws, report in
+            if args.first == "xlsx" {
+                report(".mode xlsx: a workbook is a file; use .output FILE.xlsx (a sheet per result), or budgetq run … --out FILE.xlsx")
+                return .failed
+            }
             guard let name = args.first, let format = OutputFormat(rawValue: name) else {
                 report(".mode expects one of: \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
                 return .failed
@@ -122,8 +126,9 @@ public enum DotCommands {
             ws.renderer.moneyUnit = unit
             return .ok
         },
-        Command(name: ".output", usage: ".output [FILE|stdout]", help: "Send results to FILE (written atomically), or back to the terminal.") { args, ws, _ in
-            ws.setOutput(args.first)
+        Command(name: ".output", usage: ".output [FILE|stdout] [--no-bom]", help: "Send results to FILE (written atomically; FILE.xlsx is a workbook, a sheet per result; CSV starts with a UTF-8 BOM unless --no-bom), or back to the terminal.") { args, ws, _ in
+            ws.setOutput(args.first { $0 != "--no-bom" })
+            ws.byteOrderMark = !args.contains("--no-bom")
             return .ok
         },
         Command(name: ".maxrows", usage: ".maxrows N", help: "Most rows printed in table mode (the rest are counted); default 1000.") { args, ws, report in

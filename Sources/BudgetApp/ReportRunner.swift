@@ -12,8 +12,9 @@ public struct ReportRunner {
         self.file = file
     }
 
-    /// Returns false after an error (already reported on standard error).
-    public func run(_ original: String, parameters given: [(String, String)]) -> Bool {
+    /// Returns false after an error (already reported on standard error). `out` is a file (or,
+    /// for CSV with several results, a folder) to write instead of standard output.
+    public func run(_ original: String, parameters given: [(String, String)], out: String? = nil) -> Bool {
         let text = QuerySession.normalizedLineEnds(original)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         // `# default month = 2023-07`: the value a parameter takes when the run does not give one.
@@ -23,6 +24,9 @@ public struct ReportRunner {
             parameters.append((name, value))
         }
         let format = workspace.renderer.format
+        // JSON, CSV/TSV, xlsx and HTML are one document for the whole run, written at the end.
+        let wholeRun = format.isDocument || format == .json || format == .csv || format == .tsv
+        if let out, !wholeRun { workspace.setOutput(out) }
         if format == .markdown {
             var header = "# " + (Self.scriptTitle(lines) ?? file) + "\n\n"
             if !parameters.isEmpty {
@@ -36,6 +40,8 @@ public struct ReportRunner {
             }
             workspace.emit(header)
         }
+        workspace.collectsResults = wholeRun
+        defer { workspace.collectsResults = false }
         var first = true
         for result in QuerySession.parseRecovering(text) {
             let statement: ParsedStatement
@@ -51,14 +57,16 @@ public struct ReportRunner {
                 switch format {
                 case .markdown: workspace.emit("\n## \(title)\n\n")
                 case .table, .line: workspace.emit((first ? "" : "\n") + "== \(title) ==\n")
-                case .csv, .tsv: workspace.emit((first ? "" : "\n") + "# \(title)\n")
-                case .json: break
+                case .csv, .tsv, .json, .html, .xlsx: workspace.nextTitle = title
                 }
                 first = false
             }
             if !workspace.execute(statement, source: text, file: file) { return false }
         }
-        return true
+        guard wholeRun else { return true }
+        let results = workspace.takeCollected()
+        let context = workspace.reportContext(title: Self.scriptTitle(lines) ?? file, parameters: parameters)
+        return ReportDocumentWriter(workspace: workspace, file: file).write(results, format: format, context: context, parameters: parameters, out: out)
     }
 
     /// `# default NAME = VALUE` comment lines.

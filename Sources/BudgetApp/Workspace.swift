@@ -211,6 +211,65 @@ public final class Workspace {
     public func setOutput(_ path: String?) {
         outputPath = path == "stdout" ? nil : path
         outputBuffer = ""
+        outputResults = []
+    }
+
+    /// Start CSV files with a UTF-8 byte-order mark, so that Excel and WPS read them as UTF-8
+    /// (`--no-bom`, `.output FILE --no-bom` to leave it out).
+    public var byteOrderMark = true
+
+    /// When set, results are kept (titled) for one document written at the end of a run
+    /// (`run --format json|csv|xlsx|html`) instead of printed one by one.
+    public var collectsResults = false
+    /// The results kept while `collectsResults`.
+    public private(set) var collected: [TitledResult] = []
+    /// The title the next result is kept under.
+    public var nextTitle: String?
+    /// Results written so far to an `.output FILE.xlsx` workbook (rewritten after each).
+    private var outputResults: [TitledResult] = []
+
+    /// Prints, keeps or writes one result, as the output asks.
+    func deliver(_ result: QueryResult) {
+        let title = nextTitle ?? "Result \(collected.count + outputResults.count + 1)"
+        nextTitle = nil
+        if collectsResults {
+            collected.append(TitledResult(title: title, result: result))
+            return
+        }
+        let renderer = rendererForOutput
+        if let outputPath, renderer.format == .xlsx || OutputFormat(fileName: outputPath) == .xlsx {
+            // A workbook cannot grow by appending text: write it whole, one sheet per result.
+            outputResults.append(TitledResult(title: title, result: result))
+            do {
+                let data = try XlsxWriter(language: renderer.language, glossary: glossary).workbook(outputResults, context: reportContext(title: title, parameters: []))
+                try AtomicFile.write(data, to: outputPath)
+            } catch {
+                standardError("error: cannot write \(outputPath): \(error)\n")
+            }
+            return
+        }
+        let text = renderer.render(result)
+        if outputPath != nil, outputBuffer.isEmpty, renderer.format == .csv, byteOrderMark {
+            emit("\u{FEFF}" + text)
+        } else {
+            emit(text)
+        }
+    }
+
+    /// What a document says around its results: title, parameters, the data and which is real.
+    public func reportContext(title: String, parameters: [(String, String)]) -> ReportContext {
+        var warnings: [String] = []
+        if let loaded, loaded.errorCount > 0 {
+            warnings.append("\(loaded.errorCount) load error\(loaded.errorCount == 1 ? "" : "s") in the data: these results leave out what could not be read. "
+                            + "Run `budgetq check \(paths.joined(separator: " "))` for all.")
+        }
+        return ReportContext(title: title, parameters: parameters, dataSummary: dataSummary, warnings: warnings, sources: session.store.sources)
+    }
+
+    /// Hands over the kept results and stops keeping them.
+    public func takeCollected() -> [TitledResult] {
+        defer { collected = []; collectsResults = false }
+        return collected
     }
 
     /// Runs a script of statements and dot commands. Errors name FILE:LINE:COLUMN. With
@@ -259,8 +318,7 @@ public final class Workspace {
             let outcome = try session.execute(statement)
             if case .result(let result) = outcome {
                 lastResult = result
-                // A file gets every column: the terminal's width is the terminal's.
-                emit(rendererForOutput.render(result))
+                deliver(result)
             }
             if timer {
                 let elapsed = DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds

@@ -330,6 +330,16 @@ struct Binder {
         case .isnull, .isnotnull, .isempty:
             try arity(1...1, "\(function.rawValue)(target)")
             return .call(function, bound, .bool)
+        case .bar:
+            // DuckDB's bar(): bar(x [, max [, width]]) draws x against max (default 1, for ratios).
+            try arity(1...3, "bar(rate) or bar(budget, 1亿, 30)")
+            for (b, a) in zip(bound, args) where !(b.type?.isNumeric ?? true) {
+                throw QueryError("bar needs numbers, not \(describe(b.type))", at: a.span, hint: "bar(rate), bar(budget, 1亿) or bar(x, max, width)")
+            }
+            if bound.count == 3, case .constant(let s) = bound[2], case .integer(let w) = s.value, !(1...200).contains(w) {
+                throw QueryError("bar's width is 1 to 200 cells", at: args[2].span)
+            }
+            return .call(.bar, bound, .string)
         case .len:
             try arity(1...1, "len(name)")
             guard [.string, .text, .list].contains(bound[0].type ?? .string) else { throw QueryError("len needs a string or a list", at: args[0].span) }

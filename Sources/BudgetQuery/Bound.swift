@@ -17,7 +17,7 @@ enum AggregateFunction: String, Sendable, CaseIterable {
 
 /// Scalar functions usable anywhere.
 enum ScalarFunction: String, Sendable, CaseIterable {
-    case round, abs, year, month, quarter, getyear, getmonth, len, strcat, tofen, coalesce, iff, isnull, isnotnull, isempty
+    case round, abs, year, month, quarter, getyear, getmonth, len, strcat, tofen, coalesce, iff, isnull, isnotnull, isempty, bar
 }
 
 /// One aggregate to compute: its function and its argument bound against the input rows.

@@ -42,6 +42,13 @@ extension Evaluator {
             var builder = StringColumnBuilder(capacity: n)
             for i in 0..<n { builder.append(parts.map { $0(i) ?? "" }.joined()) }
             return .column(Column(name: "", type: .string, data: builder.finish()))
+        case .bar:
+            let values = reals(args[0])
+            let maxima = args.count > 1 ? reals(args[1]) : [Double](repeating: 1, count: n)
+            let widths = args.count > 2 ? reals(args[2]) : [Double](repeating: 20, count: n)
+            var builder = StringColumnBuilder(capacity: n)
+            for i in 0..<n { builder.append(InlineBar.text(values[i], max: maxima[i], width: widths[i])) }
+            return .column(Column(name: "", type: .string, data: builder.finish()))
         case .tofen:
             let values = try ints(args[0], scale: 2)
             return intColumn(values, type: .int)
@@ -115,4 +122,21 @@ extension Evaluator {
 /// comparing, grouping and sorting them as strings orders them in time.
 enum Quarter {
     static func text(year: Int64, month: Int64) -> String { "\(year)-Q\((month - 1) / 3 + 1)" }
+}
+
+/// bar(): DuckDB's inline bar, drawn with block characters.
+enum InlineBar {
+    /// A bar of `width` cells, full at `max`, in eighth-cell steps (█ ▉ ▊ ▋ ▌ ▍ ▎ ▏); a value above
+    /// `max` is a full bar ending in ▶, zero or less is empty; nil for null.
+    static func text(_ value: Double, max: Double, width: Double) -> String? {
+        guard !value.isNaN, !max.isNaN, max > 0, !width.isNaN else { return nil }
+        let cells = Int(Swift.max(1, Swift.min(200, width)))
+        let over = value > max
+        let eighths = Int((Swift.min(value, max) / max * Double(cells * 8)).rounded(.toNearestOrAwayFromZero))
+        guard eighths > 0 else { return "" }
+        let partials = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"]
+        var out = String(repeating: "█", count: eighths / 8) + partials[eighths % 8]
+        if over { out.removeLast(); out += "▶" }
+        return out
+    }
 }

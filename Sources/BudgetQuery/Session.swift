@@ -29,11 +29,14 @@ public struct QueryResult: Sendable {
     /// False when the query names no columns (a bare table, perhaps filtered, sorted or cut):
     /// only then may a narrow terminal leave bookkeeping columns out.
     public var selectsColumns: Bool
+    /// The row that is a 合计 total (`| total`, `summarize … with total`), if any.
+    public var totalRow: Int?
 
-    public init(table: Table, notes: [String] = [], selectsColumns: Bool = true) {
+    public init(table: Table, notes: [String] = [], selectsColumns: Bool = true, totalRow: Int? = nil) {
         self.table = table
         self.notes = notes
         self.selectsColumns = selectsColumns
+        self.totalRow = totalRow
     }
 }
 

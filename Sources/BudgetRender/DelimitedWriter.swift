@@ -2,10 +2,28 @@ import BudgetStore
 
 /// Output formats for results and exports.
 public enum OutputFormat: String, Sendable, CaseIterable {
-    case table, line, csv, tsv, json, markdown
+    case table, line, csv, tsv, json, markdown, html, xlsx
 
     /// Formats made to hand on to people: Chinese headers and labels, percentages, `—` for absent.
-    public var isReport: Bool { self == .markdown }
+    public var isReport: Bool { self == .markdown || self == .html || self == .xlsx }
+
+    /// Formats written once for a whole run (every result in one document), not per result.
+    public var isDocument: Bool { self == .html || self == .xlsx }
+
+    /// The format a file name asks for (`memo.xlsx`), if its extension names one.
+    public init?(fileName: String) {
+        guard let dot = fileName.lastIndex(of: "."), !fileName[dot...].contains("/") else { return nil }
+        switch fileName[fileName.index(after: dot)...].lowercased() {
+        case "csv": self = .csv
+        case "tsv", "tab": self = .tsv
+        case "json": self = .json
+        case "md", "markdown": self = .markdown
+        case "html", "htm": self = .html
+        case "xlsx": self = .xlsx
+        case "txt": self = .table
+        default: return nil
+        }
+    }
 }
 
 /// Writes a table as RFC 4180 CSV, TSV or JSON, with full, exact values.
@@ -41,21 +59,21 @@ public enum DelimitedWriter {
         for row in 0..<table.rowCount {
             var fields: [String] = []
             for column in table.columns {
-                let key = jsonString(column.name)
-                let value: String
-                if case .lists(let offsets, let codes, let dictionary) = column.data {
-                    value = "[" + codes[Int(offsets[row])..<Int(offsets[row + 1])].map { jsonString(dictionary[Int($0)]) }.joined(separator: ",") + "]"
-                } else if let text = formatter.text(column, row) {
-                    let isNumber = column.type.isNumeric && !(column.type == .real && (text == "inf" || text == "-inf"))
-                    value = isNumber ? text : (column.type == .bool ? text : jsonString(text))
-                } else {
-                    value = "null"
-                }
-                fields.append("\(key): \(value)")
+                fields.append("\(jsonString(column.name)): \(jsonValue(column, row, formatter))")
             }
             out += "  {" + fields.joined(separator: ", ") + "}" + (row + 1 < table.rowCount ? ",\n" : "\n")
         }
         return out + "]\n"
+    }
+
+    /// One value as JSON: exact numbers, arrays for lists, strings, null.
+    static func jsonValue(_ column: Column, _ row: Int, _ formatter: CellFormatter) -> String {
+        if case .lists(let offsets, let codes, let dictionary) = column.data {
+            return "[" + codes[Int(offsets[row])..<Int(offsets[row + 1])].map { jsonString(dictionary[Int($0)]) }.joined(separator: ",") + "]"
+        }
+        guard let text = formatter.text(column, row) else { return "null" }
+        let isNumber = column.type.isNumeric && !(column.type == .real && (text == "inf" || text == "-inf"))
+        return isNumber || column.type == .bool ? text : jsonString(text)
     }
 
     static func jsonString(_ s: String) -> String {

@@ -44,6 +44,12 @@ public struct ResultRenderer: Sendable {
         case .markdown: return markdown(result)
         case .table: return table(result)
         case .line: return lines(result)
+        case .html:
+            return HTMLReport(renderer: self).page([TitledResult(title: result.table.name, result: result)], context: ReportContext(title: result.table.name))
+        case .xlsx:
+            // A workbook is bytes written once for a whole run (`XlsxWriter`), never text per result;
+            // callers collect results for it. Should one get here, the reader still gets the rows.
+            return markdown(result)
         }
     }
 

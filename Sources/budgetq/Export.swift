@@ -3,6 +3,7 @@ import ArgumentParser
 import BudgetApp
 import BudgetDocuments
 import BudgetRender
+import BudgetQuery
 import BudgetStore
 import Foundation
 
@@ -10,8 +11,8 @@ import Foundation
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a table (projects, indicators, coverage, regions, payments, execution).",
-        usage: "budgetq export <table> [--format csv|tsv|json] [--out FILE] [--data DIR]",
-        discussion: "CSV is RFC 4180 in UTF-8; money is yuan with exactly two decimals; lists are ;-joined (arrays in JSON).")
+        usage: "budgetq export <table> [--format csv|tsv|json|xlsx] [--out FILE] [--no-bom] [--data DIR]",
+        discussion: "CSV is RFC 4180 in UTF-8 (a file starts with a byte-order mark for Excel/WPS unless --no-bom); money is yuan with exactly two decimals; lists are ;-joined (arrays in JSON). The format follows --out's extension (.xlsx, .json, .tsv) unless --format says.")
 
     @Argument(help: "Table to write: projects, indicators, coverage, regions, payments or execution.")
     var table: String
@@ -24,7 +25,7 @@ struct Export: ParsableCommand {
     @ParentCommand var root: Budgetq
 
     func run() throws {
-        let format = root.output.format ?? .csv
+        let format = root.output.format ?? out.flatMap { OutputFormat(fileName: $0) } ?? .csv
         let workspace = Workspace(paths: [root.data.directory], limits: root.data.limits, cache: root.data.cache)
         if workspace.loadedNoTable {
             FileHandle.standardError.write(Data((workspace.noTableMessage + "\n").utf8))
@@ -34,17 +35,26 @@ struct Export: ParsableCommand {
         guard let found = store.table(named: table) else {
             throw ValidationError("no table `\(table)`; expected one of: \(store.tables.map(\.name).joined(separator: ", "))")
         }
-        let text: String
+        let data: Data
         switch format {
-        case .csv: text = DelimitedWriter.csv(found)
-        case .tsv: text = DelimitedWriter.tsv(found)
-        case .json: text = DelimitedWriter.json(found)
-        case .table, .line, .markdown: throw ValidationError("export writes csv, tsv or json; for \(format.rawValue), use budgetq -c '\(table)' --format \(format.rawValue)")
+        // A CSV file starts with a UTF-8 byte-order mark so that Excel and WPS read it as UTF-8.
+        case .csv: data = Data(((out != nil && !root.output.noBom ? "\u{FEFF}" : "") + DelimitedWriter.csv(found)).utf8)
+        case .tsv: data = Data(DelimitedWriter.tsv(found).utf8)
+        case .json: data = Data(DelimitedWriter.json(found).utf8)
+        case .xlsx:
+            if out == nil, TerminalSize.ofStandardOutput() != nil {
+                throw ValidationError("an xlsx workbook is a binary file; write it with --out FILE.xlsx")
+            }
+            let result = QueryResult(table: found)
+            let context = workspace.reportContext(title: found.name, parameters: [])
+            data = try XlsxWriter(language: root.output.lang, glossary: workspace.glossary).workbook([TitledResult(title: found.name, result: result)], context: context)
+        case .table, .line, .markdown, .html:
+            throw ValidationError("export writes csv, tsv, json or xlsx; for \(format.rawValue), use budgetq -c '\(table)' --format \(format.rawValue)")
         }
         if let out {
-            try AtomicFile.write(text, to: out)
+            try AtomicFile.write(data, to: out)
         } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            FileHandle.standardOutput.write(data)
         }
         // After the table: the count, the first few errors and where to see them all.
         if workspace.reportLoadErrors() { throw ExitCode(1) }

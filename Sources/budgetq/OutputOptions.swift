@@ -21,6 +21,9 @@ struct OutputOptions: ParsableArguments {
     @Option(name: .long, help: "Most rows printed in table mode; the rest are counted, not shown.")
     var maxRows: Int = 1000
 
+    @Flag(name: .long, help: "Leave the UTF-8 byte-order mark out of CSV files (it is there so that Excel and WPS read them as UTF-8).")
+    var noBom = false
+
     @Option(name: .long, help: "Report language (markdown, html, xlsx): zh for Chinese headers and status labels, en for the column names.")
     var lang: ReportLanguage = .zh
 

@@ -48,8 +48,13 @@ struct Budgetq: ParsableCommand {
             FileHandle.standardError.write(Data((workspace.noTableMessage + "\n").utf8))
             throw ExitCode(1)
         }
+        workspace.byteOrderMark = !output.noBom
+        // An HTML page or a workbook holds every result: kept, then written once.
+        workspace.collectsResults = workspace.renderer.format.isDocument
         if let command {
-            let failures = workspace.runScript(command, file: "query", stopAtFirstError: true)
+            var failures = workspace.runScript(command, file: "query", stopAtFirstError: true)
+            if workspace.renderer.format.isDocument, failures.isEmpty,
+               !workspace.writeCollectedDocument(title: "budgetq -c", parameters: try output.parsedParameters()) { failures.append(0) }
             // Load errors come after the answer, and fail the run even when every statement worked.
             let loadErrors = workspace.reportLoadErrors()
             if !failures.isEmpty || loadErrors { throw ExitCode(1) }
@@ -58,7 +63,8 @@ struct Budgetq: ParsableCommand {
         // Statements on standard input, as `sqlite3 < script.sql`: every statement runs; the
         // exit status says whether any failed, and each failure names its line.
         let input = FileHandle.standardInput.readDataToEndOfFile()
-        let failures = workspace.runScript(String(decoding: input, as: UTF8.self), file: "stdin", stopAtFirstError: false)
+        var failures = workspace.runScript(String(decoding: input, as: UTF8.self), file: "stdin", stopAtFirstError: false)
+        if workspace.renderer.format.isDocument, !workspace.writeCollectedDocument(title: "budgetq", parameters: try output.parsedParameters()) { failures.append(0) }
         if !failures.isEmpty {
             FileHandle.standardError.write(Data("budgetq: \(failures.count) statement(s) failed, at line \(failures.map(String.init).joined(separator: ", "))\n".utf8))
         }

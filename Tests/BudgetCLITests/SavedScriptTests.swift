@@ -6,7 +6,7 @@ import Testing
 @Suite(.serialized) struct SavedScriptTests {
     static let cases: [(script: String, parameters: [String], format: String, golden: String)] = [
         ("monthly-summary.bq", ["month=2024-06"], "markdown", "monthly-summary-2024-06.md"),
-        ("monthly-summary.bq", ["month=2024-06"], "csv", "monthly-summary-2024-06.csv"),
+        ("monthly-summary.bq", ["month=2024-06"], "json", "monthly-summary-2024-06.json"),
         ("monthly-summary.bq", ["month=2023-11"], "table", "monthly-summary-2023-11.txt"),
         ("budget-by-type.bq", ["year=2024"], "table", "budget-by-type-2024.txt"),
         ("budget-by-region.bq", ["year=2024"], "table", "budget-by-region-2024.txt"),
@@ -39,19 +39,20 @@ import Testing
             expected[String(fields[2]), default: 0] += fen
         }
         #expect(!expected.isEmpty)
-        let result = try BudgetqProcess.run(["run", "queries/monthly-summary.bq", "--param", "month=2024-06", "--format", "csv"])
-        // "\r\n" is one Character in Swift: normalize line ends before splitting into sections.
-        let sections = result.stdout.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n\n")
-        #expect(sections.count == 4)
+        // The run as one JSON document; its amounts are exact decimal text (a Double would round),
+        // one row a line, so each section's rows are read from the text itself.
+        let result = try BudgetqProcess.run(["run", "queries/monthly-summary.bq", "--param", "month=2024-06", "--format", "json"])
+        let sections = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        try #require(sections.count == 4)
+        let texts = result.stdout.components(separatedBy: "{\"title\": ").dropFirst().map { $0.split(separator: "\n").filter { $0.hasPrefix("    [") } }
+        func fields(_ line: Substring) -> [String] {
+            line.trimmingCharacters(in: CharacterSet(charactersIn: " [],")).components(separatedBy: ", ").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+        }
+        func fen(_ text: String) -> Int64 { Int64(text.replacingOccurrences(of: ".", with: "")) ?? -1 }
         var reported: [String: Int64] = [:]
-        for line in sections[0].split(separator: "\n").dropFirst(2) {
-            let fields = line.split(separator: ",")
-            reported[String(fields[0])] = Int64(fields[1].replacingOccurrences(of: ".", with: ""))
-        }
+        for line in texts[0] { let f = fields(line); reported[f[0]] = fen(f[1]) }
         #expect(reported == expected)
-        let paidInMonth = sections[3].split(separator: "\n").dropFirst(2).reduce(Int64(0)) { sum, line in
-            sum + (Int64(line.split(separator: ",")[2].replacingOccurrences(of: ".", with: "")) ?? 0)
-        }
+        let paidInMonth = texts[3].reduce(Int64(0)) { $0 + fen(fields($1)[2]) }
         #expect(paidInMonth == expected.values.reduce(0, +))
     }
 
