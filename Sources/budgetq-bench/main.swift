@@ -24,6 +24,9 @@ func fail(_ message: String) -> Never {
 
 func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
+// The same allocator settings as budgetq, so that the bench measures what a user runs.
+AllocatorTuning.keepLargeBlocks()
+
 let repeatCount = Int(argument("--repeat") ?? "5") ?? 5
 let warmup = Int(argument("--warmup") ?? "1") ?? 1
 guard let queriesPath = argument("--queries"), let queryText = try? String(contentsOfFile: queriesPath, encoding: .utf8) else {

@@ -1,3 +1,4 @@
+import BudgetCore
 import ArgumentParser
 import BudgetDocuments
 import BudgetRender
@@ -95,4 +96,5 @@ struct DataOptions: ParsableArguments {
     var limits: LoadLimits { LoadLimits(maxFileBytes: max(1, maxFileMb) << 20, maxLineBytes: max(1, maxLineKb) << 10) }
 }
 
+AllocatorTuning.keepLargeBlocks()
 Budgetq.main()

@@ -1,0 +1,25 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Process-wide allocator settings for budgetq's executables.
+///
+/// glibc serves each block above its mmap threshold (128 KiB at first) with a fresh `mmap` and
+/// returns it with `munmap` when freed, so every statement's selection vectors and key arrays
+/// were new pages: faulted in and zeroed by the kernel each time. At 100k projects that was
+/// ~1.5 ms of system time in each ~5 ms repetition of Q5 run from a script (BENCHMARKS.md).
+/// Keeping blocks up to 64 MiB in the heap, and up to 256 MiB of free heap before trimming, lets
+/// the next statement reuse the pages.
+public enum AllocatorTuning {
+    public static func keepLargeBlocks() {
+        #if canImport(Glibc)
+        // <malloc.h> is not in Swift's Glibc module: look mallopt up (a C function, C convention).
+        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
+        let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
+        let trimThreshold: Int32 = -1, mmapThreshold: Int32 = -3  // M_TRIM_THRESHOLD, M_MMAP_THRESHOLD
+        _ = mallopt(mmapThreshold, 64 << 20)
+        _ = mallopt(trimThreshold, 256 << 20)
+        #endif
+    }
+}
