@@ -149,8 +149,24 @@ public struct DataCache: Sendable {
         let modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
         if let previous, previous.path == path, previous.size == size, previous.modified == modified { return previous }
         // Size or time differ (or nothing was cached): the contents decide.
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return FileKey(path: path, size: size, modified: modified, hash: data.withUnsafeBytes { ContentHash.of($0) })
+        // Hashed a megabyte at a time (the file-reading layer's chunks), so a 600 MB file is never held whole.
+        guard let hash = Self.streamedHash(path) else { return nil }
+        return FileKey(path: path, size: size, modified: modified, hash: hash)
+    }
+
+    /// ContentHash of the file for files up to 1 MiB; above, a hash of the hashes of its 1 MiB chunks.
+    static func streamedHash(_ path: String) -> UInt64? {
+        guard let file = try? FileChunks(path: path) else { return nil }
+        var chunk: [UInt8] = []
+        var hashes: [UInt64] = []
+        while true {
+            chunk.removeAll(keepingCapacity: true)
+            guard let n = try? file.read(into: &chunk, upTo: 1 << 20) else { return nil }
+            if n == 0 { break }
+            hashes.append(chunk.withUnsafeBytes { ContentHash.of($0) })
+        }
+        if hashes.count <= 1 { return hashes.first ?? [UInt8]().withUnsafeBytes { ContentHash.of($0) } }
+        return hashes.withUnsafeBytes { ContentHash.of($0) }
     }
 
     // MARK: - Loading
@@ -413,7 +429,7 @@ public struct DataCache: Sendable {
     }
 
     static func limitKey(_ limits: LoadLimits) -> [Int] {
-        [limits.maxFileBytes, limits.maxLineBytes, limits.office.maxPartBytes, limits.office.maxTotalBytes, limits.office.maxEntries, limits.office.maxCells]
+        [limits.maxLineBytes, limits.office.maxPartBytes, limits.office.maxTotalBytes, limits.office.maxEntries, limits.office.maxCells]
     }
 
     static func reason(_ error: Error) -> String {

@@ -80,7 +80,7 @@ struct ReportDocumentWriter {
         if let out {
             try AtomicFile.write(data, to: out)
         } else {
-            FileHandle.standardOutput.write(data)
+            StandardStreams.writeOutput(data)
         }
     }
 }

@@ -28,9 +28,9 @@ public final class Workspace {
     public private(set) var outputPath: String?
     private var outputBuffer = ""
     /// Receives result text when writing to standard output (tests capture it).
-    public var standardOutput: (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }
+    public var standardOutput: (String) -> Void = { StandardStreams.writeOutput($0) }
     /// Receives error text.
-    public var standardError: (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
+    public var standardError: (String) -> Void = { StandardStreams.writeError($0) }
 
     /// Limits on reading documents (largest file, longest line).
     public let limits: LoadLimits
@@ -48,7 +48,7 @@ public final class Workspace {
             Self.applyScoring(&store, paths: paths, diagnostics: &summary.diagnostics)
             loaded = summary
             session = QuerySession(store: store)
-            for warning in outcome.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+            for warning in outcome.warnings { StandardStreams.writeError(warning + "\n") }
         } else {
             let documents = DocumentLoader.load(paths: paths, limits: limits)
             var store = StoreBuilder.build(from: documents)
@@ -75,6 +75,17 @@ public final class Workspace {
             throw Snapshot.Failure(message: ".load adds documents to documents; this session opened the snapshot \(snapshotPath ?? ""). Start with --data to combine folders")
         }
         let before = previous.projects
+        // Each file is read once (by inode, then by content): what is new is what the walk finds now and did not before.
+        let earlier = DocumentLoader.discover(paths: paths)
+        let now = DocumentLoader.discover(paths: paths + [path])
+        let loadedBefore = Set(earlier.documents + earlier.ledgers)
+        let newFiles = (now.documents + now.ledgers).filter { !loadedBefore.contains($0) }
+        if newFiles.isEmpty {
+            let copies = now.duplicates.filter { !earlier.duplicates.contains($0) }
+            let why = copies.first.map { ": \($0.path) has the same content as \($0.sameAs)" + (copies.count > 1 ? " (and \(copies.count - 1) more copies)" : "") }
+                ?? ": every file in it is loaded already"
+            throw LoadRefusal(message: "\(path) is already loaded\(why); nothing added")
+        }
         paths.append(path)
         let documents = DocumentLoader.load(paths: paths, limits: limits)
         var store = StoreBuilder.build(from: documents)
@@ -85,8 +96,16 @@ public final class Workspace {
         cachedGlossary = nil
         let added = documents.projects.count - before
         let errors = documents.diagnostics.filter { $0.file.hasPrefix(path) && $0.severity == .error }.count
-        return "loaded \(path): \(added) project\(added == 1 ? "" : "s") added, \(documents.projects.count) in all"
+        let skipped = now.duplicates.filter { !earlier.duplicates.contains($0) }.count
+        return "loaded \(path): \(newFiles.count) new file\(newFiles.count == 1 ? "" : "s"), \(added) project\(added == 1 ? "" : "s") added, \(documents.projects.count) in all"
+            + (skipped > 0 ? "; \(skipped) file(s) skipped as copies of loaded ones" : "")
             + (errors > 0 ? "; \(errors) error(s), see `budgetq check \(path)`" : "")
+    }
+
+    /// Why `.load` added nothing.
+    public struct LoadRefusal: Error, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
     }
 
     /// Scores the store by the first `scoring.tsv` among `paths` (a folder's, or one named itself);
@@ -193,19 +212,27 @@ public final class Workspace {
     /// `loadErrorReport()` with the default number of diagnostics shown.
     public var loadErrorReport: String? { loadErrorReport() }
 
-    /// Sends result text to standard output or to the `.output` file.
-    public func emit(_ text: String) {
+    /// Sends result text to standard output or to the `.output` file; false when the file could not
+    /// be written (the error is reported; at the prompt the result is shown on the terminal instead).
+    @discardableResult
+    public func emit(_ text: String) -> Bool {
         guard let outputPath else {
             standardOutput(text)
-            return
+            return true
         }
         outputBuffer += text
         do {
             try AtomicFile.write(outputBuffer, to: outputPath)
+            return true
         } catch {
-            standardError("error: cannot write \(outputPath): \(error.localizedDescription)\n")
+            standardError("error: \(error)\n")
+            if showsResultWhenOutputFails { standardOutput(text) }
+            return false
         }
     }
+
+    /// At the prompt a result that could not be written to the `.output` file is shown instead.
+    public var showsResultWhenOutputFails = false
 
     /// Directs results to a file (nil or "stdout" for the terminal).
     public func setOutput(_ path: String?) {
@@ -229,12 +256,14 @@ public final class Workspace {
     private var outputResults: [TitledResult] = []
 
     /// Prints, keeps or writes one result, as the output asks.
-    func deliver(_ result: QueryResult) {
+    /// False when the `.output` file could not be written (reported already).
+    @discardableResult
+    func deliver(_ result: QueryResult) -> Bool {
         let title = nextTitle ?? "Result \(collected.count + outputResults.count + 1)"
         nextTitle = nil
         if collectsResults {
             collected.append(TitledResult(title: title, result: result))
-            return
+            return true
         }
         let renderer = rendererForOutput
         if let outputPath, renderer.format == .xlsx || OutputFormat(fileName: outputPath) == .xlsx {
@@ -244,15 +273,16 @@ public final class Workspace {
                 let data = try XlsxWriter(language: renderer.language, glossary: glossary).workbook(outputResults, context: reportContext(title: title, parameters: []))
                 try AtomicFile.write(data, to: outputPath)
             } catch {
-                standardError("error: cannot write \(outputPath): \(error)\n")
+                standardError("error: \(error)\n")
+                return false
             }
-            return
+            return true
         }
         let text = renderer.render(result)
         if outputPath != nil, outputBuffer.isEmpty, renderer.format == .csv, byteOrderMark {
-            emit("\u{FEFF}" + text)
+            return emit("\u{FEFF}" + text)
         } else {
-            emit(text)
+            return emit(text)
         }
     }
 
@@ -318,7 +348,7 @@ public final class Workspace {
             let outcome = try session.execute(statement)
             if case .result(let result) = outcome {
                 lastResult = result
-                deliver(result)
+                if !deliver(result) { return false }
             }
             if timer {
                 let elapsed = DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds

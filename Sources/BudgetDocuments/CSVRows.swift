@@ -8,6 +8,8 @@ struct CSVRows {
     struct Record {
         var fields: [String]
         var line: Int
+        /// Bytes from the record's start to its line feed.
+        var byteCount = 0
     }
 
     /// Why the text is not CSV.
@@ -19,6 +21,15 @@ struct CSVRows {
     }
 
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>, firstLine: Int = 1, maxFieldBytes: Int = 1 << 20) throws(Malformed) -> [Record] {
+        try parse(bytes, firstLine: firstLine, maxFieldBytes: maxFieldBytes, final: true).records
+    }
+
+    /// The complete records at the start of `bytes`; with `final` false an unfinished last record
+    /// (no line feed yet, or an open quote) is left for the next call: `consumed` bytes were used and
+    /// the rest starts on line `nextLine`. How a ledger is read while it streams off disk.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, firstLine: Int, maxFieldBytes: Int, final: Bool) throws(Malformed)
+        -> (records: [Record], consumed: Int, nextLine: Int) {
+        var consumed = 0
         var records: [Record] = []
         var fields: [String] = []
         var field: [UInt8] = []
@@ -64,18 +75,20 @@ struct CSVRows {
                 break
             case 0x0A:
                 endField()
-                records.append(Record(fields: fields, line: recordLine))
+                records.append(Record(fields: fields, line: recordLine, byteCount: i - consumed))
                 fields.removeAll(keepingCapacity: true)
                 line += 1
                 recordLine = line
+                consumed = i + 1
             default:
                 field.append(b)
             }
             if field.count > maxFieldBytes {
-                throw Malformed(line: recordLine, message: "a field longer than \(maxFieldBytes) bytes; is this a payment ledger?")
+                throw Malformed(line: recordLine, message: "a field longer than \(maxFieldBytes) bytes; is this a payment ledger?", records: records)
             }
             i += 1
         }
+        if !final { return (records, consumed, recordLine) }
         if inQuotes {
             // The records before it stand; the unfinished one is the caller's to report.
             throw Malformed(line: recordLine, message: "a quoted field is not closed before the end of the file", records: records)
@@ -84,6 +97,6 @@ struct CSVRows {
             endField()
             records.append(Record(fields: fields, line: recordLine))
         }
-        return records
+        return (records, n, line)
     }
 }

@@ -35,15 +35,15 @@ public struct LoadedDocuments: Sendable {
     public var warningCount: Int { diagnostics.filter { $0.severity == .warning }.count }
 }
 
-/// Limits that keep a strange input from exhausting memory.
+/// Limits that keep a strange input from exhausting memory. No file is refused for its size:
+/// text and ledgers are read line by line, so memory is bounded by the longest line kept.
 public struct LoadLimits: Sendable {
-    public var maxFileBytes: Int
+    /// The longest line (or ledger record) read; a longer one is dropped while it is read, with an error.
     public var maxLineBytes: Int
     /// Bounds on what a Word or Excel file may expand to.
     public var office = OfficeLimits()
 
-    public init(maxFileBytes: Int = 512 << 20, maxLineBytes: Int = 1 << 20) {
-        self.maxFileBytes = maxFileBytes
+    public init(maxLineBytes: Int = 1 << 20) {
         self.maxLineBytes = maxLineBytes
     }
 }
@@ -116,16 +116,83 @@ public enum DocumentLoader {
         public var labels: [String] = []
         /// Problems of the walk (a missing path, a file that is not read), in walk order.
         public var diagnostics: [Diagnostic] = []
+        /// Files left out because an earlier file has the same bytes.
+        public var duplicates: [Duplicate] = []
+    }
+
+    /// A file left out because another file of the load has the same bytes.
+    public struct Duplicate: Sendable, Equatable {
+        public var path: String
+        public var sameAs: String
     }
 
     /// Walks `paths` (folders recursively, in name order) and sorts the files by role.
+    ///
+    /// Each folder is walked once and each file taken once (by device and inode), so a symbolic-link
+    /// loop ends and a folder loaded twice adds nothing; FIFOs, sockets and devices are skipped
+    /// unopened; a file with the same bytes as an earlier one (a copy) is left out with a warning.
     public static func discover(paths: [String]) -> Discovery {
         var found = Discovery()
+        var walk = Walk()
         for path in paths {
-            collect(path, explicit: true, documents: &found.documents, gazetteers: &found.gazetteers, ledgers: &found.ledgers,
+            let before = found.documents.count + found.ledgers.count + found.gazetteers.count + found.labels.count
+            collect(path, explicit: true, walk: &walk, documents: &found.documents, gazetteers: &found.gazetteers, ledgers: &found.ledgers,
                     labels: &found.labels, diagnostics: &found.diagnostics)
+            if found.documents.count + found.ledgers.count + found.gazetteers.count + found.labels.count == before,
+               case .directory = FileKind.of(path), !walk.repeated.contains(path) {
+                // An empty folder gives empty answers: say so rather than answer 0.
+                found.diagnostics.append(.error(path, 0, "the folder holds no budget documents (.txt, .tsv, .docx, .xlsx, .xls) or ledgers (.csv)"))
+            }
+        }
+        let copies = Self.copies(found.documents + found.ledgers)
+        if !copies.isEmpty {
+            for copy in copies { found.diagnostics.append(.warning(copy.path, 0, "same content as \(copy.sameAs), which is loaded; not read twice")) }
+            let left = Set(copies.map(\.path))
+            found.documents.removeAll { left.contains($0) }
+            found.ledgers.removeAll { left.contains($0) }
+            found.duplicates = copies
         }
         return found
+    }
+
+    /// Files with the same bytes as an earlier one in `paths`. Only files that share a size with
+    /// another are read (rare in a real folder), and a match is confirmed byte for byte.
+    static func copies(_ paths: [String]) -> [Duplicate] {
+        var bySize: [Int: [String]] = [:]
+        for path in paths { if case .regular(let size, _) = FileKind.of(path), size > 0 { bySize[size, default: []].append(path) } }
+        var copies: [Duplicate] = []
+        for group in bySize.values where group.count > 1 {
+            var kept: [String] = []
+            for path in group {
+                if let original = kept.first(where: { sameBytes($0, path) }) {
+                    copies.append(Duplicate(path: path, sameAs: original))
+                } else {
+                    kept.append(path)
+                }
+            }
+        }
+        let order = Dictionary(paths.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        return copies.sorted { order[$0.path, default: 0] < order[$1.path, default: 0] }
+    }
+
+    static func sameBytes(_ a: String, _ b: String) -> Bool {
+        guard let x = try? FileChunks(path: a), let y = try? FileChunks(path: b), x.size == y.size else { return false }
+        var left: [UInt8] = [], right: [UInt8] = []
+        while true {
+            left.removeAll(keepingCapacity: true)
+            right.removeAll(keepingCapacity: true)
+            guard let n = try? x.read(into: &left, upTo: 1 << 20), let m = try? y.read(into: &right, upTo: 1 << 20) else { return false }
+            if n != m || left != right { return false }
+            if n == 0 { return true }
+        }
+    }
+
+    /// Folders and files already walked, by device and inode.
+    struct Walk {
+        var folders: [FileIdentity: String] = [:]
+        var files: Set<FileIdentity> = []
+        /// Explicit paths that named something already walked.
+        var repeated: Set<String> = []
     }
 
     /// The label synonyms and gazetteer documents are read with: a data folder's own, else the built-in ones.
@@ -141,7 +208,8 @@ public enum DocumentLoader {
         var diagnostics: [Diagnostic] = []
         func override<T>(_ path: String?, builtIn: T, what: String, parse: (String, String, inout [Diagnostic]) -> T) -> T {
             guard let path else { return builtIn }
-            switch readText(path, limits: limits) {
+            switch readDocument(path, maxLineBytes: limits.maxLineBytes).flatMap({ read in
+                TextDecoding.decode(read.bytes).mapError { ReadFailure(message: $0.description) } }) {
             case .success(let (bytes, _)):
                 return parse(String(decoding: bytes, as: UTF8.self), path, &diagnostics)
             case .failure(let failure):
@@ -183,32 +251,56 @@ public enum DocumentLoader {
 
     /// Reads ledgers in parallel and matches their rows to `projects` (the whole portfolio, in
     /// load order: a payment's `projectIndex` points into it); outcomes in the order of `paths`.
+    /// Payment ledgers are streamed (memory holds a chunk and a record, never the file); over-budget
+    /// warnings and running-total overflow count a project's payments across all of `paths`.
     public static func readLedgers(_ paths: [String], projects: [ProjectRecord], limits: LoadLimits) -> [LedgerOutcome] {
-        concurrentMap(paths.count) { index -> LedgerOutcome in
+        var outcomes = concurrentMap(paths.count) { index -> LedgerOutcome in
             let path = paths[index]
-            switch readFile(path, limits: limits) {
-            case .failure(let failure):
-                return LedgerOutcome(payments: [], diagnostics: [.error(path, 1, failure.message)], summary:
-                    .init(path: path, encoding: nil, origin: .published, tables: 0, tablesSkipped: 0, projects: 0))
-            case .success(let bytes):
-                let head = String(decoding: bytes.prefix(300), as: UTF8.self).lowercased()
-                let synthetic = head.hasPrefix("#") && head.contains("synthetic")
-                if ActualsLedger.recognizes(bytes) {
-                    let (actuals, problems) = ActualsLedger.read(bytes: bytes, file: path, projects: projects, origin: synthetic ? .synthetic : .published)
+            // The header says which kind of ledger it is: an actuals ledger is read whole (they are small).
+            var head: [UInt8] = []
+            do throws(ReadFailure) {
+                let file = try FileChunks(path: path)
+                while head.count < 1 << 16, try file.read(into: &head, upTo: (1 << 16) - head.count) > 0 {}
+                if ActualsLedger.recognizes(head) {
+                    try file.readToEnd(into: &head)
+                    let headText = String(decoding: head.prefix(300), as: UTF8.self).lowercased()
+                    let synthetic = headText.hasPrefix("#") && headText.contains("synthetic")
+                    let (actuals, problems) = ActualsLedger.read(bytes: head, file: path, projects: projects, origin: synthetic ? .synthetic : .published)
                     return LedgerOutcome(payments: [], diagnostics: problems, summary:
                         .init(path: path, encoding: .utf8, origin: synthetic ? .synthetic : .published, tables: 0, tablesSkipped: 0, projects: actuals.count),
                         actuals: actuals, isActuals: true)
                 }
-                let (payments, problems) = LedgerReader.read(bytes: bytes, file: path, projects: projects)
-                return LedgerOutcome(payments: payments, diagnostics: problems, summary:
-                    .init(path: path, encoding: .utf8, origin: synthetic ? .synthetic : .published, tables: 0, tablesSkipped: 0, projects: payments.count))
+            } catch {
+                return LedgerOutcome(payments: [], diagnostics: [.error(path, 1, error.message)], summary:
+                    .init(path: path, encoding: nil, origin: .published, tables: 0, tablesSkipped: 0, projects: 0))
+            }
+            let read = LedgerReader.read(path: path, projects: projects, maxLineBytes: limits.maxLineBytes)
+            return LedgerOutcome(payments: read.payments, diagnostics: read.diagnostics, summary:
+                .init(path: path, encoding: .utf8, origin: read.synthetic ? .synthetic : .published, tables: 0, tablesSkipped: 0, projects: read.payments.count))
+        }
+        // Totals over every ledger: a project paid from two files is over budget once, counting both.
+        var totals: [Diagnostic] = []
+        let kept = LedgerReader.checkTotals(outcomes.flatMap(\.payments), projects: projects, diagnostics: &totals)
+        if kept.count != outcomes.reduce(0, { $0 + $1.payments.count }) || !totals.isEmpty {
+            var byFile: [String: [PaymentRecord]] = [:]
+            for payment in kept { byFile[payment.source, default: []].append(payment) }
+            for index in outcomes.indices where !outcomes[index].isActuals {
+                let path = outcomes[index].summary.path
+                outcomes[index].payments = byFile[path] ?? []
+                outcomes[index].summary.projects = outcomes[index].payments.count
+                let own = totals.filter { $0.file == path }
+                if !own.isEmpty {
+                    outcomes[index].diagnostics = (outcomes[index].diagnostics + own).enumerated()
+                        .sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element)
+                }
             }
         }
+        return outcomes
     }
 
     /// Decodes and parses one in-memory document (used by tests and by `load`).
     public static func parse(bytes: [UInt8], file: String, gazetteer: Gazetteer = .builtIn, labels: LabelBook = .builtIn,
-                             limits: LoadLimits = LoadLimits()) -> (DocumentParser.Output, TextDecoding.Encoding?) {
+                             limits: LoadLimits = LoadLimits(), overlongLines: [Int: Int] = [:]) -> (DocumentParser.Output, TextDecoding.Encoding?) {
         let parser = DocumentParser(file: file, gazetteer: gazetteer, labels: labels, maxLineBytes: limits.maxLineBytes)
         // Word, Excel and their HTML/XML exports are read by content, whatever the extension;
         // binary formats are refused with how to convert them.
@@ -227,9 +319,14 @@ public enum DocumentLoader {
                 return (output, nil)
             }
         }
-        switch TextDecoding.decode(bytes) {
+        // A file of nothing but overlong lines is what it is, not empty: each dropped line is reported.
+        let decoded = TextDecoding.decode(bytes)
+        if case .failure(.empty) = decoded, !overlongLines.isEmpty {
+            return (parser.parse(bytes, overlongLines: overlongLines), nil)
+        }
+        switch decoded {
         case .success(let (utf8, encoding)):
-            return (parser.parse(utf8), encoding)
+            return (parser.parse(utf8, overlongLines: overlongLines), encoding)
         case .failure(let failure):
             var output = DocumentParser.Output()
             output.diagnostics.append(.error(file, 1, failure.description))
@@ -246,9 +343,9 @@ public enum DocumentLoader {
         concurrentMap(paths.count) { index -> FileOutput in
             let path = paths[index]
             let output: FileOutput
-            switch readFile(path, limits: limits) {
-            case .success(let bytes):
-                let (parsed, encoding) = parse(bytes: bytes, file: path, gazetteer: gazetteer, labels: labels, limits: limits)
+            switch readDocument(path, maxLineBytes: limits.maxLineBytes) {
+            case .success(let read):
+                let (parsed, encoding) = parse(bytes: read.bytes, file: path, gazetteer: gazetteer, labels: labels, limits: limits, overlongLines: read.overlongLines)
                 output = FileOutput(parsed: parsed, encoding: encoding)
             case .failure(let failure):
                 var parsed = DocumentParser.Output()
@@ -259,56 +356,40 @@ public enum DocumentLoader {
         }
     }
 
-    /// Why a file could not be read at all.
-    struct ReadFailure: Error {
-        var message: String
-    }
-
-    static func readFile(_ path: String, limits: LoadLimits) -> Result<[UInt8], ReadFailure> {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        if let size = (attributes?[.size] as? NSNumber)?.intValue, size > limits.maxFileBytes {
-            return .failure(ReadFailure(message: "file is \(size) bytes; the largest file read is \(limits.maxFileBytes) bytes"))
-        }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            return .failure(ReadFailure(message: "cannot open the file for reading"))
-        }
-        defer { try? handle.close() }
-        do {
-            let data = try handle.read(upToCount: limits.maxFileBytes + 1) ?? Data()
-            if data.count > limits.maxFileBytes {
-                return .failure(ReadFailure(message: "file is larger than \(limits.maxFileBytes) bytes, the largest file read"))
-            }
-            return .success([UInt8](data))
-        } catch {
-            return .failure(ReadFailure(message: "cannot read the file: \(error.localizedDescription)"))
-        }
-    }
-
-    static func readText(_ path: String, limits: LoadLimits) -> Result<([UInt8], TextDecoding.Encoding), ReadFailure> {
-        switch readFile(path, limits: limits) {
-        case .failure(let failure): return .failure(failure)
-        case .success(let bytes):
-            return TextDecoding.decode(bytes).mapError { ReadFailure(message: $0.description) }
-        }
-    }
-
-    private static func collect(_ path: String, explicit: Bool, documents: inout [String], gazetteers: inout [String],
+    private static func collect(_ path: String, explicit: Bool, walk: inout Walk, documents: inout [String], gazetteers: inout [String],
                                 ledgers: inout [String], labels: inout [String], diagnostics: inout [Diagnostic]) {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            diagnostics.append(.error(path, 0, "no such file or folder"))
+        switch FileKind.of(path) {
+        case .missing(let reason):
+            // A dangling link inside a folder is reported as what it is.
+            diagnostics.append(.error(path, 0, explicit ? "no such file or folder" : "cannot read: \(reason.lowercased())"))
             return
-        }
-        if isDirectory.boolValue {
+        case .special(let kind):
+            // Opening a FIFO waits for a writer forever; a device may never end. Neither is a document.
+            diagnostics.append(.warning(path, 0, "\(kind), not a file; not read"))
+            return
+        case .directory(let identity):
+            if let first = walk.folders[identity] {
+                if explicit { walk.repeated.insert(path) } else {
+                    diagnostics.append(.warning(path, 0, "the folder \(first) again (a symbolic link back into the walk); not read twice"))
+                }
+                return
+            }
+            walk.folders[identity] = path
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
                 diagnostics.append(.error(path, 0, "cannot list the folder"))
                 return
             }
             for name in names.sorted() where !name.hasPrefix(".") {
                 let child = path.hasSuffix("/") ? path + name : path + "/" + name
-                collect(child, explicit: false, documents: &documents, gazetteers: &gazetteers, ledgers: &ledgers, labels: &labels, diagnostics: &diagnostics)
+                collect(child, explicit: false, walk: &walk, documents: &documents, gazetteers: &gazetteers, ledgers: &ledgers, labels: &labels, diagnostics: &diagnostics)
             }
             return
+        case .regular(_, let identity):
+            // The same file by a second path (a link, or a folder loaded again) is read once.
+            if !walk.files.insert(identity).inserted {
+                if explicit { walk.repeated.insert(path) }
+                return
+            }
         }
         let name = (path as NSString).lastPathComponent
         let ext = (name as NSString).pathExtension.lowercased()

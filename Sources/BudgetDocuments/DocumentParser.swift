@@ -29,10 +29,11 @@ public struct DocumentParser {
         self.maxLineBytes = maxLineBytes
     }
 
-    /// Parses UTF-8 text (no BOM): one row a line, cells at TAB.
-    public func parse(_ utf8: [UInt8]) -> Output {
+    /// Parses UTF-8 text (no BOM): one row a line, cells at TAB. `overlongLines` (line → bytes) are
+    /// the lines the reader dropped for passing `maxLineBytes`; each is an error and an oversize row.
+    public func parse(_ utf8: [UInt8], overlongLines: [Int: Int] = [:]) -> Output {
         var diagnostics: [Diagnostic] = []
-        let rows = TextGrid.rows(utf8: utf8, file: file, maxLineBytes: maxLineBytes, diagnostics: &diagnostics)
+        let rows = TextGrid.rows(utf8: utf8, file: file, maxLineBytes: maxLineBytes, overlongLines: overlongLines, diagnostics: &diagnostics)
         var output = parse(rows: rows)
         output.diagnostics = diagnostics + output.diagnostics
         return output

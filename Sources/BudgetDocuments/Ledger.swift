@@ -32,102 +32,281 @@ public enum LedgerReader {
         var line: Int
     }
 
-    /// Reads and matches one ledger file's bytes.
-    public static func read(bytes: [UInt8], file: String, projects: [ProjectRecord]) -> (payments: [PaymentRecord], diagnostics: [Diagnostic]) {
-        var diagnostics: [Diagnostic] = []
-        let rows = parse(bytes: bytes, file: file, diagnostics: &diagnostics)
-        var matcher = Matcher(projects: projects)
-        var payments: [PaymentRecord] = []
-        var paid: [Int: Int64] = [:]
-        var warned = Set<Int>()
-        for row in rows {
-            switch matcher.match(row) {
-            case .failure(let failure):
-                diagnostics.append(.error(file, row.line, failure.message))
-            case .success(let index):
-                let (total, overflow) = paid[index, default: 0].addingReportingOverflow(row.amountFen)
-                if overflow {
-                    diagnostics.append(.error(file, row.line, "payments to `\(row.project)` add up beyond what budgetq can hold exactly; row skipped (is the amount in 元?)"))
-                    continue
-                }
-                payments.append(PaymentRecord(date: row.date, department: row.department.isEmpty ? (projects[index].department ?? "") : row.department,
-                                              project: row.project, projectIndex: index, amountFen: row.amountFen, note: row.note, source: file, line: row.line))
-                paid[index] = total
-                if let budget = projects[index].budgetFen, total > budget, warned.insert(index).inserted {
-                    diagnostics.append(.warning(file, row.line, "payments to `\(row.project)` in \(projects[index].year) reach \(Money.yuanText(fen: total, groupThousands: true)), more than its budget of \(Money.yuanText(fen: budget, groupThousands: true))"))
-                }
-            }
-        }
-        // Report in the file's order, as a reader goes through it.
-        let ordered = diagnostics.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element)
-        return (payments, ordered)
+    /// What one ledger file yielded.
+    public struct Outcome: Sendable {
+        public var payments: [PaymentRecord] = []
+        public var diagnostics: [Diagnostic] = []
+        /// True when the file's leading `#` comment says it is synthetic.
+        public var synthetic = false
+        public var digest = ContentDigest()
     }
 
-    static func parse(bytes: [UInt8], file: String, diagnostics: inout [Diagnostic]) -> [Row] {
-        let utf8: [UInt8]
-        switch TextDecoding.decode(bytes) {
-        case .failure(let failure):
-            diagnostics.append(.error(file, 1, failure.description.replacingOccurrences(of: "项目绩效目标表 tables", with: "payments (date,department,project,amount,note)")))
-            return []
-        case .success(let (decoded, _)):
-            utf8 = decoded
-        }
-        // Leading `#` lines are comments (generated ledgers say there that they are synthetic).
-        var start = 0
-        var commentLines = 0
-        while start < utf8.count, utf8[start] == UInt8(ascii: "#") {
-            commentLines += 1
-            start = (utf8[start...].firstIndex(of: 0x0A) ?? utf8.count - 1) + 1
-        }
-        var records: [CSVRows.Record]
-        do {
-            records = try utf8.withUnsafeBufferPointer { buffer throws(CSVRows.Malformed) in
-                try CSVRows.parse(UnsafeBufferPointer(rebasing: buffer[start...]), firstLine: commentLines + 1)
+    /// Reads and matches one ledger held in memory (tests and fuzzing; the loader streams files).
+    public static func read(bytes: [UInt8], file: String, projects: [ProjectRecord], maxLineBytes: Int = 1 << 20) -> (payments: [PaymentRecord], diagnostics: [Diagnostic]) {
+        var stream = LedgerStream(file: file, projects: projects, maxLineBytes: maxLineBytes)
+        stream.feed(bytes)
+        var outcome = stream.finish()
+        let payments = checkTotals(outcome.payments, projects: projects, diagnostics: &outcome.diagnostics)
+        return (payments, outcome.diagnostics)
+    }
+
+    /// Reads a ledger file in chunks, matching rows as they come: memory holds one chunk and one
+    /// record (at most `maxLineBytes`), never the file. Over-budget warnings need every ledger, so
+    /// `budgetWarnings` gives them once all are read.
+    public static func read(path: String, projects: [ProjectRecord], maxLineBytes: Int) -> Outcome {
+        var stream = LedgerStream(file: path, projects: projects, maxLineBytes: maxLineBytes)
+        do throws(ReadFailure) {
+            let chunks = try FileChunks(path: path)
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(1 << 20)
+            while true {
+                buffer.removeAll(keepingCapacity: true)
+                if try chunks.read(into: &buffer, upTo: 1 << 20) == 0 { break }
+                stream.feed(buffer)
             }
+            var outcome = stream.finish()
+            outcome.digest = chunks.digest
+            return outcome
         } catch {
-            diagnostics.append(.error(file, error.line, "not readable as CSV: \(error.message); the rows before it are read"))
-            records = error.records
+            var outcome = Outcome()
+            outcome.diagnostics = [.error(path, 1, error.message)]
+            return outcome
         }
-        guard let first = records.first?.fields else {
-            diagnostics.append(.error(file, commentLines + 1, "the ledger is empty; expected the header date,department,project,amount,note"))
-            return []
+    }
+
+    /// Payments past each project's budget, counted over all ledgers in load order (one warning a
+    /// project, at the payment that passes it), and payments whose running total would not fit in
+    /// Int64 (errors; those payments are left out). Returns the payments kept.
+    public static func checkTotals(_ payments: [PaymentRecord], projects: [ProjectRecord], diagnostics: inout [Diagnostic]) -> [PaymentRecord] {
+        var paid: [Int: Int64] = [:]
+        var warned = Set<Int>()
+        var kept: [PaymentRecord] = []
+        kept.reserveCapacity(payments.count)
+        for payment in payments {
+            let index = payment.projectIndex
+            let (total, overflow) = paid[index, default: 0].addingReportingOverflow(payment.amountFen)
+            if overflow {
+                diagnostics.append(.error(payment.source, payment.line, "payments to `\(payment.project)` add up beyond what budgetq can hold exactly; row skipped (is the amount in 元?)"))
+                continue
+            }
+            paid[index] = total
+            kept.append(payment)
+            if let budget = projects[index].budgetFen, total > budget, warned.insert(index).inserted {
+                diagnostics.append(.warning(payment.source, payment.line, "payments to `\(payment.project)` in \(projects[index].year) reach \(Money.yuanText(fen: total, groupThousands: true)), more than its budget of \(Money.yuanText(fen: budget, groupThousands: true))"
+                    + (Set(payments.lazy.filter { $0.projectIndex == index }.map(\.source)).count > 1 ? " (counting every ledger)" : "")))
+            }
         }
-        let head = first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        guard Array(head.prefix(5)) == header || Array(head.prefix(5)) == chineseHeader else {
-            diagnostics.append(.error(file, commentLines + 1, "expected the header `date,department,project,amount,note`, found `\(first.joined(separator: ","))`; file skipped"))
-            return []
+        return kept
+    }
+
+    /// A ledger being read: bytes are fed as they arrive; complete records are parsed and matched.
+    struct LedgerStream {
+        let file: String
+        let projects: [ProjectRecord]
+        let maxLineBytes: Int
+        var matcher: Matcher
+        var outcome = Outcome()
+        /// Bytes of the record not yet complete (UTF-8).
+        private var pending: [UInt8] = []
+        /// GB18030 bytes after the last line feed, waiting to be converted.
+        private var rawCarry: [UInt8] = []
+        private var line = 1
+        private var started = false
+        private var gb18030 = false
+        private var sawHeader = false
+        private var stopped = false
+        /// Bytes of an overlong line dropped so far, and the line it started on.
+        private var skipping: (line: Int, bytes: Int, feeds: Int)?
+        private var invalidReported = false
+
+        init(file: String, projects: [ProjectRecord], maxLineBytes: Int) {
+            self.file = file
+            self.projects = projects
+            self.maxLineBytes = maxLineBytes
+            matcher = Matcher(projects: projects)
         }
-        var rows: [Row] = []
-        rows.reserveCapacity(records.count)
-        for entry in records.dropFirst() {
-            let record = entry.fields
-            let start = entry.line
-            if record.allSatisfy({ $0.isEmpty || $0.allSatisfy(\.isWhitespace) }) { continue }
-            guard record.count == 5 || (record.count > 5 && record[5...].allSatisfy { $0.isEmpty }) else {
-                diagnostics.append(.error(file, start, "expected 5 fields (date,department,project,amount,note), found \(record.count)"))
-                continue
+
+        mutating func feed(_ chunk: [UInt8]) {
+            if stopped || chunk.isEmpty { return }
+            var bytes = chunk[...]
+            if !started {
+                started = true
+                if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+                if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+                    outcome.diagnostics.append(.error(file, 1, "the ledger is UTF-16 text; save it as UTF-8 (or GB18030) CSV"))
+                    stopped = true
+                    return
+                }
+                // The encoding is decided by the first chunk (a character cut at its end is not held against it).
+                let probe = Array(bytes.prefix(1 << 16))
+                gb18030 = !(0...3).contains { TextDecoding.isValidUTF8(Array(probe.dropLast($0))) }
+                if let nul = probe.firstIndex(of: 0) {
+                    outcome.diagnostics.append(.error(file, 1, "binary data at byte \(nul) (a NUL byte); expected payments (date,department,project,amount,note)"))
+                    stopped = true
+                    return
+                }
+                let head = String(decoding: probe.prefix(300), as: UTF8.self).lowercased()
+                outcome.synthetic = head.hasPrefix("#") && head.contains("synthetic")
             }
-            let cells = record.map { $0.first?.isWhitespace == true || $0.last?.isWhitespace == true ? $0.trimmingCharacters(in: .whitespaces) : $0 }
-            guard let date = parseDate(cells[0]) else {
-                diagnostics.append(.error(file, start, "bad date `\(cells[0])`; expected YYYY-MM-DD such as 2024-06-30"))
-                continue
+            if gb18030 {
+                rawCarry += bytes
+                guard let lastFeed = rawCarry.lastIndex(of: 0x0A) else {
+                    if rawCarry.count > maxLineBytes { pending += rawCarry; rawCarry = [] }
+                    process(final: false)
+                    return
+                }
+                let complete = Array(rawCarry[...lastFeed])
+                rawCarry.removeFirst(lastFeed + 1)
+                guard let utf8 = TextDecoding.iconvConvert(complete, from: "GB18030") else {
+                    outcome.diagnostics.append(.error(file, line, "the bytes are neither UTF-8 nor GB18030/GBK text; the rows before line \(line) are read"))
+                    stopped = true
+                    return
+                }
+                pending += utf8
+            } else {
+                pending += bytes
             }
-            if cells[2].isEmpty {
-                diagnostics.append(.error(file, start, "no project name; expected the project's 项目名称"))
-                continue
-            }
-            let amountText = cells[3].replacingOccurrences(of: " ", with: "")
-            if amountText.hasPrefix("-") || amountText.hasPrefix("−") {
-                diagnostics.append(.error(file, start, "negative amount `\(cells[3])`; record refunds as a note on a corrected payment"))
-                continue
-            }
-            guard let fen = Money.parseFen(Substring(amountText)) else {
-                diagnostics.append(.error(file, start, "amount `\(cells[3])` is not a number; expected yuan such as 120000.00 (at most fen precision)"))
-                continue
-            }
-            rows.append(Row(date: date, department: cells[1], project: cells[2], amountFen: fen, note: cells[4], line: start))
+            process(final: false)
         }
-        return rows
+
+        mutating func finish() -> Outcome {
+            if !stopped {
+                if !rawCarry.isEmpty {
+                    if let utf8 = TextDecoding.iconvConvert(rawCarry, from: "GB18030") { pending += utf8 } else {
+                        outcome.diagnostics.append(.error(file, line, "the bytes are neither UTF-8 nor GB18030/GBK text"))
+                    }
+                    rawCarry = []
+                }
+                process(final: true)
+                if let skip = skipping { reportOverlong(skip) }
+                if !sawHeader && !stopped {
+                    outcome.diagnostics.append(.error(file, line, "the ledger is empty; expected the header date,department,project,amount,note"))
+                }
+            }
+            // Report in the file's order, as a reader goes through it.
+            outcome.diagnostics = outcome.diagnostics.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element)
+            return outcome
+        }
+
+        private mutating func reportOverlong(_ skip: (line: Int, bytes: Int, feeds: Int)) {
+            outcome.diagnostics.append(.error(file, skip.line, "line is \(skip.bytes) bytes long; the longest line read is \(maxLineBytes) bytes (is this a payment ledger?); line skipped"))
+            skipping = nil
+        }
+
+        private mutating func process(final: Bool) {
+            while !stopped {
+                if var skip = skipping {
+                    // Drop the overlong line up to its line feed.
+                    guard let feed = pending.firstIndex(of: 0x0A) else {
+                        skip.bytes += pending.count
+                        skipping = skip
+                        pending.removeAll(keepingCapacity: true)
+                        return
+                    }
+                    skip.bytes += feed
+                    reportOverlong(skip)
+                    pending.removeFirst(feed + 1)
+                    line = skip.line + skip.feeds + 1
+                    continue
+                }
+                if !sawHeader {
+                    // Leading `#` lines are comments (generated ledgers say there that they are synthetic).
+                    while pending.first == UInt8(ascii: "#"), let feed = pending.firstIndex(of: 0x0A) {
+                        pending.removeFirst(feed + 1)
+                        line += 1
+                    }
+                    if pending.first == UInt8(ascii: "#") && !final && pending.count <= maxLineBytes { return }
+                }
+                let parsed: (records: [CSVRows.Record], consumed: Int, nextLine: Int)
+                do {
+                    parsed = try pending.withUnsafeBufferPointer { buffer throws(CSVRows.Malformed) in
+                        try CSVRows.parse(buffer, firstLine: line, maxFieldBytes: Int.max, final: final)
+                    }
+                } catch {
+                    outcome.diagnostics.append(.error(file, error.line, "not readable as CSV: \(error.message); the rows before it are read"))
+                    take(error.records)
+                    stopped = true
+                    return
+                }
+                if !gb18030 && !invalidReported && !TextDecoding.isValidUTF8(Array(pending[..<parsed.consumed])) {
+                    invalidReported = true
+                    outcome.diagnostics.append(.error(file, line, "bytes that are not UTF-8 text from line \(line) on (the file began as UTF-8); their characters show as �"))
+                }
+                take(parsed.records)
+                pending.removeFirst(parsed.consumed)
+                line = parsed.nextLine
+                if stopped || final { return }
+                if pending.count > maxLineBytes {
+                    // A record longer than the limit: dropped as it is read, up to the next line feed
+                    // (a record inside an open quote spans lines; those are dropped with it).
+                    let feeds = pending.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+                    skipping = (line: line, bytes: pending.count, feeds: feeds)
+                    pending.removeAll(keepingCapacity: true)
+                    continue
+                }
+                return
+            }
+        }
+
+        /// Checks the header, then turns records into matched payments.
+        private mutating func take(_ records: [CSVRows.Record]) {
+            var records = records[...]
+            if !sawHeader {
+                guard let first = records.first else { return }
+                sawHeader = true
+                records = records.dropFirst()
+                let head = first.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+                guard Array(head.prefix(5)) == header || Array(head.prefix(5)) == chineseHeader else {
+                    outcome.diagnostics.append(.error(file, first.line, "expected the header `date,department,project,amount,note`, found `\(first.fields.joined(separator: ","))`; file skipped"))
+                    stopped = true
+                    return
+                }
+            }
+            for entry in records {
+                if entry.byteCount > maxLineBytes {
+                    outcome.diagnostics.append(.error(file, entry.line, "line is \(entry.byteCount) bytes long; the longest line read is \(maxLineBytes) bytes (is this a payment ledger?); line skipped"))
+                    continue
+                }
+                guard let row = LedgerReader.row(entry, file: file, diagnostics: &outcome.diagnostics) else { continue }
+                switch matcher.match(row) {
+                case .failure(let failure):
+                    outcome.diagnostics.append(.error(file, row.line, failure.message))
+                case .success(let index):
+                    outcome.payments.append(PaymentRecord(date: row.date, department: row.department.isEmpty ? (projects[index].department ?? "") : row.department,
+                                                          project: row.project, projectIndex: index, amountFen: row.amountFen, note: row.note, source: file, line: row.line))
+                }
+            }
+        }
+    }
+
+    /// One record as a ledger row, or nil after reporting why it is not one (a blank record is no row).
+    static func row(_ entry: CSVRows.Record, file: String, diagnostics: inout [Diagnostic]) -> Row? {
+        let record = entry.fields
+        let start = entry.line
+        if record.allSatisfy({ $0.isEmpty || $0.allSatisfy(\.isWhitespace) }) { return nil }
+        guard record.count == 5 || (record.count > 5 && record[5...].allSatisfy { $0.isEmpty }) else {
+            diagnostics.append(.error(file, start, "expected 5 fields (date,department,project,amount,note), found \(record.count)"))
+            return nil
+        }
+        let cells = record.map { $0.first?.isWhitespace == true || $0.last?.isWhitespace == true ? $0.trimmingCharacters(in: .whitespaces) : $0 }
+        guard let date = parseDate(cells[0]) else {
+            diagnostics.append(.error(file, start, "bad date `\(cells[0])`; expected YYYY-MM-DD such as 2024-06-30"))
+            return nil
+        }
+        if cells[2].isEmpty {
+            diagnostics.append(.error(file, start, "no project name; expected the project's 项目名称"))
+            return nil
+        }
+        let amountText = cells[3].replacingOccurrences(of: " ", with: "")
+        if amountText.hasPrefix("-") || amountText.hasPrefix("−") {
+            diagnostics.append(.error(file, start, "negative amount `\(cells[3])`; record refunds as a note on a corrected payment"))
+            return nil
+        }
+        guard let fen = Money.parseFen(Substring(amountText)) else {
+            diagnostics.append(.error(file, start, "amount `\(cells[3])` is not a number; expected yuan such as 120000.00 (at most fen precision)"))
+            return nil
+        }
+        return Row(date: date, department: cells[1], project: cells[2], amountFen: fen, note: cells[4], line: start)
     }
 
     /// `2024-06-30` or `2024/6/30`.

@@ -88,7 +88,7 @@ public final class LineEditor {
             let interrupted = LineEditor.interruptRequested()
             if interrupted || (count == -1 && errno == EINTR) {
                 budgetq_el_reset(editLine)
-                FileHandle.standardOutput.write(Data("^C\n".utf8))
+                StandardStreams.writeOutput("^C\n")
                 return .interrupted
             }
             return .endOfInput
@@ -160,7 +160,7 @@ public final class LineEditor {
             listing += c + String(repeating: " ", count: max(0, width - displayCells(c)))
             if (i + 1) % columns == 0 || i == candidates.count - 1 { listing += "\n" }
         }
-        FileHandle.standardOutput.write(Data(listing.utf8))
+        StandardStreams.writeOutput(listing)
         return UInt8(CC_REDISPLAY)
     }
 

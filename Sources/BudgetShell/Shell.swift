@@ -36,9 +36,16 @@ public final class Shell {
         let completer = Completer(source: SessionCompletionSource(workspace: workspace))
         editor.complete = { completer.complete($0) }
         workspace.session.isCancelled = { LineEditor.isInterrupted }
+        workspace.showsResultWhenOutputFails = true
         // At the prompt, wide results are narrowed to the terminal (files and pipes get every column).
         workspace.renderer.terminalWidth = editor.terminalWidth()
         workspace.standardOutput(workspace.banner + "\n")
+        // Load errors go to standard error in every mode; at the prompt the session goes on (.load may add tables).
+        if workspace.loadedNoTable {
+            workspace.standardError(workspace.noTableMessage + "\n")
+        } else if let report = workspace.loadErrorReport {
+            workspace.standardError(report + "\n")
+        }
         var pending: [String] = []
         // A line read ahead (see below) that the next turn of the loop handles.
         var carried: LineEditor.Input?

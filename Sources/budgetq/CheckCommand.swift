@@ -1,3 +1,4 @@
+import BudgetCore
 import ArgumentParser
 import BudgetDocuments
 import BudgetApp
@@ -16,23 +17,20 @@ struct Check: ParsableCommand {
     @Flag(name: .long, help: "Also list target-quality findings (the `findings` table: missing categories, qualitative-only or unit-less targets, 成本指标 without an amount, …) as FILE:LINE: finding: ….")
     var quality = false
 
-    /// `--max-file-mb` and `--max-line-kb` belong to the top-level command.
+    /// `--max-line-kb` belongs to the top-level command.
     @ParentCommand var root: Budgetq
 
     func run() throws {
         if quality {
             let loaded = DocumentLoader.load(paths: paths, limits: root.data.limits)
-            for diagnostic in loaded.diagnostics { print(diagnostic) }
             let findings = QualityReport(StoreBuilder.build(from: loaded))
-            for line in findings.lines { print(line) }
-            print(CheckSummary(loaded).text)
-            print(findings.summary)
+            StandardStreams.writeOutput(loaded.diagnostics.map { "\($0)\n" }.joined() + findings.lines.map { $0 + "\n" }.joined()
+                                        + CheckSummary(loaded).text + "\n" + findings.summary + "\n")
             if loaded.errorCount > 0 { throw ExitCode(1) }
             return
         }
         let loaded = DocumentLoader.load(paths: paths, limits: root.data.limits)
-        for diagnostic in loaded.diagnostics { print(diagnostic) }
-        print(CheckSummary(loaded).text)
+        StandardStreams.writeOutput(loaded.diagnostics.map { "\($0)\n" }.joined() + CheckSummary(loaded).text + "\n")
         if loaded.errorCount > 0 { throw ExitCode(1) }
     }
 }

@@ -28,7 +28,7 @@ struct Export: ParsableCommand {
         let format = root.output.format ?? out.flatMap { OutputFormat(fileName: $0) } ?? .csv
         let workspace = Workspace(paths: [root.data.directory], limits: root.data.limits, cache: root.data.cache)
         if workspace.loadedNoTable {
-            FileHandle.standardError.write(Data((workspace.noTableMessage + "\n").utf8))
+            StandardStreams.writeError((workspace.noTableMessage + "\n"))
             throw ExitCode(1)
         }
         let store = workspace.session.store
@@ -52,9 +52,14 @@ struct Export: ParsableCommand {
             throw ValidationError("export writes csv, tsv, json or xlsx; for \(format.rawValue), use budgetq -c '\(table)' --format \(format.rawValue)")
         }
         if let out {
-            try AtomicFile.write(data, to: out)
+            do {
+                try AtomicFile.write(data, to: out)
+            } catch {
+                StandardStreams.writeError("budgetq: \(error)\n")
+                throw ExitCode(1)
+            }
         } else {
-            FileHandle.standardOutput.write(data)
+            StandardStreams.writeOutput(data)
         }
         // After the table: the count, the first few errors and where to see them all.
         if workspace.reportLoadErrors() { throw ExitCode(1) }

@@ -50,6 +50,6 @@ struct Generate: ParsableCommand {
         for file in files {
             try AtomicFile.write(file.text, to: out + "/" + file.path)
         }
-        print("wrote \(files.count) synthetic files to \(out)")
+        StandardStreams.writeOutput("wrote \(files.count) synthetic files to \(out)\n")
     }
 }

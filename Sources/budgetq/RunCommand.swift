@@ -1,3 +1,4 @@
+import BudgetCore
 import ArgumentParser
 import BudgetApp
 import BudgetRender
@@ -32,7 +33,7 @@ struct Run: ParsableCommand {
         if out != nil { renderer.terminalWidth = nil }
         let workspace = Workspace(paths: [root.data.directory], renderer: renderer, limits: root.data.limits, cache: root.data.cache)
         if workspace.loadedNoTable {
-            FileHandle.standardError.write(Data((workspace.noTableMessage + "\n").utf8))
+            StandardStreams.writeError((workspace.noTableMessage + "\n"))
             throw ExitCode(1)
         }
         let parameters = try root.output.parsedParameters()

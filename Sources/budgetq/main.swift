@@ -32,7 +32,7 @@ struct Budgetq: ParsableCommand {
             do {
                 workspace = try Workspace(snapshot: snapshot, renderer: output.renderer)
             } catch {
-                FileHandle.standardError.write(Data("budgetq: \(error)\n".utf8))
+                StandardStreams.writeError("budgetq: \(error)\n")
                 throw ExitCode(1)
             }
         } else {
@@ -46,7 +46,7 @@ struct Budgetq: ParsableCommand {
         }
         // Without a table there is no answer to give: say so instead of printing an empty one.
         if workspace.loadedNoTable {
-            FileHandle.standardError.write(Data((workspace.noTableMessage + "\n").utf8))
+            StandardStreams.writeError((workspace.noTableMessage + "\n"))
             throw ExitCode(1)
         }
         workspace.byteOrderMark = !output.noBom
@@ -63,11 +63,11 @@ struct Budgetq: ParsableCommand {
         }
         // Statements on standard input, as `sqlite3 < script.sql`: every statement runs; the
         // exit status says whether any failed, and each failure names its line.
-        let input = FileHandle.standardInput.readDataToEndOfFile()
+        let input = StandardStreams.readInput()
         var failures = workspace.runScript(String(decoding: input, as: UTF8.self), file: "stdin", stopAtFirstError: false)
         if workspace.renderer.format.isDocument, !workspace.writeCollectedDocument(title: "budgetq", parameters: try output.parsedParameters()) { failures.append(0) }
         if !failures.isEmpty {
-            FileHandle.standardError.write(Data("budgetq: \(failures.count) statement(s) failed, at line \(failures.map(String.init).joined(separator: ", "))\n".utf8))
+            StandardStreams.writeError("budgetq: \(failures.count) statement(s) failed, at line \(failures.map(String.init).joined(separator: ", "))\n")
         }
         let loadErrors = workspace.reportLoadErrors()
         if !failures.isEmpty || loadErrors { throw ExitCode(1) }
@@ -78,9 +78,6 @@ struct Budgetq: ParsableCommand {
 struct DataOptions: ParsableArguments {
     @Option(name: .long, help: "Data folder (default: $BUDGETQ_DATA or ./datasets).")
     var data: String?
-
-    @Option(name: .long, help: "Largest file read, in MiB; a larger one is an error, not an out-of-memory kill.")
-    var maxFileMb: Int = 512
 
     @Option(name: .long, help: "Longest line read, in KiB; a longer line is an error that skips its table.")
     var maxLineKb: Int = 1024
@@ -93,8 +90,9 @@ struct DataOptions: ParsableArguments {
     /// The automatic cache of what `--data` loaded, unless `--no-cache`.
     var cache: DataCache? { noCache ? nil : DataCache.defaultFolder().map(DataCache.init(folder:)) }
 
-    var limits: LoadLimits { LoadLimits(maxFileBytes: max(1, maxFileMb) << 20, maxLineBytes: max(1, maxLineKb) << 10) }
+    var limits: LoadLimits { LoadLimits(maxLineBytes: max(1, maxLineKb) << 10) }
 }
 
 AllocatorTuning.keepLargeBlocks()
+StandardStreams.prepare()
 Budgetq.main()

@@ -4,7 +4,7 @@ import BudgetDocuments
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzDocuments(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-    let (output, _) = DocumentLoader.parse(bytes: bytes, file: "fuzz.txt", limits: LoadLimits(maxFileBytes: 1 << 20, maxLineBytes: 4096))
+    let (output, _) = DocumentLoader.parse(bytes: bytes, file: "fuzz.txt", limits: LoadLimits(maxLineBytes: 4096))
     for diagnostic in output.diagnostics { _ = diagnostic.description }
     for project in output.projects {
         precondition(!project.name.isEmpty, "a loaded project has a name")

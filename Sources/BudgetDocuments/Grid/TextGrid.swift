@@ -3,7 +3,7 @@ import BudgetCore
 /// Splits decoded text into rows: one line a row, cells at TAB (the form a text extraction of a
 /// Word or Excel table gives). Cells keep their spaces; trailing empty cells are dropped.
 enum TextGrid {
-    static func rows(utf8: [UInt8], file: String, maxLineBytes: Int, diagnostics: inout [Diagnostic]) -> [GridRow] {
+    static func rows(utf8: [UInt8], file: String, maxLineBytes: Int, overlongLines: [Int: Int] = [:], diagnostics: inout [Diagnostic]) -> [GridRow] {
         var rows: [GridRow] = []
         var lineNumber = 0
         var start = 0
@@ -14,8 +14,8 @@ enum TextGrid {
                 var end = start
                 while end < count, buffer[end] != 0x0A { end += 1 }
                 let unterminated = end >= count
-                if end - start > maxLineBytes {
-                    diagnostics.append(.error(file, lineNumber, "line is \(end - start) bytes long; the longest line read is \(maxLineBytes) bytes (is this a budget document?)"))
+                if let length = overlongLines[lineNumber] ?? (end - start > maxLineBytes ? end - start : nil) {
+                    diagnostics.append(.error(file, lineNumber, "line is \(length) bytes long; the longest line read is \(maxLineBytes) bytes (is this a budget document?)"))
                     rows.append(GridRow(cells: [], position: .line(lineNumber), isOversize: true))
                 } else {
                     var stop = end

@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+/// Issue 12, items 5 and 6: writes never destroy what they write onto, failures name the target
+/// and the real reason, and closed or failing standard streams end cleanly.
+@Suite(.serialized) struct SafeWriteTests {
+    static let seed = CheckExportTests.seed
+
+    @Test func savingOntoASymbolicLinkWritesItsTarget() throws {
+        let dir = try NothingLostTests.temporaryFolder("symlink-save")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let target = dir.appendingPathComponent("real.snap").path, link = dir.appendingPathComponent("link.snap").path
+        try Data("old".utf8).write(to: URL(fileURLWithPath: target))
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "real.snap")
+        for arguments in [["--data", Self.seed, "-c", ".save \(link)"], ["export", "projects", "--data", Self.seed, "--out", link],
+                          ["--data", Self.seed, "-c", ".output \(link)\nprojects | count"]] {
+            let result = try BudgetqProcess.run(arguments)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: link)) == "real.snap", "\(arguments): the link was replaced")
+            #expect(((try? Data(contentsOf: URL(fileURLWithPath: target)))?.count ?? 0) > 3, "\(arguments): the target was not written")
+        }
+    }
+
+    @Test func devicesAreWrittenThroughOrRefusedNeverReplaced() throws {
+        let dir = try NothingLostTests.temporaryFolder("device-write")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // A link to /dev/full: before, the write replaced the link with a regular file and exited 0.
+        let full = dir.appendingPathComponent("full").path
+        try FileManager.default.createSymbolicLink(atPath: full, withDestinationPath: "/dev/full")
+        let result = try BudgetqProcess.run(["export", "projects", "--data", Self.seed, "--out", full])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("budgetq: cannot write \(full): No space left on device"), "\(result.stderr)")
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: full)) == "/dev/full")
+        let null = try BudgetqProcess.run(["--data", Self.seed, "-c", ".save /dev/null"])
+        #expect(null.status == 0, "\(null.stderr)")
+        let folder = try BudgetqProcess.run(["--data", Self.seed, "-c", ".save \(dir.path)"])
+        #expect(folder.status == 1)
+        #expect(folder.stderr.contains("cannot write \(dir.path): it is a folder; name a file inside it"), "\(folder.stderr)")
+        var isDirectory: ObjCBool = false
+        #expect(FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDirectory) && isDirectory.boolValue)
+    }
+
+    @Test func aFailedWriteNamesThePathAndTheRealReason() throws {
+        let dir = try NothingLostTests.temporaryFolder("failed-write")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let missing = dir.appendingPathComponent("no-such-folder/out.csv").path
+        let export = try BudgetqProcess.run(["export", "projects", "--data", Self.seed, "--out", missing])
+        #expect(export.status == 1)
+        #expect(export.stderr.contains("cannot write \(missing): the folder \(dir.path)/no-such-folder does not exist"), "\(export.stderr)")
+        #expect(!export.stderr.contains("permission"))
+        let output = try BudgetqProcess.run(["--data", Self.seed, "-c", ".output \(missing)\nprojects | count"])
+        #expect(output.status == 1, "a result that could not be written is a failure")
+        #expect(output.stderr.contains("cannot write \(missing): the folder"), "\(output.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty, "a temporary file was left behind")
+    }
+
+    @Test func staleTemporaryFilesOfKilledSavesAreRemoved() throws {
+        let dir = try NothingLostTests.temporaryFolder("stale-temp")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // What a save killed mid-write leaves: its pid (long gone) in the name.
+        let stale = dir.appendingPathComponent(".data.snap.tmp-999999").path
+        try Data("half".utf8).write(to: URL(fileURLWithPath: stale))
+        let result = try BudgetqProcess.run(["--data", Self.seed, "-c", ".save \(dir.path)/data.snap"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["data.snap"])
+    }
+
+    @Test func closedOrFailingStandardStreamsEndCleanly() throws {
+        // Each case runs under sh so the stream can be closed or pointed at /dev/full; SIGPIPE is
+        // ignored for the `| head -1` case, as Python's subprocess and some CI runners leave it.
+        let binary = BudgetqProcess.binary
+        let cases: [(String, Int32, String)] = [
+            ("'\(binary)' --data \(Self.seed) -c indicators >&-", 1, "budgetq: cannot write standard output: it is closed"),
+            ("'\(binary)' --data \(Self.seed) -c indicators > /dev/full", 1, "budgetq: cannot write standard output: No space left on device"),
+            ("trap '' PIPE; '\(binary)' --data \(Self.seed) -c indicators | head -1 > /dev/null; exit ${PIPESTATUS[0]}", 0, ""),
+            ("'\(binary)' --data \(Self.seed) <&- ; exit $?", 0, ""),
+            ("'\(binary)' --data \(Self.seed) -c 'projects | count' 2>&-", 0, ""),
+        ]
+        for (command, status, message) in cases {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = ["-c", command]
+            process.currentDirectoryURL = URL(fileURLWithPath: BudgetqProcess.root)
+            let err = Pipe()
+            process.standardError = err
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == status, "\(command): \(stderr)")
+            #expect(!stderr.contains("Fatal error") && !stderr.contains("Illegal instruction") && !stderr.contains("backtrace"), "\(command): \(stderr)")
+            if !message.isEmpty { #expect(stderr.contains(message), "\(command): \(stderr)") }
+        }
+    }
+}
