@@ -9,7 +9,7 @@ import Glibc
 /// were new pages: faulted in and zeroed by the kernel each time. At 100k projects that was
 /// ~1.5 ms of system time in each ~5 ms repetition of Q5 run from a script (BENCHMARKS.md).
 /// Keeping blocks up to 64 MiB in the heap, and up to 256 MiB of free heap before trimming, lets
-/// the next statement reuse the pages.
+/// the next statement reuse the pages. Called after loading: during a load it raised the peak.
 public enum AllocatorTuning {
     public static func keepLargeBlocks() {
         #if canImport(Glibc)

@@ -24,9 +24,6 @@ func fail(_ message: String) -> Never {
 
 func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
-// The same allocator settings as budgetq, so that the bench measures what a user runs.
-AllocatorTuning.keepLargeBlocks()
-
 let repeatCount = Int(argument("--repeat") ?? "5") ?? 5
 let warmup = Int(argument("--warmup") ?? "1") ?? 1
 guard let queriesPath = argument("--queries"), let queryText = try? String(contentsOfFile: queriesPath, encoding: .utf8) else {
@@ -47,6 +44,8 @@ if let snapshot = argument("--snapshot") {
     fail("--data DIR or --snapshot FILE is required")
 }
 let loadMilliseconds = Double(now() - loadStart) / 1e6
+// The same allocator settings as budgetq after loading, so that the bench measures what a user runs.
+AllocatorTuning.keepLargeBlocks()
 
 var reports: [String] = []
 for block in queryText.components(separatedBy: "\n---\n") where !block.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {

@@ -32,6 +32,7 @@ struct Run: ParsableCommand {
         if root.output.format == nil, let out, let format = OutputFormat(fileName: out) { renderer.format = format }
         if out != nil { renderer.terminalWidth = nil }
         let workspace = Workspace(paths: [root.data.directory], renderer: renderer, limits: root.data.limits, cache: root.data.cache)
+        AllocatorTuning.keepLargeBlocks()
         if workspace.loadedNoTable {
             StandardStreams.writeError((workspace.noTableMessage + "\n"))
             throw ExitCode(1)

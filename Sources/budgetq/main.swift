@@ -38,6 +38,8 @@ struct Budgetq: ParsableCommand {
         } else {
             workspace = Workspace(paths: [data.directory], renderer: output.renderer, limits: data.limits, cache: data.cache)
         }
+        // After loading (the loader's peak would keep freed blocks too): statements reuse pages.
+        AllocatorTuning.keepLargeBlocks()
         for (name, value) in try output.parsedParameters() { workspace.session.setParameter(name, text: value) }
         let interactive = command == nil && isatty(STDIN_FILENO) != 0
         if interactive {
@@ -93,6 +95,5 @@ struct DataOptions: ParsableArguments {
     var limits: LoadLimits { LoadLimits(maxLineBytes: max(1, maxLineKb) << 10) }
 }
 
-AllocatorTuning.keepLargeBlocks()
 StandardStreams.prepare()
 Budgetq.main()
