@@ -141,6 +141,23 @@ public enum DotCommands {
             ws.renderer.maxWidth = n
             return .ok
         },
+        Command(name: ".pager", usage: ".pager on|off", help: "Show results longer than the screen through $PAGER (default less -SR), as DuckDB's shell does; off by default.") { args, ws, report in
+            guard let value = args.first, value == "on" || value == "off" else { report(".pager expects on or off"); return .failed }
+            if value == "on" && ws.pager == nil { report(".pager works at the interactive prompt only"); return .failed }
+            ws.pagerEnabled = value == "on"
+            return .ok
+        },
+        Command(name: ".last", usage: ".last", help: "Show the last result again in full: every row, every column whole (through the pager when on).") { _, ws, report in
+            guard let result = ws.lastResult else { report("no result yet: .last shows the last query's result again"); return .failed }
+            var renderer = ws.rendererForOutput
+            renderer.terminalWidth = nil
+            renderer.maxWidth = 0
+            renderer.maxRows = Int.max
+            renderer.maxCellWidth = 1_000_000
+            if renderer.format.isDocument { renderer.format = .table }
+            ws.emit(renderer.render(result))
+            return .ok
+        },
         Command(name: ".timer", usage: ".timer on|off", help: "Print how long each query takes.") { args, ws, report in
             guard let value = args.first, value == "on" || value == "off" else { report(".timer expects on or off"); return .failed }
             ws.timer = value == "on"

@@ -217,6 +217,8 @@ public final class Workspace {
     @discardableResult
     public func emit(_ text: String) -> Bool {
         guard let outputPath else {
+            // `.pager on`: a result longer than the screen goes through the pager.
+            if pagerEnabled, let pager, let rows = screenRows(), text.utf8.count(where: { $0 == 0x0A }) > rows - 2, pager(text) { return }
             standardOutput(text)
             return true
         }
@@ -240,6 +242,14 @@ public final class Workspace {
         outputBuffer = ""
         outputResults = []
     }
+
+    /// `.pager on|off`: results longer than the screen go through `pager`.
+    public var pagerEnabled = false
+    /// Shows text through a pager (the REPL sets it: `$PAGER`, default `less -SR`); false when it
+    /// could not, and the text is then printed as usual.
+    public var pager: ((String) -> Bool)?
+    /// The screen's height in rows, nil when standard output is not a terminal.
+    public var screenRows: () -> Int? = { TerminalSize.ofStandardOutput()?.rows }
 
     /// Start CSV files with a UTF-8 byte-order mark, so that Excel and WPS read them as UTF-8
     /// (`--no-bom`, `.output FILE --no-bom` to leave it out).

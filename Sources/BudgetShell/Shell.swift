@@ -39,6 +39,7 @@ public final class Shell {
         workspace.showsResultWhenOutputFails = true
         // At the prompt, wide results are narrowed to the terminal (files and pipes get every column).
         workspace.renderer.terminalWidth = editor.terminalWidth()
+        workspace.pager = Self.page
         workspace.standardOutput(workspace.banner + "\n")
         // Load errors go to standard error in every mode; at the prompt the session goes on (.load may add tables).
         if workspace.loadedNoTable {
@@ -92,6 +93,55 @@ public final class Shell {
                 if LineEditor.interruptRequested() { workspace.standardError("interrupted\n") }
             }
         }
+    }
+}
+
+extension Shell {
+    /// Pipes `text` through `$PAGER` (default `less -SR`: long lines scroll sideways, colours
+    /// pass) and waits for it; false when the pager cannot start.
+    static func page(_ text: String) -> Bool {
+        let environment = ProcessInfo.processInfo.environment
+        let command = environment["PAGER"].flatMap { $0.isEmpty ? nil : $0 } ?? "less -SR"
+        // posix_spawn rather than Foundation's Process, which starts a new session on Linux: the
+        // pager must stay in budgetq's session to read keys from the terminal (/dev/tty).
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { return false }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, fds[0], 0)
+        posix_spawn_file_actions_addclose(&actions, fds[0])
+        posix_spawn_file_actions_addclose(&actions, fds[1])
+        var env = environment
+        if env["LESSCHARSET"] == nil { env["LESSCHARSET"] = "utf-8" }
+        let arguments = ["/bin/sh", "-c", command]
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for p in argv { free(p) }
+            for p in envp { free(p) }
+        }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, "/bin/sh", &actions, nil, argv, envp)
+        close(fds[0])
+        guard spawned == 0 else {
+            close(fds[1])
+            return false
+        }
+        // A pager that quits early closes the pipe: ignore SIGPIPE while writing.
+        let previous = signal(SIGPIPE, SIG_IGN)
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { write(fds[1], $0.baseAddress, $0.count) }
+            if written <= 0 { break }
+            offset += written
+        }
+        close(fds[1])
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        signal(SIGPIPE, previous)
+        return true
     }
 }
 

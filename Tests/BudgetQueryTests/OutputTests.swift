@@ -55,4 +55,30 @@ struct OutputTests {
         #expect(text.contains("其他事业发展性支出"))
         #expect(!text.contains("…"))
     }
+
+    @Test func pagerTakesResultsLongerThanTheScreen() throws {
+        let (ws, output) = Self.workspace(width: 100)
+        nonisolated(unsafe) var paged: [String] = []
+        ws.pager = { paged.append($0); return true }
+        ws.screenRows = { 20 }
+        ws.runScript(".pager on\nindicators | select name | take 5\nindicators | select name | take 40", file: "q", stopAtFirstError: true)
+        #expect(paged.count == 1, "only the long result is paged")
+        #expect(paged.first?.contains("(40 rows)") == true)
+        #expect(output().contains("(5 rows)") && !output().contains("(40 rows)"))
+        ws.runScript(".pager off\nindicators | select name | take 40", file: "q", stopAtFirstError: true)
+        #expect(paged.count == 1 && output().contains("(40 rows)"))
+    }
+
+    @Test func lastShowsTheLastResultInFull() throws {
+        let (ws, output) = Self.workspace(width: 60)
+        ws.runScript(".maxrows 2\nprojects | where year == 2024 | select name, type, budget | sort by budget desc", file: "q", stopAtFirstError: true)
+        #expect(output().contains("… 7 more rows not shown"))
+        #expect(!output().contains("珠三角地区与粤东粤西粤北地区对口帮扶协作专项帮扶资金"))
+        ws.runScript(".last", file: "q", stopAtFirstError: true)
+        #expect(output().contains("珠三角地区与粤东粤西粤北地区对口帮扶协作专项帮扶资金"), "every column whole")
+        #expect(output().contains("机关事业单位派遣人员经费"), "every row")
+        let (fresh, freshOutput) = Self.workspace()
+        fresh.runScript(".last", file: "q", stopAtFirstError: false)
+        #expect(freshOutput().contains("no result yet"))
+    }
 }
