@@ -218,7 +218,7 @@ public final class Workspace {
     public func emit(_ text: String) -> Bool {
         guard let outputPath else {
             // `.pager on`: a result longer than the screen goes through the pager.
-            if pagerEnabled, let pager, let rows = screenRows(), text.utf8.count(where: { $0 == 0x0A }) > rows - 2, pager(text) { return }
+            if pagerEnabled, let pager, let rows = screenRows(), text.utf8.count(where: { $0 == 0x0A }) > rows - 2, pager(text) { return true }
             standardOutput(text)
             return true
         }
