@@ -167,6 +167,35 @@ import Testing
         #expect(other.stderr.contains("cache format 99"), "\(other.stderr)")
     }
 
+    /// Damage inside a column of the cached snapshot shows only when a query reads that column:
+    /// that statement fails, the entry is dropped, and the next run reads the documents again.
+    @Test func aDamagedColumnDropsTheCache() throws {
+        let s = try Scratch()
+        defer { s.remove() }
+        let fresh = try s.run(["--no-cache", "-c", Self.sum, "--format", "csv"])
+        _ = try s.run(["-c", Self.sum])
+        let manifestPath = try #require(s.entryFiles.first { $0.hasSuffix("/manifest.json") })
+        let manifestText = try String(contentsOfFile: manifestPath, encoding: .utf8)
+        let snapshot = try #require(s.entryFiles.first { $0.hasSuffix(".snapshot") && manifestText.contains(($0 as NSString).lastPathComponent) })
+        // Flip a byte of projects.budget, found through the snapshot's table of contents.
+        var data = try Data(contentsOf: URL(fileURLWithPath: snapshot))
+        let tocOffset = Int(data.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 16, as: UInt64.self) })
+        let toc = try #require(try JSONSerialization.jsonObject(with: data.subdata(in: tocOffset..<data.count)) as? [String: Any])
+        let projects = try #require((toc["tables"] as? [[String: Any]])?.first { $0["name"] as? String == "projects" })
+        let budget = try #require((projects["columns"] as? [[String: Any]])?.first { $0["name"] as? String == "budget" })
+        let offset = try #require(((budget["sections"] as? [[String: Any]])?.first?["offset"] as? NSNumber)?.intValue)
+        data[offset] ^= 0xFF
+        try data.write(to: URL(fileURLWithPath: snapshot))
+
+        let damaged = try s.run(["-c", Self.sum, "--format", "csv"])
+        #expect(damaged.status == 1)
+        #expect(damaged.stderr.contains("corrupt snapshot") && damaged.stderr.contains("has been dropped"), "\(damaged.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: manifestPath))
+        let again = try s.run(["-c", Self.sum, "--format", "csv"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout == fresh.stdout)
+    }
+
     @Test func noCacheWritesNothing() throws {
         let s = try Scratch()
         defer { s.remove() }
