@@ -142,6 +142,7 @@ import Testing
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", script, BudgetqProcess.binary] + arguments
+        process.environment = BudgetqProcess.environment  // the data cache in the test run's folder, never ~/.cache
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()

@@ -81,6 +81,7 @@ import Testing
             process.executableURL = URL(fileURLWithPath: "/bin/bash")
             process.arguments = ["-c", command]
             process.currentDirectoryURL = URL(fileURLWithPath: BudgetqProcess.root)
+            process.environment = BudgetqProcess.environment  // the data cache in the test run's folder, never ~/.cache
             let err = Pipe()
             process.standardError = err
             process.standardOutput = FileHandle.nullDevice
