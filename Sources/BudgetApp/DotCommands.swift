@@ -165,7 +165,14 @@ public enum DotCommands {
         },
         Command(name: ".read", usage: ".read FILE", help: "Run the statements and dot commands in FILE.") { args, ws, report in
             guard let path = args.first else { report(".read needs a file"); return .failed }
+            // As sqlite3 does: a script that reads itself (or a deep chain) stops at 25 levels, not the stack's end.
+            guard ws.readDepth < Workspace.maxReadDepth else {
+                report(".read nests more than \(Workspace.maxReadDepth) levels deep (does \(path) read itself?); not read")
+                return .failed
+            }
             guard let data = FileManager.default.contents(atPath: path) else { report("cannot read \(path)"); return .failed }
+            ws.readDepth += 1
+            defer { ws.readDepth -= 1 }
             let failures = ws.runScript(String(decoding: data, as: UTF8.self), file: path, stopAtFirstError: true)
             return failures.isEmpty ? .ok : .failed
         },

@@ -233,6 +233,10 @@ public final class Workspace {
         }
     }
 
+    /// How many `.read` scripts are running inside one another, and the most allowed (sqlite3's limit).
+    public var readDepth = 0
+    public static let maxReadDepth = 25
+
     /// At the prompt a result that could not be written to the `.output` file is shown instead.
     public var showsResultWhenOutputFails = false
 

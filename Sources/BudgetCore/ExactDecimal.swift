@@ -42,6 +42,13 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
 /// Parses an unsigned decimal with optional `,` group separators into (mantissa, fractional digit count).
 /// Returns nil for anything else, including an empty string or an overflow.
 func parseDecimalDigits(_ text: Substring) -> (Int64, Int)? {
+    // Thousands separators only in groups of three (`1,234,567.89`): `5,00`, `1,2,3` and `500,00`
+    // are not numbers (a decimal comma or a typo), never read as 500, 123 or 50000.
+    if text.utf8.contains(UInt8(ascii: ",")) {
+        let integer = text.utf8.prefix { $0 != UInt8(ascii: ".") }
+        let groups = integer.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
+        guard let first = groups.first, (1...3).contains(first.count), groups.dropFirst().allSatisfy({ $0.count == 3 }) else { return nil }
+    }
     var mantissa: Int64 = 0
     var fractionDigits = 0
     var seenPoint = false

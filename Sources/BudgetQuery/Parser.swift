@@ -5,6 +5,10 @@ struct Parser {
     /// How deep expressions nest; past `maxDepth` the query is refused rather than the stack overflowing.
     private var depth = 0
     static let maxDepth = 200
+    /// How many operators one expression may chain (`1+1+…`): each makes the tree one level deeper
+    /// for the binder and evaluator, which recurse; past it the query is refused, not the stack overflowed.
+    static let maxChainedOperators = 1000
+    private var chained = 0
 
     init(tokens: [Token]) { self.tokens = tokens }
 
@@ -258,9 +262,18 @@ struct Parser {
     // MARK: expressions, lowest precedence first
 
     mutating func expression() throws(QueryError) -> Expr {
+        if depth == 0 { chained = 0 }
         try enterNesting(at: current.span)
         defer { depth -= 1 }
         return try orExpression()
+    }
+
+    /// One more operator chained in this expression.
+    private mutating func chain(at span: SourceSpan) throws(QueryError) {
+        chained += 1
+        guard chained <= Self.maxChainedOperators else {
+            throw QueryError("the expression chains more than \(Self.maxChainedOperators) operators", at: span, hint: "split it with let or derive, or sum a column with summarize")
+        }
     }
 
     /// One level deeper; the caller undoes it with `defer { depth -= 1 }`.
@@ -275,6 +288,7 @@ struct Parser {
     private mutating func orExpression() throws(QueryError) -> Expr {
         var left = try andExpression()
         while isWord("or") {
+            try chain(at: current.span)
             advance()
             let right = try andExpression()
             left = .binary(.logic(.or), left, right, left.span.through(right.span))
@@ -285,6 +299,7 @@ struct Parser {
     private mutating func andExpression() throws(QueryError) -> Expr {
         var left = try notExpression()
         while isWord("and") {
+            try chain(at: current.span)
             advance()
             let right = try notExpression()
             left = .binary(.logic(.and), left, right, left.span.through(right.span))
@@ -410,6 +425,7 @@ struct Parser {
     private mutating func additive() throws(QueryError) -> Expr {
         var left = try multiplicative()
         while let op = current.symbol.flatMap(ArithmeticOperator.init(rawValue:)), op == .add || op == .subtract {
+            try chain(at: current.span)
             advance()
             let right = try multiplicative()
             left = .binary(.arithmetic(op), left, right, left.span.through(right.span))
@@ -420,6 +436,7 @@ struct Parser {
     private mutating func multiplicative() throws(QueryError) -> Expr {
         var left = try unary()
         while let op = current.symbol.flatMap(ArithmeticOperator.init(rawValue:)), op == .multiply || op == .divide || op == .remainder {
+            try chain(at: current.span)
             advance()
             let right = try unary()
             left = .binary(.arithmetic(op), left, right, left.span.through(right.span))

@@ -94,3 +94,48 @@ import Testing
         }
     }
 }
+
+/// Issue 12, items 6 and 7: hostile scripts and queries end in a clear message; amounts are read
+/// only with three-digit grouping.
+@Suite(.serialized) struct HostileInputTests {
+    static let seed = CheckExportTests.seed
+
+    @Test func aScriptThatReadsItselfStopsAt25Levels() throws {
+        let dir = try NothingLostTests.temporaryFolder("read-loop")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = dir.appendingPathComponent("self.bq").path
+        try ".read \(script)\n".write(toFile: script, atomically: true, encoding: .utf8)
+        let result = try BudgetqProcess.run(["--data", Self.seed, "-c", ".read \(script)"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("\(script):1: error: .read nests more than 25 levels deep (does \(script) read itself?); not read"), "\(result.stderr.prefix(2000))")
+        #expect(!result.stderr.contains("Backtrace"))
+    }
+
+    @Test func aSixThousandTermExpressionIsRefusedNotACrash() throws {
+        let query = "regions | derive x = " + Array(repeating: "1", count: 6000).joined(separator: "+") + " | take 1"
+        let result = try BudgetqProcess.run(["--data", Self.seed], stdin: query + "\n")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("error: the expression chains more than 1000 operators"), "\(result.stderr.prefix(2000))")
+        #expect(!result.stderr.contains("Backtrace"))
+        let fine = try BudgetqProcess.run(["--data", Self.seed, "--format", "csv", "-c", "regions | derive x = " + Array(repeating: "1", count: 500).joined(separator: "+") + " | take 1 | select x"])
+        #expect(fine.stdout == "x\r\n500\r\n", "\(fine.stdout) \(fine.stderr)")
+    }
+
+    @Test func amountsNeedThreeDigitGrouping() throws {
+        let dir = try NothingLostTests.temporaryFolder("grouping")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try NothingLostTests.copySeed(to: dir)
+        var ledger = "date,department,project,amount,note\n"
+        for amount in ["5,00", "1,2,3", "\"500,00\"", "\"1,234.50\"", "\"12,345\""] {
+            ledger += "2024-03-01,,对口支援巫山县专项资金,\(amount),x\n"
+        }
+        try ledger.write(to: dir.appendingPathComponent("payments.csv"), atomically: true, encoding: .utf8)
+        let check = try BudgetqProcess.run(["check", dir.path])
+        // 5,00 and 1,2,3 unquoted are extra fields; "500,00" is refused as a number.
+        #expect(check.stdout.contains("payments.csv:2: error: expected 5 fields"), "\(check.stdout)")
+        #expect(check.stdout.contains("payments.csv:3: error: expected 5 fields"), "\(check.stdout)")
+        #expect(check.stdout.contains("payments.csv:4: error: amount `500,00` is not a number"), "\(check.stdout)")
+        let paid = try BudgetqProcess.run(["--data", dir.path, "--format", "csv", "-c", "payments | summarize sum(amount), count()"])
+        #expect(paid.stdout.hasSuffix("\r\n13579.50,2\r\n"), "\(paid.stdout)")
+    }
+}
