@@ -139,3 +139,39 @@ import Testing
         #expect(paid.stdout.hasSuffix("\r\n13579.50,2\r\n"), "\(paid.stdout)")
     }
 }
+
+/// Issue 12, item 7: ledger totals are per project over every ledger file.
+@Suite(.serialized) struct LedgerTotalsTests {
+    static func folder(_ name: String, ledgers: [String: String]) throws -> URL {
+        let dir = try NothingLostTests.temporaryFolder(name)
+        try NothingLostTests.copySeed(to: dir)
+        for (file, rows) in ledgers {
+            try ("date,department,project,amount,note\n" + rows).write(to: dir.appendingPathComponent(file), atomically: true, encoding: .utf8)
+        }
+        return dir
+    }
+
+    @Test func overBudgetCountsPaymentsInEveryLedger() throws {
+        // 对口支援巫山县专项资金 has a budget of 2,900,000.00: each file alone stays under it.
+        let dir = try Self.folder("over-budget", ledgers: [
+            "a.csv": "2024-03-01,,对口支援巫山县专项资金,1500000.00,first half\n",
+            "b.csv": "2024-04-01,,对口支援巫山县专项资金,1500000.00,second half\n",
+        ])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let check = try BudgetqProcess.run(["check", dir.path])
+        #expect(check.stdout.contains("b.csv:2: warning: payments to `对口支援巫山县专项资金` in 2024 reach 3,000,000.00, more than its budget of 2,900,000.00 (counting every ledger)"), "\(check.stdout)")
+    }
+
+    @Test func totalsPastInt64AreAnErrorNotCapped() throws {
+        let dir = try Self.folder("overflow", ledgers: [
+            "a.csv": "2024-03-01,,对口支援巫山县专项资金,50000000000000000,a\n",
+            "b.csv": "2024-04-01,,对口支援巫山县专项资金,50000000000000000,b\n",
+        ])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let check = try BudgetqProcess.run(["check", dir.path])
+        #expect(check.stdout.contains("b.csv:2: error: payments to `对口支援巫山县专项资金` add up beyond what budgetq can hold exactly; row skipped"), "\(check.stdout)")
+        let paid = try BudgetqProcess.run(["--data", dir.path, "--format", "csv", "-c", "execution | where month == 2024-12 and project == \"对口支援巫山县专项资金\" | select paid_to_date"])
+        #expect(paid.stdout.contains("50000000000000000.00"), "\(paid.stdout)")
+        #expect(!paid.stdout.contains("92233720368547758.07"), "\(paid.stdout)")
+    }
+}
