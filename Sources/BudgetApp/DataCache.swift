@@ -118,6 +118,9 @@ public struct DataCache: Sendable {
         var tableDiagnostics: [Diagnostic]
         var documents: [DocumentEntry]
         var ledgers: [LedgerEntry]
+        /// True when files link (a 自评表 attached to another file's project, an actuals ledger):
+        /// the snapshot is reused whole when nothing changed, and the folder is read whole otherwise.
+        var linked: Bool? = nil
     }
 
     static let manifestName = "manifest.json"
@@ -219,10 +222,24 @@ public struct DataCache: Sendable {
         let projects = documents.flatMap(\.projects)
         let ledgers = DocumentLoader.readLedgers(found.ledgers, projects: projects, limits: limits)
         if DocumentLoader.linksFiles(documents, ledgers: ledgers) {
-            // Reports and actuals ledgers evaluate projects of other files: the cache splices files
-            // one by one, so such a folder is put together whole each time and not cached.
-            let loaded = DocumentLoader.assemble(found, tables: tables, documents: documents, limits: limits)
-            return Outcome(store: StoreBuilder.build(from: loaded), summary: LoadSummary(loaded), warnings: warnings)
+            // Reports and actuals ledgers evaluate projects of other files, so the folder is put
+            // together whole; its snapshot is reused only while no file changes.
+            let (loaded, linkedLedgers) = DocumentLoader.assembleWithLedgers(found, tables: tables, documents: documents, limits: limits)
+            let store = StoreBuilder.build(from: loaded)
+            var indicatorsBySource: [String: Int] = [:]
+            for project in loaded.projects { indicatorsBySource[project.source, default: 0] += project.indicators.count }
+            let documentEntries = zip(documentKeys, zip(documents, loaded.files)).map { key, pair -> DocumentEntry in
+                var entry = Self.documentEntry(key, pair.0)
+                entry.summary = pair.1
+                entry.indicators = indicatorsBySource[pair.1.path] ?? 0
+                return entry
+            }
+            let ledgerEntries = zip(ledgerKeys, linkedLedgers).map { Self.ledgerEntry($0, $1) }
+            if let warning = save(store, entry: entry, paths: paths, limits: limits, tables: tableKeys, tableDiagnostics: tables.diagnostics,
+                                  documents: documentEntries, ledgers: ledgerEntries, linked: true) {
+                warnings.append(warning)
+            }
+            return Outcome(store: store, summary: LoadSummary(loaded), warnings: warnings)
         }
         let documentEntries = zip(documentKeys, documents).map { Self.documentEntry($0, $1) }
         let ledgerEntries = zip(ledgerKeys, ledgers).map { Self.ledgerEntry($0, $1) }
@@ -283,6 +300,8 @@ public struct DataCache: Sendable {
             return (store, opened, [])
         }
         guard documentHits.contains(where: { $0 != nil }) || ledgerHits.contains(where: { $0 != nil }) else { return nil }
+        // Linked files are not spliced: read the folder whole.
+        if manifest.linked == true { return nil }
 
         // Some files changed: keep the rows of the others, read the rest.
         let old = try Snapshot.read(snapshotPath)
@@ -441,7 +460,7 @@ public struct DataCache: Sendable {
     /// Writes the snapshot under a new name, then the manifest naming it; returns a warning when
     /// the cache cannot be written (the answers are unaffected).
     private func save(_ store: Store, entry: String, paths: [String], limits: LoadLimits, tables: [FileKey?], tableDiagnostics: [Diagnostic],
-                      documents: [DocumentEntry], ledgers: [LedgerEntry]) -> String? {
+                      documents: [DocumentEntry], ledgers: [LedgerEntry], linked: Bool = false) -> String? {
         // A file that vanished while being read has no key: do not cache a load that cannot be checked.
         guard !tables.contains(nil), !documents.contains(where: { $0.key.modified == Self.unkeyed }),
               !ledgers.contains(where: { $0.key.modified == Self.unkeyed }) else { return nil }
@@ -454,7 +473,7 @@ public struct DataCache: Sendable {
             guard stat(snapshotPath, &info) == 0 else { return nil }
             let manifest = Manifest(format: Manifest.currentFormat, build: Self.build, paths: paths, limits: Self.limitKey(limits),
                                     snapshot: name, snapshotSize: UInt64(info.st_size), tables: tables.compactMap { $0 },
-                                    tableDiagnostics: tableDiagnostics, documents: documents, ledgers: ledgers)
+                                    tableDiagnostics: tableDiagnostics, documents: documents, ledgers: ledgers, linked: linked ? true : nil)
             try AtomicFile.write(try JSONEncoder().encode(manifest), to: entry + "/" + Self.manifestName)
             removeStale(in: entry, keeping: name)
             return nil

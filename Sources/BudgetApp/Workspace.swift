@@ -147,7 +147,9 @@ public final class Workspace {
     public var banner: String {
         let sources = session.store.sources
         let documents = sources.filter { $0.kind == .documents }
-        let ledgers = sources.filter { $0.kind == .payments }
+        let payments = sources.filter { $0.kind == .payments }
+        let actuals = sources.filter { $0.kind == .actuals }
+        let ledgers = payments + actuals
         let published = documents.filter { $0.origin == .published }
         let projects = documents.reduce(0) { $0 + $1.rows }
         let realProjects = published.reduce(0) { $0 + $1.rows }
@@ -157,7 +159,9 @@ public final class Workspace {
         let from = snapshotPath.map { "snapshot \($0)" } ?? paths.joined(separator: ", ")
         var lines = ["budgetq \(Self.version) — \(from)"]
         lines.append("loaded \(projects) projects (\(years.isEmpty ? "no years" : "years " + years))\(indicators), "
-                     + "\(ledgers.reduce(0) { $0 + $1.rows }) payments from \(files) file\(files == 1 ? "" : "s")")
+                     + "\(payments.reduce(0) { $0 + $1.rows }) payments"
+                     + (actuals.isEmpty ? "" : ", \(actuals.reduce(0) { $0 + $1.rows }) reported actuals")
+                     + " from \(files) file\(files == 1 ? "" : "s")")
         lines.append("real: \(published.count) published file\(published.count == 1 ? "" : "s") (\(realProjects) projects); "
                      + "synthetic: \(documents.count - published.count) generated document file\(documents.count - published.count == 1 ? "" : "s") (\(projects - realProjects) projects)"
                      + (ledgers.isEmpty ? "" : " and \(ledgers.count) ledger\(ledgers.count == 1 ? "" : "s") (\(ledgers.filter { $0.origin == .synthetic }.count) synthetic)")

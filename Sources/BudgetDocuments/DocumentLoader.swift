@@ -80,6 +80,11 @@ public enum DocumentLoader {
     /// The portfolio from parsed documents: reports attached to the projects they evaluate, then
     /// every ledger matched against the whole portfolio.
     public static func assemble(_ found: Discovery, tables: ReadingTables, documents: [DocumentOutcome], limits: LoadLimits) -> LoadedDocuments {
+        assembleWithLedgers(found, tables: tables, documents: documents, limits: limits).loaded
+    }
+
+    /// `assemble`, with what each ledger yielded (the data cache keeps them per file).
+    public static func assembleWithLedgers(_ found: Discovery, tables: ReadingTables, documents: [DocumentOutcome], limits: LoadLimits) -> (loaded: LoadedDocuments, ledgers: [LedgerOutcome]) {
         var result = LoadedDocuments(gazetteer: tables.gazetteer)
         result.diagnostics = found.diagnostics + tables.diagnostics
         for outcome in documents {
@@ -95,7 +100,8 @@ public enum DocumentLoader {
             if let count = linked.attached[file.path] { result.files[i].projects -= count }
         }
         // Ledgers need every project loaded first: they are matched by name, year and department.
-        for outcome in readLedgers(found.ledgers, projects: result.projects, limits: limits) {
+        let ledgers = readLedgers(found.ledgers, projects: result.projects, limits: limits)
+        for outcome in ledgers {
             result.diagnostics += outcome.diagnostics
             if outcome.isActuals {
                 result.actuals += outcome.actuals
@@ -105,7 +111,7 @@ public enum DocumentLoader {
                 result.ledgerFiles.append(outcome.summary)
             }
         }
-        return result
+        return (result, ledgers)
     }
 
     /// The files under some paths, by role, and what was wrong with the paths themselves.
