@@ -14,7 +14,8 @@ import Testing
         // Start overwriting it with all the bundled data, slowed down, and kill it mid-write.
         let process = Process()
         process.executableURL = URL(fileURLWithPath: BudgetqProcess.binary)
-        process.arguments = ["--data", "datasets", "-c", ".save \(snapshot)"]
+        // --no-cache: the cache's own snapshot write would be slowed too, and this test is about .save.
+        process.arguments = ["--data", "datasets", "--no-cache", "-c", ".save \(snapshot)"]
         process.currentDirectoryURL = URL(fileURLWithPath: BudgetqProcess.root)
         var environment = BudgetqProcess.environment
         environment["BUDGETQ_TEST_SLOW_SNAPSHOT_WRITE"] = "100"
