@@ -58,7 +58,10 @@ enum PipeOperator: Sendable {
     case filter(Expr)
     case select([NamedExpr])
     case derive([NamedExpr])
-    case summarize(aggregates: [NamedExpr], by: [NamedExpr])
+    /// `summarize … [by …] [with total]`.
+    case summarize(aggregates: [NamedExpr], by: [NamedExpr], withTotal: Bool)
+    /// `total`: a 合计 row of the numeric columns' sums.
+    case total
     case sort([SortKey])
     case take(Int)
     /// `top N by … [per KEY, …]`: the N first of each group when `per` is given.

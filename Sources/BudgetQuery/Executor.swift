@@ -15,7 +15,14 @@ struct Executor {
         for (op, span) in pipeline.operators {
             if isCancelled() { throw QueryError("interrupted", at: span) }
             do {
+                let totalRow = frame.totalRow
                 frame = try apply(op, to: frame, span: span)
+                // select and derive keep the rows in place, so the 合计 row stays marked.
+                switch op {
+                case .select, .derive: frame.totalRow = frame.totalRow ?? totalRow
+                case .total, .summarize: break
+                default: frame.totalRow = nil
+                }
             } catch let failure as EvaluationFailure {
                 throw QueryError(failure.message, at: span)
             } catch let error as QueryError {
@@ -48,7 +55,10 @@ struct Executor {
         case .filter(let predicate): return try filter(frame, predicate)
         case .select(let items): return try select(frame, items)
         case .derive(let items): return try derive(frame, items)
-        case .summarize(let aggregates, let by): return try summarize(frame, aggregates: aggregates, by: by, span: span)
+        case .summarize(let aggregates, let by, let withTotal):
+            if withTotal { return try summarizeWithTotal(frame, aggregates: aggregates, by: by, span: span) }
+            return try summarize(frame, aggregates: aggregates, by: by, span: span)
+        case .total: return try total(frame)
         case .sort(let keys): return try sort(frame, keys, defaultDescending: false)
         case .take(let n): return take(frame, n)
         case .top(let n, let keys, let per):

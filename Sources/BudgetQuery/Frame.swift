@@ -13,6 +13,8 @@ struct Frame: Sendable {
     private(set) var selection: [Int32]?
     private(set) var baseCount: Int
     var notes: [String] = []
+    /// The row that is a 合计 total, if any (`total`, `summarize … with total`).
+    var totalRow: Int?
     /// The table or let the rows came from, for messages.
     var origin: String
 
@@ -84,6 +86,7 @@ struct Frame: Sendable {
         guard selection != nil else { return self }
         var frame = Frame(columns: columns.indices.map(dense), origin: origin, rowCount: rowCount)
         frame.notes = notes
+        frame.totalRow = totalRow
         return frame
     }
 

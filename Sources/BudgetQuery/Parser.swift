@@ -135,7 +135,16 @@ struct Parser {
             if aggregates.isEmpty && by.isEmpty {
                 throw QueryError("summarize needs an aggregate or a `by` list", at: span, hint: "summarize total = sum(budget) by type")
             }
-            return .summarize(aggregates: aggregates, by: by)
+            var withTotal = false
+            if isWord("with") {
+                advance()
+                guard isWord("total") else {
+                    throw QueryError("after `with`, summarize expects `total`", at: current.span, hint: "summarize budget = sum(budget) by type with total")
+                }
+                advance()
+                withTotal = true
+            }
+            return .summarize(aggregates: aggregates, by: by, withTotal: withTotal)
         case .sort:
             try expectWord("by", "after `\(word)`")
             return .sort(try sortKeys())
@@ -154,6 +163,7 @@ struct Parser {
             if current.kind == .newline || current.kind == .end || isSymbol("|") || isSymbol(";") { return .distinct([]) }
             return .distinct(try namedList())
         case .count: return .count
+        case .total: return .total
         case .explode:
             let column = try expression()
             var alias: String?

@@ -112,7 +112,7 @@ public final class QuerySession: @unchecked Sendable {
             // rather than answer if any column read was damaged.
             for column in table.columns { _ = column.data }
             if let problem = store.decodeProblem { throw QueryError(problem, at: parsed.span) }
-            return .result(QueryResult(table: table, notes: frame.notes, selectsColumns: !keepsColumns))
+            return .result(QueryResult(table: table, notes: frame.notes, selectsColumns: !keepsColumns, totalRow: frame.totalRow))
         case .assign(let name, let pipeline, _):
             var frame = try executor.run(pipeline).materialized()
             if let problem = store.decodeProblem { throw QueryError(problem, at: parsed.span) }

@@ -58,7 +58,7 @@ enum UnaryOperator: String, Sendable {
 
 /// The pipeline operators.
 enum PipeKeyword: String, Sendable, CaseIterable {
-    case `where`, select, derive, summarize, sort, take, top, distinct, count, explode, join, compare, pivot
+    case `where`, select, derive, summarize, sort, take, top, distinct, count, explode, join, compare, pivot, total
 }
 
 /// The language's word lists.
@@ -81,7 +81,7 @@ public enum Vocabulary {
         Operator(keyword: .where, synonyms: ["filter"], usage: "where CONDITION", help: "keep the rows where CONDITION is true", needsMore: true),
         Operator(keyword: .select, synonyms: ["project"], usage: "select [NAME =] EXPR, …", help: "keep or compute these columns only", needsMore: true),
         Operator(keyword: .derive, synonyms: ["extend"], usage: "derive NAME = EXPR, …", help: "add computed columns", needsMore: true),
-        Operator(keyword: .summarize, synonyms: [], usage: "summarize [NAME =] AGG, … [by KEY, …]", help: "one row per group", needsMore: true),
+        Operator(keyword: .summarize, synonyms: [], usage: "summarize [NAME =] AGG, … [by KEY, …] [with total]", help: "one row per group (with total: and a 合计 row over all rows)", needsMore: true),
         Operator(keyword: .sort, synonyms: ["order"], usage: "sort by EXPR [asc|desc], …", help: "order the rows", needsMore: true),
         Operator(keyword: .take, synonyms: ["limit"], usage: "take N", help: "the first N rows", needsMore: true),
         Operator(keyword: .top, synonyms: [], usage: "top N by EXPR [asc|desc] [per KEY, …]", help: "the N largest rows (of each group with per)", needsMore: true),
@@ -90,6 +90,7 @@ public enum Vocabulary {
         Operator(keyword: .explode, synonyms: [], usage: "explode LIST [as NAME]", help: "one row per list item", needsMore: true),
         Operator(keyword: .join, synonyms: [], usage: "join TABLE on KEY [== KEY]", help: "add the matching rows of TABLE", needsMore: true),
         Operator(keyword: .compare, synonyms: [], usage: "compare COL A vs B of AGG [by KEY, …]", help: "A and B side by side, with delta and pct", needsMore: true),
+        Operator(keyword: .total, synonyms: [], usage: "total", help: "add a 合计 row: each numeric column's sum (not ratios, years or ids)", needsMore: false),
         Operator(keyword: .pivot, synonyms: [], usage: "pivot COL of AGG [by KEY, …]", help: "one column per value of COL", needsMore: true),
     ]
 
@@ -114,7 +115,7 @@ public enum Vocabulary {
     }
     /// `regions has_any ("铜仁", "韶关")`: any (or all) of a list.
     static let listOperators = ["has_any", "has_all"]
-    static let clauseWords = ["by", "of", "vs", "as", "on", "per"]
+    static let clauseWords = ["by", "of", "vs", "as", "on", "per", "with"]
 
     // MARK: line continuation
 

@@ -1,14 +1,5 @@
 import BudgetStore
 
-/// What a number in a column means to its reader, which decides how people see it.
-public enum ValueRole: Sendable, Equatable {
-    /// A fraction shown as a percentage: 0.3561 → 35.61% (执行率, targets, shares).
-    case ratio
-    /// Already in percentage points: -2.0062 → -2.01% (compare's `pct`).
-    case percentPoints
-    case plain
-}
-
 /// Which language report headers and status labels are in.
 public enum ReportLanguage: String, Sendable, CaseIterable {
     /// Chinese headers from the columns' aliases, and 正常/滞后/逾期/已完成 (markdown, HTML, xlsx).
@@ -20,21 +11,8 @@ public enum ReportLanguage: String, Sendable, CaseIterable {
 /// The one home of the presentation rules: which columns are ratios, what a column is called in
 /// a Chinese report, how a status reads. Files for programs (CSV, JSON) use none of them.
 public enum Presentation {
-    /// Ratios are recognised by name, so they stay ratios through `derive`, `summarize` and
-    /// renaming (a renamed column keeps its old name as an alias): `rate`, `target`, `share`,
-    /// `ratio`, a `_rate`/`_share`/`_ratio`/`_target` suffix, or a Chinese name with 率, 占比 or
-    /// 比例/比重. `pct` and `_pct` are percentage points. Only real and decimal columns qualify.
-    public static func role(of column: Column) -> ValueRole {
-        guard column.type == .real || column.type == .decimal else { return .plain }
-        let names = [column.name] + column.aliases
-        if names.contains(where: { $0 == "pct" || $0.hasSuffix("_pct") }) { return .percentPoints }
-        let ratioWords: Set<String> = ["rate", "target", "share", "ratio"]
-        for name in names {
-            if ratioWords.contains(name) || ["_rate", "_share", "_ratio", "_target"].contains(where: { name.hasSuffix($0) }) { return .ratio }
-            if ["率", "占比", "比例", "比重"].contains(where: { name.contains($0) }) { return .ratio }
-        }
-        return .plain
-    }
+    /// A column's role (`Column.valueRole`, the one rule, in BudgetStore: totals use it too).
+    public static func role(of column: Column) -> ValueRole { column.valueRole }
 
     /// Names of result columns that no table column carries, and what a Chinese report calls them.
     static let extraHeaders: [String: String] = [

@@ -173,7 +173,11 @@ public struct ResultRenderer: Sendable {
         if !kept.isEmpty {
             out += " " + line(headers).trimmingTrailingSpaces() + "\n"
             out += "-" + keptWidths.map { String(repeating: "-", count: $0) }.joined(separator: "-+-") + "-\n"
-            for row in cells { out += " " + line(row).trimmingTrailingSpaces() + "\n" }
+            for (r, row) in cells.enumerated() {
+                // A rule above the 合计 row.
+                if r == result.totalRow { out += "-" + keptWidths.map { String(repeating: "-", count: $0) }.joined(separator: "-+-") + "-\n" }
+                out += " " + line(row).trimmingTrailingSpaces() + "\n"
+            }
         }
         if all.rowCount > shown {
             out += "… \(all.rowCount - shown) more rows not shown (limit \(maxRows) in table mode; use take, .last, or .mode csv for all)\n"
@@ -217,8 +221,10 @@ public struct ResultRenderer: Sendable {
         }
         var out = "| " + t.columns.map { escape(reportHeader($0)) }.joined(separator: " | ") + " |\n"
         out += "|" + t.columns.map { isRightAligned($0) ? "---:" : "---" }.joined(separator: "|") + "|\n"
-        for row in reportCells(t) {
-            out += "| " + row.map(escape).joined(separator: " | ") + " |\n"
+        for (r, row) in reportCells(t).enumerated() {
+            // The 合计 row in bold.
+            let cells = row.map(escape).map { r == result.totalRow && $0 != Self.absent && !$0.isEmpty ? "**\($0)**" : $0 }
+            out += "| " + cells.joined(separator: " | ") + " |\n"
         }
         out += language == .zh ? "\n*共 \(t.rowCount) 行*\n" : "\n*\(t.rowCount) row\(t.rowCount == 1 ? "" : "s")*\n"
         for note in result.notes { out += "\n> \(language == .zh ? "注" : "Note"): \(note)\n" }
