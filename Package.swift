@@ -36,7 +36,7 @@ let package = Package(
         // Stage 5: the interactive shell: line editing, history, completion.
         .target(name: "BudgetShell", dependencies: ["CLibEdit", "BudgetApp", "BudgetQuery", "BudgetRender", "BudgetCore"]),
         // Synthetic data: portfolios in the published layout, payment ledgers, the demo years.
-        .target(name: "BudgetGenerate", dependencies: ["BudgetCore", "BudgetDocuments"]),
+        .target(name: "BudgetGenerate", dependencies: ["BudgetCore", "BudgetDocuments", "BudgetStore"]),
         // The command line: argument parsing and wiring of the stages.
         .executableTarget(
             name: "budgetq",

@@ -1,5 +1,6 @@
 import BudgetCore
 import BudgetDocuments
+import BudgetStore
 
 /// The demo year's year-end 自评表 and mid-year actuals ledger (synthetic, and saying so): for each
 /// 2023 demo project, a 完成值 per indicator near its target, the year's 执行数 from its payments,
@@ -68,7 +69,11 @@ struct DemoEvaluation {
                 let share = ((categoryWeight * (k + 1) / n + 50) / 100 - (categoryWeight * k / n + 50) / 100) * 100
                 let shortfall = rng.chance(0.2)
                 guard let actual = Self.actual(for: row.annual, year: year, shortfall: shortfall, rng: &rng) else { continue }
-                let computed = ScoringPreview.score(target: row.annual, actual: actual, level2: row.level2, weight: ExactDecimal(scaled: share), year: year)
+                // The unit's honest score is what budgetq's own rules give (docs/evaluation.md).
+                let weight = ExactDecimal(scaled: share)
+                let computed = ScoringRules.score(target: TargetReader.read(row.annual, year: year, level2: row.level2), targetText: row.annual, actual: actual,
+                                                  direction: nil, level1: row.level1, level2: row.level2, weight: weight, year: year,
+                                                  settings: .standard).score ?? weight
                 // Units tend to give themselves full marks: one shortfall in three keeps them.
                 let generous = shortfall && rng.chance(0.35)
                 let published = generous ? ExactDecimal(scaled: share) : computed
@@ -101,31 +106,5 @@ struct DemoEvaluation {
 
     func csv(_ field: String) -> String {
         field.contains(",") || field.contains("\"") ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
-    }
-}
-
-/// The scoring rules as the generator needs them, kept in step with BudgetStore's `ScoringRules`
-/// by the test that reloads the demo 自评表 and finds every honest score reproduced.
-enum ScoringPreview {
-    static func score(target: String, actual: String, level2: String, weight: ExactDecimal, year: Int) -> ExactDecimal {
-        let t = TargetReader.read(target, year: year, level2: level2), a = TargetReader.read(actual, year: year, level2: level2)
-        func ratio(_ num: Int64, _ den: Int64) -> ExactDecimal {
-            guard den > 0 else { return weight }
-            let q = (Int128(weight.scaled) * Int128(num) * 2 + Int128(den) * 100) / (Int128(den) * 200) * 100
-            return ExactDecimal(scaled: Int64(q))
-        }
-        switch t.kind {
-        case .deadline:
-            guard let due = t.deadline, let done = a.deadline else { return weight }
-            return done <= due ? weight : ExactDecimal(scaled: 0)
-        case .qualitative:
-            return actual == "部分达成" ? ExactDecimal(scaled: weight.scaled * 80 / 100 / 100 * 100) : weight
-        case .numeric, .percent:
-            guard let tv = t.value?.scaled, let av = a.value?.scaled else { return weight }
-            let reverse = t.comparison == .atMost || t.comparison == .less || ((t.comparison == nil || t.comparison == .equal) && !target.contains("=") && level2.contains("成本"))
-            if t.comparison == .equal, target.contains("=") { return av == tv ? weight : (av < tv ? ratio(av, tv) : ratio(tv, av)) }
-            if reverse { return av <= tv ? weight : ratio(tv, av) }
-            return av >= tv ? weight : ratio(av, tv)
-        }
     }
 }
