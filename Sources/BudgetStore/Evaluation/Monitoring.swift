@@ -47,11 +47,17 @@ struct Monitoring {
             // A project read from a 监控表 or 自评表 reports its own 完成值 as of its months.
             let ownMonth: Int? = kinds.string(p) == "自评" ? 12 : (kinds.string(p) == "监控" ? Int(actualsMonth.integer(p) ?? 12) : nil)
             var rows: [Progress] = []
+            // Each indicator's reading and rule once, not once a month; a score once per distinct actual.
+            let readings = indicatorRows[p].map { evaluation.reading(i, $0) }
+            let rules = zip(indicatorRows[p], readings).map { r, reading in
+                ScoringRules.rule(for: reading, text: annual.string(r) ?? "", direction: direction.string(r), level1: level1.string(r) ?? "", level2: level2.string(r) ?? "")
+            }
+            var scored: [[String: ExactDecimal?]] = Array(repeating: [:], count: indicatorRows[p].count)
             for month in 1...12 {
                 let monthEnd = CalendarDate.endOfMonth(year: year, month: month)
                 let reported = evaluation.latestActuals(actualRows[p], by: monthEnd)
                 let expected = ExactDecimal(scaled: Int64(ScoringRules.roundedDivision(Int128(month) * Int128(ExactDecimal.unit), 12, step: 1)))
-                for r in indicatorRows[p] {
+                for (k, r) in indicatorRows[p].enumerated() {
                     let indicator = shortName.string(r) ?? name.string(r) ?? ""
                     let target = annual.string(r) ?? ""
                     var actual: String?, asOf: Int64?, from: String?
@@ -65,14 +71,17 @@ struct Monitoring {
                         asOf = found.date
                         from = found.source
                     }
-                    let reading = evaluation.reading(i, r)
-                    let rule = ScoringRules.rule(for: reading, text: target, direction: direction.string(r), level1: level1.string(r) ?? "", level2: level2.string(r) ?? "")
+                    let rule = rules[k]
                     var progress: ExactDecimal?
                     if let actual {
-                        let score = ScoringRules.score(target: reading, targetText: target, actual: actual, direction: direction.string(r),
-                                                       level1: level1.string(r) ?? "", level2: level2.string(r) ?? "", weight: ExactDecimal(integer: 1),
-                                                       year: year, settings: evaluation.inputs.settings)
-                        progress = score.score
+                        if let known = scored[k][actual] {
+                            progress = known
+                        } else {
+                            progress = ScoringRules.score(target: readings[k], targetText: target, actual: actual, direction: direction.string(r),
+                                                          level1: level1.string(r) ?? "", level2: level2.string(r) ?? "", weight: ExactDecimal(integer: 1),
+                                                          year: year, settings: evaluation.inputs.settings).score
+                            scored[k][actual] = .some(progress)
+                        }
                     }
                     var lags: Bool?
                     if let progress {
