@@ -107,23 +107,38 @@ public final class LineEditor {
         return poll(&descriptor, 1, 20) > 0 && descriptor.revents & Int16(POLLIN) != 0
     }
 
-    /// Adds an entry (not repeating the previous one) and saves the history file at once.
+    /// Adds an entry (not repeating the previous one) to this session's history and to the file.
     public func addHistory(_ entry: String) {
         let trimmed = entry.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty, trimmed != lastEntry else { return }
         lastEntry = trimmed
         budgetq_history_enter(history, trimmed.wide)
-        saveHistory()
+        appendToHistoryFile(trimmed)
     }
 
-    /// Writes the history through `AtomicFile`, so a crash mid-write leaves the previous history
-    /// intact. A history that cannot be saved is not worth interrupting the session for.
-    public func saveHistory() {
+    /// Appends `entry` to the history file, keeping what other budgetq sessions appended since
+    /// this one started, then trims the file to the newest `historySize` entries (as sqlite3 and
+    /// DuckDB keep a shared history).
+    ///
+    /// Under an exclusive lock on `<history>.lock`, the file is read afresh into a scratch
+    /// history, the entry added, and the result written through `AtomicFile`: two sessions never
+    /// overwrite each other's entries, and a crash mid-write leaves the previous file intact.
+    /// A history that cannot be saved is not worth interrupting the session for.
+    func appendToHistoryFile(_ entry: String) {
         guard let historyPath else { return }
         let directory = (historyPath as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        guard let lock = HistoryLock(path: historyPath + ".lock") else { return }
+        defer { lock.release() }
+        guard let merged = budgetq_history_winit() else { return }
+        defer { budgetq_history_wend(merged) }
+        budgetq_history_setsize(merged, historySize)
+        budgetq_history_setunique(merged, 1)
+        // A missing file is an empty history.
+        _ = budgetq_history_load(merged, historyPath)
+        budgetq_history_enter(merged, entry.wide)
         try? AtomicFile.replace(historyPath) { temporary in
-            guard budgetq_history_save(history, temporary) >= 0 else {
+            guard budgetq_history_save(merged, temporary) >= 0 else {
                 throw AtomicFile.Failure(message: "cannot save the history to \(temporary)")
             }
         }
@@ -220,6 +235,33 @@ public final class LineEditor {
         sigemptyset(&mask)
         sigaddset(&mask, SIGINT)
         sigprocmask(SIG_UNBLOCK, &mask, nil)
+    }
+}
+
+/// An exclusive flock(2) on the history's lock file, held while the file is read and rewritten.
+struct HistoryLock {
+    private let descriptor: Int32
+
+    /// Waits up to about a second for the lock (another session holds it only for one rewrite);
+    /// nil when the lock file cannot be opened or the lock is not granted.
+    init?(path: String) {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return nil }
+        for _ in 0..<100 {
+            if flock(fd, LOCK_EX | LOCK_NB) == 0 {
+                descriptor = fd
+                return
+            }
+            guard errno == EWOULDBLOCK || errno == EINTR else { break }
+            usleep(10_000)
+        }
+        close(fd)
+        return nil
+    }
+
+    func release() {
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
     }
 }
 

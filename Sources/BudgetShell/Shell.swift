@@ -23,12 +23,18 @@ public final class Shell {
         return home + "/.local/state/budgetq/history"
     }
 
+    /// Entries the history file keeps: `$BUDGETQ_HISTORY_SIZE` (as bash's HISTSIZE), else 1000.
+    public static func historySize() -> Int {
+        guard let text = ProcessInfo.processInfo.environment["BUDGETQ_HISTORY_SIZE"], let size = Int(text), size > 0 else { return 1000 }
+        return min(size, 1_000_000)
+    }
+
     /// Runs until .quit or Ctrl-D; returns the exit status.
     public func run() -> Int32 {
         LineEditor.installInterruptHandler()
         let editor: LineEditor
         do {
-            editor = try LineEditor(programName: "budgetq", historyPath: historyPath)
+            editor = try LineEditor(programName: "budgetq", historyPath: historyPath, historySize: Self.historySize())
         } catch {
             workspace.standardError("budgetq: cannot start line editing: \(error)\n")
             return 1

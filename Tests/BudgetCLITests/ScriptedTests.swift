@@ -25,6 +25,13 @@ import Testing
         #expect(result.stdout.contains("repl: 14 steps passed"), "\(result.stdout)")
     }
 
+    /// Two REPLs on one history file both keep their entries; trimming keeps the newest.
+    @Test func twoREPLsShareOneHistoryFile() throws {
+        let result = try Self.python("Tests/repl/history_test.py", ["--binary", BudgetqProcess.binary])
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(result.stdout.contains("history: 4 steps passed"), "\(result.stdout)")
+    }
+
     @Test func scriptOnStandardInputNamesTheFailingLine() throws {
         let script = """
         # totals by type
