@@ -220,7 +220,7 @@ public struct DataCache: Sendable {
         let tables = DocumentLoader.readTables(found, limits: limits)
         let documents = DocumentLoader.parseDocuments(found.documents, tables: tables, limits: limits)
         let projects = documents.flatMap(\.projects)
-        let ledgers = DocumentLoader.readLedgers(found.ledgers, projects: projects, limits: limits)
+        let ledgers = DocumentLoader.readLedgers(found.ledgers, projects: projects, limits: limits, labels: tables.labels)
         if DocumentLoader.linksFiles(documents, ledgers: ledgers) {
             // Reports and actuals ledgers evaluate projects of other files, so the folder is put
             // together whole; its snapshot is reused only while no file changes.
@@ -373,7 +373,7 @@ public struct DataCache: Sendable {
         guard paymentAt == oldPayments.rowCount else { throw Snapshot.Failure(message: "its manifest and snapshot disagree on payments") }
         let ledgersToRead = found.ledgers.indices.filter { documentsChanged || ledgerHits[$0] == nil }
         let matching = ledgersToRead.isEmpty ? [] : Self.matchingRecords(projects)
-        let readLedgers = DocumentLoader.readLedgers(ledgersToRead.map { found.ledgers[$0] }, projects: matching, limits: limits)
+        let readLedgers = DocumentLoader.readLedgers(ledgersToRead.map { found.ledgers[$0] }, projects: matching, limits: limits, labels: tables.labels)
         var freshLedgers: [Int: DocumentLoader.LedgerOutcome] = [:]
         for (index, outcome) in zip(ledgersToRead, readLedgers) { freshLedgers[index] = outcome }
         // A new 自评表, 监控表 or actuals ledger links files: read the folder whole instead.

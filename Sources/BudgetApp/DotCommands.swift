@@ -107,11 +107,12 @@ public enum DotCommands {
             return .ok
         },
         Command(name: ".mode", usage: ".mode " + OutputFormat.allCases.map(\.rawValue).joined(separator: "|"), help: "Choose how results are printed (line: one `column = value` a line).") { args, ws, report in
-            if args.first == "xlsx" {
+            guard let name = args.first else { ws.standardOutput("mode: \(ws.renderer.format.rawValue)\n"); return .ok }
+            if name == "xlsx" {
                 report(".mode xlsx: a workbook is a file; use .output FILE.xlsx (a sheet per result), or budgetq run … --out FILE.xlsx")
                 return .failed
             }
-            guard let name = args.first, let format = OutputFormat(rawValue: name) else {
+            guard let format = OutputFormat(rawValue: name) ?? (name == "box" ? .table : nil) else {
                 report(".mode expects one of: \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
                 return .failed
             }
@@ -119,25 +120,45 @@ public enum DotCommands {
             return .ok
         },
         Command(name: ".unit", usage: ".unit 分|元|万元|亿元", help: "Show money in whole fen, yuan, 10,000 yuan or 100 million yuan (table and markdown).") { args, ws, report in
-            guard let name = args.first, let unit = MoneyUnit(rawValue: name) else {
+            guard let name = args.first else { ws.standardOutput("unit: \(ws.renderer.moneyUnit.rawValue)\n"); return .ok }
+            guard let unit = MoneyUnit(rawValue: name) else {
                 report(".unit expects 分, 元, 万元 or 亿元")
                 return .failed
             }
             ws.renderer.moneyUnit = unit
             return .ok
         },
-        Command(name: ".output", usage: ".output [FILE|stdout] [--no-bom]", help: "Send results to FILE (written atomically; FILE.xlsx is a workbook, a sheet per result; CSV starts with a UTF-8 BOM unless --no-bom), or back to the terminal.") { args, ws, _ in
+        Command(name: ".output", usage: ".output [FILE|stdout] [--no-bom]", help: "Send results to FILE (written atomically; FILE.xlsx is a workbook, a sheet per result; CSV starts with a UTF-8 BOM unless --no-bom), or back to the terminal (no FILE, or stdout).") { args, ws, _ in
             ws.setOutput(args.first { $0 != "--no-bom" })
             ws.byteOrderMark = !args.contains("--no-bom")
             return .ok
         },
+        Command(name: ".once", usage: ".once FILE", help: "Send the next result only to FILE (written atomically).") { args, ws, report in
+            guard let path = args.first else { report(".once needs a file name, e.g. .once result.csv"); return .failed }
+            ws.oncePath = path
+            return .ok
+        },
+        Command(name: ".headers", usage: ".headers on|off", help: "Print the header line of table, csv, tsv and markdown results (default on).") { args, ws, report in
+            guard let value = args.first else { ws.standardOutput("headers: \(ws.headers ? "on" : "off")\n"); return .ok }
+            guard value == "on" || value == "off" else { report(".headers expects on or off"); return .failed }
+            ws.headers = value == "on"
+            return .ok
+        },
+        Command(name: ".nullvalue", usage: ".nullvalue TEXT", help: "Print TEXT for a missing value in table, line, csv and tsv results (default: nothing).") { args, ws, _ in
+            guard !args.isEmpty else { ws.standardOutput("nullvalue: \"\(ws.renderer.nullText)\"\n"); return .ok }
+            let text = args.joined(separator: " ")
+            ws.renderer.nullText = text == "\"\"" ? "" : text
+            return .ok
+        },
         Command(name: ".maxrows", usage: ".maxrows N", help: "Most rows printed in table mode (the rest are counted); default 1000.") { args, ws, report in
-            guard let n = args.first.flatMap({ Int($0) }), n > 0 else { report(".maxrows expects a positive number"); return .failed }
+            guard let text = args.first else { ws.standardOutput("maxrows: \(ws.renderer.maxRows)\n"); return .ok }
+            guard let n = Int(text), n > 0 else { report(".maxrows expects a positive number"); return .failed }
             ws.renderer.maxRows = n
             return .ok
         },
         Command(name: ".maxwidth", usage: ".maxwidth N", help: "Fit table mode in N cells (0: no limit; default the terminal's width, none for files and pipes).") { args, ws, report in
-            guard let n = args.first.flatMap({ Int($0) }), n >= 0 else { report(".maxwidth expects a width in cells, or 0 for no limit"); return .failed }
+            guard let text = args.first else { ws.standardOutput("maxwidth: \(ws.renderer.maxWidth.map(String.init) ?? "the terminal's (\(ws.renderer.terminalWidth.map(String.init) ?? "none"))")\n"); return .ok }
+            guard let n = Int(text), n >= 0 else { report(".maxwidth expects a width in cells, or 0 for no limit"); return .failed }
             ws.renderer.maxWidth = n
             return .ok
         },
@@ -159,7 +180,8 @@ public enum DotCommands {
             return .ok
         },
         Command(name: ".timer", usage: ".timer on|off", help: "Print how long each query takes.") { args, ws, report in
-            guard let value = args.first, value == "on" || value == "off" else { report(".timer expects on or off"); return .failed }
+            guard let value = args.first else { ws.standardOutput("timer: \(ws.timer ? "on" : "off")\n"); return .ok }
+            guard value == "on" || value == "off" else { report(".timer expects on or off"); return .failed }
             ws.timer = value == "on"
             return .ok
         },
@@ -181,8 +203,75 @@ public enum DotCommands {
             ws.session.setParameter(args[0].hasPrefix("$") ? String(args[0].dropFirst()) : args[0], text: args.dropFirst().joined(separator: " "))
             return .ok
         },
+        Command(name: ".param", usage: ".param list|set NAME VALUE|unset NAME|clear", help: "List, set or remove the $parameters queries read.") { args, ws, report in
+            switch args.first ?? "list" {
+            case "list":
+                let values = ws.session.parameterTexts
+                ws.standardOutput(values.isEmpty ? "no parameters set (.param set month 2024-06)\n" : values.map { "$\($0.name) = \($0.text)\n" }.joined())
+            case "set":
+                guard args.count >= 3 else { report(".param set needs a name and a value, e.g. .param set month 2024-06"); return .failed }
+                ws.session.setParameter(args[1].hasPrefix("$") ? String(args[1].dropFirst()) : args[1], text: args.dropFirst(2).joined(separator: " "))
+            case "unset":
+                guard args.count == 2 else { report(".param unset needs a name, e.g. .param unset month"); return .failed }
+                let name = args[1].hasPrefix("$") ? String(args[1].dropFirst()) : args[1]
+                guard ws.session.unsetParameter(name) else { report("no parameter $\(name); .param list shows them"); return .failed }
+            case "clear":
+                for p in ws.session.parameterNames { _ = ws.session.unsetParameter(p) }
+            default:
+                report(".param takes list, set NAME VALUE, unset NAME or clear")
+                return .failed
+            }
+            return .ok
+        },
+        Command(name: ".show", usage: ".show", help: "Show every setting: mode, headers, nullvalue, unit, output, maxrows, maxwidth, timer, parameters, data.") { _, ws, _ in
+            let r = ws.renderer
+            var text = ""
+            func line(_ name: String, _ value: String) { text += name.padding(toLength: 11, withPad: " ", startingAt: 0) + value + "\n" }
+            line("mode", r.format.rawValue)
+            line("headers", ws.headers ? "on" : "off")
+            line("nullvalue", "\"\(r.nullText)\"")
+            line("unit", r.moneyUnit.rawValue)
+            line("output", ws.outputPath ?? "stdout")
+            line("maxrows", String(r.maxRows))
+            line("maxwidth", r.maxWidth.map(String.init) ?? "the terminal's")
+            line("timer", ws.timer ? "on" : "off")
+            line("parameters", ws.session.parameterTexts.map { "$\($0.name) = \($0.text)" }.joined(separator: ", "))
+            line("data", ws.snapshotPath.map { "snapshot \($0)" } ?? ws.paths.joined(separator: ", "))
+            ws.standardOutput(text)
+            return .ok
+        },
         Command(name: ".quit", usage: ".quit", help: "Leave budgetq (also .exit, or Ctrl-D on an empty line).") { _, _, _ in .quit },
         Command(name: ".exit", usage: ".exit", help: "Leave budgetq.") { _, _, _ in .quit },
+    ]
+
+    /// What to use instead of the sqlite3 and DuckDB shells' commands budgetq lacks.
+    static let alternatives: [String: String] = [
+        ".import": "add a ledger (.csv or .xlsx) or document to the data folder, or .load FILE",
+        ".dump": "use .save FILE for a snapshot, or `budgetq export TABLE` for CSV",
+        ".backup": "use .save FILE (a snapshot; reopen it with .open FILE)",
+        ".restore": "use .open FILE (a snapshot written by .save)",
+        ".databases": "use .sources (the loaded files) or .tables",
+        ".indexes": "budgetq keeps no indexes; .schema TABLE lists the columns",
+        ".indices": "budgetq keeps no indexes; .schema TABLE lists the columns",
+        ".width": "use .maxwidth N (the whole table's width in cells)",
+        ".separator": "use .mode csv or .mode tsv",
+        ".excel": "use .once FILE.csv (or `budgetq -c … --format xlsx` where available)",
+        ".bail": "use `budgetq -bail` on the command line; .read stops at the first error",
+        ".print": "comments start with #; results are titled by the comment above them in `budgetq run`",
+        ".echo": "scripts name the failing line in every error",
+        ".explain": "budgetq shows no plans; .timer on times each query",
+        ".eqp": "budgetq shows no plans; .timer on times each query",
+        ".stats": "use .timer on",
+        ".system": "budgetq runs no shell commands",
+        ".shell": "budgetq runs no shell commands",
+        ".cd": "budgetq runs no shell commands; .load and .read take paths",
+        ".prompt": "the prompt is fixed",
+        ".parameter": "use .param list|set NAME VALUE|unset NAME",
+        ".columns": "use .mode line (one `column = value` a line)",
+        ".header": "use .headers on|off",
+        ".null": "use .nullvalue TEXT",
+        ".log": "use .output FILE",
+        ".changes": "budgetq never changes the documents it reads",
     ]
 
     /// Names for completion.
@@ -199,8 +288,16 @@ public enum DotCommands {
         guard let name = words.first else { return .ok }
         let report: (String) -> Void = { workspace.standardError("\(file):\(number): error: \($0)\n") }
         guard let command = commands.first(where: { $0.name == name }) else {
-            let close = names.min { editDistance(Array(name), Array($0)) < editDistance(Array(name), Array($1)) } ?? ".help"
-            report("unknown command `\(name)`; did you mean `\(close)`? (.help lists them)")
+            if let alternative = alternatives[name] {
+                report("budgetq has no `\(name)`; \(alternative)")
+                return .failed
+            }
+            let close = names.min { editDistance(Array(name), Array($0)) < editDistance(Array(name), Array($1)) }
+            if let close, editDistance(Array(name), Array(close)) <= 2 {
+                report("unknown command `\(name)`; did you mean `\(close)`? (.help lists them)")
+            } else {
+                report("unknown command `\(name)`; .help lists them")
+            }
             return .failed
         }
         return command.handler(Array(words.dropFirst()), workspace, report)

@@ -1,3 +1,4 @@
+import BudgetCore
 import BudgetQuery
 import BudgetRender
 
@@ -23,6 +24,15 @@ public struct ReportRunner {
             workspace.session.setParameter(name, text: value)
             parameters.append((name, value))
         }
+        // Everything that can be checked before the first result is (issue 15): the script's
+        // syntax and its parameters, so that a mistyped --param never leaves half a report.
+        let parsed = QuerySession.parseRecovering(text)
+        for case .failure(let error) in parsed {
+            workspace.standardError(error.rendered(source: text, file: file) + "\n")
+            return false
+        }
+        let statements = parsed.compactMap { try? $0.get() }
+        guard checkParameters(statements, given: given) else { return false }
         let format = workspace.renderer.format
         // JSON, CSV/TSV, xlsx and HTML are one document for the whole run, written at the end.
         let wholeRun = format.isDocument || format == .json || format == .csv || format == .tsv
@@ -43,15 +53,7 @@ public struct ReportRunner {
         workspace.collectsResults = wholeRun
         defer { workspace.collectsResults = false }
         var first = true
-        for result in QuerySession.parseRecovering(text) {
-            let statement: ParsedStatement
-            switch result {
-            case .failure(let error):
-                workspace.standardError(error.rendered(source: text, file: file) + "\n")
-                return false
-            case .success(let s):
-                statement = s
-            }
+        for statement in statements {
             if !statement.isDefinition {
                 let title = Self.title(above: statement.line, in: lines) ?? "Result at line \(statement.line)"
                 switch format {
@@ -67,6 +69,42 @@ public struct ReportRunner {
         let results = workspace.takeCollected()
         let context = workspace.reportContext(title: Self.scriptTitle(lines) ?? file, parameters: parameters)
         return ReportDocumentWriter(workspace: workspace, file: file).write(results, format: format, context: context, parameters: parameters, out: out)
+    }
+
+    /// Checks the `--param` values against the `$names` the script reads; errors (unknown or
+    /// missing names) stop the run, a month or year outside the loaded data is a warning.
+    func checkParameters(_ statements: [ParsedStatement], given: [(String, String)]) -> Bool {
+        let defined = Set(statements.compactMap(\.setsParameter))
+        var used = Set<String>()
+        for s in statements { used.formUnion(s.parameterNames) }
+        let takes = used.subtracting(defined).sorted()
+        let takesText = takes.isEmpty ? "this script takes no parameters" : "this script takes \(takes.joined(separator: ", "))"
+        var ok = true
+        for (name, _) in given where !used.contains(name) && !defined.contains(name) {
+            let close = takes.min { editDistance(Array(name), Array($0)) < editDistance(Array(name), Array($1)) }
+            let guess = close.map { editDistance(Array(name), Array($0)) <= 2 ? " (did you mean \($0)?)" : "" } ?? ""
+            workspace.standardError("\(file): error: unknown parameter \(name); \(takesText)\(guess)\n")
+            ok = false
+        }
+        let givenNames = Set(given.map(\.0))
+        for name in takes where !givenNames.contains(name) && !workspace.session.parameterNames.contains(name) {
+            workspace.standardError("\(file): error: parameter \(name) is not given; pass --param \(name)=… (\(takesText))\n")
+            ok = false
+        }
+        guard ok else { return false }
+        // A month or year the data does not cover gives an empty report: say so first.
+        let years = Set(workspace.session.store.sources.flatMap(\.years))
+        guard let low = years.min(), let high = years.max() else { return true }
+        for (name, value) in given {
+            let digits = value.split(separator: "-")
+            guard let year = digits.first.flatMap({ Int($0) }), digits[0].count == 4,
+                  (digits.count == 1 && value.count == 4) || (digits.count == 2 && digits[1].count == 2) else { continue }
+            if !years.contains(year) {
+                let span = low == high ? "\(low)" : "\(low)–\(high)"
+                workspace.standardError("\(file): warning: --param \(name)=\(value) is outside the loaded data (budget years \(span)); its results will be empty\n")
+            }
+        }
+        return true
     }
 
     /// `# default NAME = VALUE` comment lines.

@@ -22,6 +22,10 @@ public final class Workspace {
     public let session: QuerySession
     public var renderer: ResultRenderer
     public var timer = false
+    /// `.headers off`: results without their header line (table, csv, tsv, markdown).
+    public var headers = true
+    /// `.once FILE`: where the next result goes, instead of the output.
+    public var oncePath: String?
     /// The last result printed, for `.last`.
     public private(set) var lastResult: QueryResult?
     /// Where results go: nil for standard output, else a file rewritten atomically after each result.
@@ -283,6 +287,19 @@ public final class Workspace {
             collected.append(TitledResult(title: title, result: result))
             return true
         }
+        if let once = oncePath {
+            // `.once FILE`: this result alone, whole, to FILE.
+            oncePath = nil
+            var text = fileRenderer.render(result)
+            if !headers { text = Self.droppingHeader(text, format: renderer.format) }
+            do {
+                try AtomicFile.write(text, to: once)
+            } catch {
+                standardError("error: cannot write \(once): \(error.localizedDescription)\n")
+                return false
+            }
+            return true
+        }
         let renderer = rendererForOutput
         if let outputPath, renderer.format == .xlsx || OutputFormat(fileName: outputPath) == .xlsx {
             // A workbook cannot grow by appending text: write it whole, one sheet per result.
@@ -296,7 +313,8 @@ public final class Workspace {
             }
             return true
         }
-        let text = renderer.render(result)
+        var text = renderer.render(result)
+        if !headers { text = Self.droppingHeader(text, format: renderer.format) }
         if outputPath != nil, outputBuffer.isEmpty, renderer.format == .csv, byteOrderMark {
             return emit("\u{FEFF}" + text)
         } else {
@@ -343,6 +361,30 @@ public final class Workspace {
 
     /// The renderer as the current output needs it: no terminal width for a file, and the
     /// loaded tables' Chinese column names for a report.
+    /// The renderer for a file: every column, whatever the terminal's width.
+    var fileRenderer: ResultRenderer {
+        var r = rendererForOutput
+        r.terminalWidth = nil
+        return r
+    }
+
+    /// A result without its header line(s): csv and tsv drop one line, table and markdown two
+    /// (the names and the rule under them); line and json have none.
+    static func droppingHeader(_ text: String, format: OutputFormat) -> String {
+        let lines: Int
+        switch format {
+        case .csv, .tsv: lines = 1
+        case .table, .markdown: lines = 2
+        default: return text
+        }
+        var rest = Substring(text)
+        for _ in 0..<lines {
+            guard let newline = rest.firstIndex(where: { $0 == "\n" || $0 == "\r\n" }) else { return "" }
+            rest = rest[rest.index(after: newline)...]
+        }
+        return String(rest)
+    }
+
     public var rendererForOutput: ResultRenderer {
         var renderer = renderer
         if outputPath != nil { renderer.terminalWidth = nil }

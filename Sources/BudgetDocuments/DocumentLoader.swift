@@ -100,7 +100,7 @@ public enum DocumentLoader {
             if let count = linked.attached[file.path] { result.files[i].projects -= count }
         }
         // Ledgers need every project loaded first: they are matched by name, year and department.
-        let ledgers = readLedgers(found.ledgers, projects: result.projects, limits: limits)
+        let ledgers = readLedgers(found.ledgers, projects: result.projects, limits: limits, labels: tables.labels)
         for outcome in ledgers {
             result.diagnostics += outcome.diagnostics
             if outcome.isActuals {
@@ -259,7 +259,7 @@ public enum DocumentLoader {
     /// load order: a payment's `projectIndex` points into it); outcomes in the order of `paths`.
     /// Payment ledgers are streamed (memory holds a chunk and a record, never the file); over-budget
     /// warnings and running-total overflow count a project's payments across all of `paths`.
-    public static func readLedgers(_ paths: [String], projects: [ProjectRecord], limits: LoadLimits) -> [LedgerOutcome] {
+    public static func readLedgers(_ paths: [String], projects: [ProjectRecord], limits: LoadLimits, labels: LabelBook = .builtIn) -> [LedgerOutcome] {
         var outcomes = concurrentMap(paths.count) { index -> LedgerOutcome in
             let path = paths[index]
             // The header says which kind of ledger it is: an actuals ledger is read whole (they are small).
@@ -280,7 +280,7 @@ public enum DocumentLoader {
                 return LedgerOutcome(payments: [], diagnostics: [.error(path, 1, error.message)], summary:
                     .init(path: path, encoding: nil, origin: .published, tables: 0, tablesSkipped: 0, projects: 0))
             }
-            let read = LedgerReader.read(path: path, projects: projects, maxLineBytes: limits.maxLineBytes)
+            let read = LedgerReader.read(path: path, projects: projects, maxLineBytes: limits.maxLineBytes, labels: labels)
             return LedgerOutcome(payments: read.payments, diagnostics: read.diagnostics, summary:
                 .init(path: path, encoding: .utf8, origin: read.synthetic ? .synthetic : .published, tables: 0, tablesSkipped: 0, projects: read.payments.count))
         }

@@ -72,7 +72,7 @@ public struct DocumentParser {
                 "\(preamble.count) row(s) before the first table (\(span)) are not part of a 绩效目标表 (a notice, prose or another table); not read"))
         }
         var context = TableReader.Context(file: file, labels: labels)
-        let readings = TargetMemo()
+        let readings = TargetMemo(bareBefore: labels.bareBefore)
         var previousFacts: TableReader.TableFacts?
         // Read every table first, then finish them: a table without a year may share the others'.
         var read: [(reader: TableReader, drafts: [ProjectDraft], diagnostics: [Diagnostic])] = []
@@ -256,13 +256,16 @@ final class TargetMemo {
         var hint: [UInt8]
     }
     private var readings: [Key: TargetReading] = [:]
+    let bareBefore: TargetReader.BareBefore
+
+    init(bareBefore: TargetReader.BareBefore) { self.bareBefore = bareBefore }
 
     func read(_ text: String, year: Int, indicatorName: String, level2: String) -> TargetReading {
         // The name matters only through a trailing unit hint such as `(%)`; the category only for 时效.
         let hint = indicatorName.hasSuffix(")") || indicatorName.hasSuffix("）") ? Array(indicatorName.utf8.suffix(40)) : []
         let key = Key(text: Array(text.utf8), year: year, timely: level2.hasBytes("时效") || level2.hasBytes("进度"), hint: hint)
         if let hit = readings[key] { return hit }
-        let reading = TargetReader.read(text, year: year, indicatorName: indicatorName, level2: level2)
+        let reading = TargetReader.read(text, year: year, indicatorName: indicatorName, level2: level2, bareBefore: bareBefore)
         readings[key] = reading
         return reading
     }

@@ -14,13 +14,50 @@ public struct PaymentRecord: Sendable {
     public var line: Int
 }
 
+/// A column of a payment ledger, by what it holds.
+public enum LedgerField: String, Sendable, CaseIterable {
+    case date, department, project, amount, note
+
+    /// The columns a ledger cannot do without.
+    static let required: [LedgerField] = [.date, .project, .amount]
+}
+
+/// A ledger's header row read against the `ledger.*` synonyms of `labels.tsv` (日期/支付日期,
+/// 部门/预算单位, 项目/项目名称, 金额/支付金额, 备注/摘要 …): where each field is, in any order, and
+/// which columns are not read. Shared by every reader of ledgers (payments, 自评 actuals).
+public struct LedgerHeader: Sendable, Equatable {
+    /// The column index of each field found.
+    public var columns: [LedgerField: Int]
+    /// `金额(万元)`: yuan per unit of the amount column (1 when the header names no unit).
+    public var amountMultiplier: Int64
+    /// Header cells of columns that are not read.
+    public var ignored: [String]
+
+    /// Reads a header row; nil when it lacks a date, project or amount column or names one twice.
+    public static func read(_ cells: [String], labels: LabelBook = .builtIn) -> LedgerHeader? {
+        var columns: [LedgerField: Int] = [:]
+        var ignored: [String] = []
+        var multiplier: Int64 = 1
+        for (i, raw) in cells.enumerated() {
+            let cell = raw.trimmingCharacters(in: .whitespaces)
+            if cell.isEmpty { continue }
+            guard let field = labels.ledgerField(cell) else { ignored.append(cell); continue }
+            if columns[field] != nil { return nil }
+            columns[field] = i
+            if field == .amount, let m = LabelText.parse(cell).unitMultiplier { multiplier = m }
+        }
+        guard LedgerField.required.allSatisfy({ columns[$0] != nil }) else { return nil }
+        return LedgerHeader(columns: columns, amountMultiplier: multiplier, ignored: ignored)
+    }
+}
+
 /// Reads payment ledgers (CSV `date,department,project,amount,note`, UTF-8 or GB18030) and matches
 /// each row to a project by name, budget year and department. Every row that cannot be matched is
 /// an error naming its line; none is dropped silently.
 public enum LedgerReader {
     /// The header a ledger must start with (Chinese headers are accepted too).
     public static let header = ["date", "department", "project", "amount", "note"]
-    static let chineseHeader = ["日期", "部门", "项目", "金额", "备注"]
+    static let expectedHeader = "date,department,project,amount,note (or 日期,部门,项目名称,金额,备注; see ledger.* in labels.tsv)"
 
     /// A ledger row before matching.
     struct Row {
@@ -42,8 +79,8 @@ public enum LedgerReader {
     }
 
     /// Reads and matches one ledger held in memory (tests and fuzzing; the loader streams files).
-    public static func read(bytes: [UInt8], file: String, projects: [ProjectRecord], maxLineBytes: Int = 1 << 20) -> (payments: [PaymentRecord], diagnostics: [Diagnostic]) {
-        var stream = LedgerStream(file: file, projects: projects, maxLineBytes: maxLineBytes)
+    public static func read(bytes: [UInt8], file: String, projects: [ProjectRecord], maxLineBytes: Int = 1 << 20, labels: LabelBook = .builtIn) -> (payments: [PaymentRecord], diagnostics: [Diagnostic]) {
+        var stream = LedgerStream(file: file, projects: projects, maxLineBytes: maxLineBytes, labels: labels)
         stream.feed(bytes)
         var outcome = stream.finish()
         let payments = checkTotals(outcome.payments, projects: projects, diagnostics: &outcome.diagnostics)
@@ -53,8 +90,8 @@ public enum LedgerReader {
     /// Reads a ledger file in chunks, matching rows as they come: memory holds one chunk and one
     /// record (at most `maxLineBytes`), never the file. Over-budget warnings need every ledger, so
     /// `budgetWarnings` gives them once all are read.
-    public static func read(path: String, projects: [ProjectRecord], maxLineBytes: Int) -> Outcome {
-        var stream = LedgerStream(file: path, projects: projects, maxLineBytes: maxLineBytes)
+    public static func read(path: String, projects: [ProjectRecord], maxLineBytes: Int, labels: LabelBook = .builtIn) -> Outcome {
+        var stream = LedgerStream(file: path, projects: projects, maxLineBytes: maxLineBytes, labels: labels)
         do throws(ReadFailure) {
             let chunks = try FileChunks(path: path)
             var buffer: [UInt8] = []
@@ -104,6 +141,9 @@ public enum LedgerReader {
         let file: String
         let projects: [ProjectRecord]
         let maxLineBytes: Int
+        /// The header synonyms (`ledger.*` of labels.tsv) and, once read, where each column is.
+        let labels: LabelBook
+        var columns: LedgerHeader?
         var matcher: Matcher
         var outcome = Outcome()
         /// Bytes of the record not yet complete (UTF-8).
@@ -114,12 +154,14 @@ public enum LedgerReader {
         private var started = false
         private var gb18030 = false
         private var sawHeader = false
+        private var width = 5
         private var stopped = false
         /// Bytes of an overlong line dropped so far, and the line it started on.
         private var skipping: (line: Int, bytes: Int, feeds: Int)?
         private var invalidReported = false
 
-        init(file: String, projects: [ProjectRecord], maxLineBytes: Int) {
+        init(file: String, projects: [ProjectRecord], maxLineBytes: Int, labels: LabelBook = .builtIn) {
+            self.labels = labels
             self.file = file
             self.projects = projects
             self.maxLineBytes = maxLineBytes
@@ -255,19 +297,24 @@ public enum LedgerReader {
                 guard let first = records.first else { return }
                 sawHeader = true
                 records = records.dropFirst()
-                let head = first.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-                guard Array(head.prefix(5)) == header || Array(head.prefix(5)) == chineseHeader else {
-                    outcome.diagnostics.append(.error(file, first.line, "expected the header `date,department,project,amount,note`, found `\(first.fields.joined(separator: ","))`; file skipped"))
+                // Columns go by their header, in any order (日期/支付日期, 项目名称, 金额 …).
+                guard let found = LedgerHeader.read(first.fields, labels: labels) else {
+                    outcome.diagnostics.append(.error(file, first.line, "expected the header \(LedgerReader.expectedHeader), found `\(first.fields.joined(separator: ","))`; file skipped"))
                     stopped = true
                     return
                 }
+                if !found.ignored.isEmpty {
+                    outcome.diagnostics.append(.warning(file, first.line, "column\(found.ignored.count == 1 ? "" : "s") \(found.ignored.map { "`\($0)`" }.joined(separator: ", ")) not read; a ledger's columns are date, department, project, amount and note"))
+                }
+                columns = found
+                width = first.fields.count
             }
             for entry in records {
                 if entry.byteCount > maxLineBytes {
                     outcome.diagnostics.append(.error(file, entry.line, "line is \(entry.byteCount) bytes long; the longest line read is \(maxLineBytes) bytes (is this a payment ledger?); line skipped"))
                     continue
                 }
-                guard let row = LedgerReader.row(entry, file: file, diagnostics: &outcome.diagnostics) else { continue }
+                guard let row = LedgerReader.row(entry, file: file, header: columns, width: width, diagnostics: &outcome.diagnostics) else { continue }
                 switch matcher.match(row) {
                 case .failure(let failure):
                     outcome.diagnostics.append(.error(file, row.line, failure.message))
@@ -280,15 +327,19 @@ public enum LedgerReader {
     }
 
     /// One record as a ledger row, or nil after reporting why it is not one (a blank record is no row).
-    static func row(_ entry: CSVRows.Record, file: String, diagnostics: inout [Diagnostic]) -> Row? {
+    static func row(_ entry: CSVRows.Record, file: String, header: LedgerHeader? = nil, width: Int = 5, diagnostics: inout [Diagnostic]) -> Row? {
         let record = entry.fields
         let start = entry.line
         if record.allSatisfy({ $0.isEmpty || $0.allSatisfy(\.isWhitespace) }) { return nil }
-        guard record.count == 5 || (record.count > 5 && record[5...].allSatisfy { $0.isEmpty }) else {
-            diagnostics.append(.error(file, start, "expected 5 fields (date,department,project,amount,note), found \(record.count)"))
+        guard record.count == width || (record.count > width && record[width...].allSatisfy { $0.isEmpty }) else {
+            diagnostics.append(.error(file, start, width == 5 ? "expected 5 fields (date,department,project,amount,note), found \(record.count)" : "expected \(width) fields, as the header has, found \(record.count)"))
             return nil
         }
-        let cells = record.map { $0.first?.isWhitespace == true || $0.last?.isWhitespace == true ? $0.trimmingCharacters(in: .whitespaces) : $0 }
+        let trimmed = record.map { $0.first?.isWhitespace == true || $0.last?.isWhitespace == true ? $0.trimmingCharacters(in: .whitespaces) : $0 }
+        // The five fields in their usual order, wherever the header put them.
+        let order = header?.columns ?? [.date: 0, .department: 1, .project: 2, .amount: 3, .note: 4]
+        let cells = LedgerField.allCases.map { field in order[field].map { $0 < trimmed.count ? trimmed[$0] : "" } ?? "" }
+        let multiplier = header?.amountMultiplier ?? 1
         guard let date = parseDate(cells[0]) else {
             diagnostics.append(.error(file, start, "bad date `\(cells[0])`; expected YYYY-MM-DD such as 2024-06-30"))
             return nil
@@ -302,16 +353,18 @@ public enum LedgerReader {
             diagnostics.append(.error(file, start, "negative amount `\(cells[3])`; record refunds as a note on a corrected payment"))
             return nil
         }
-        guard let fen = Money.parseFen(Substring(amountText)) else {
+        guard let fen = Money.parseFen(Substring(amountText.replacingOccurrences(of: ",", with: "")), yuanMultiplier: multiplier) else {
             diagnostics.append(.error(file, start, "amount `\(cells[3])` is not a number; expected yuan such as 120000.00 (at most fen precision)"))
             return nil
         }
         return Row(date: date, department: cells[1], project: cells[2], amountFen: fen, note: cells[4], line: start)
     }
 
-    /// `2024-06-30` or `2024/6/30`.
+    /// `2024-06-30`, `2024/6/30`, `2024.6.30` or `2024年6月30日`.
     static func parseDate(_ text: String) -> CalendarDate? {
-        let parts = text.split(whereSeparator: { $0 == "-" || $0 == "/" })
+        var text = text
+        if text.hasSuffix("日") { text.removeLast() }
+        let parts = text.split(whereSeparator: { $0 == "-" || $0 == "/" || $0 == "." || $0 == "年" || $0 == "月" })
         guard parts.count == 3, parts[0].count == 4, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
               parts[1].count <= 2, parts[2].count <= 2 else { return nil }
         return CalendarDate(year: y, month: m, day: d)

@@ -52,17 +52,27 @@ extension String {
 /// Reads 当年度指标值 texts (`≥90%`, `100人或以上`, `4.2亿元`, `第二季度前`, `有提高`) into a `TargetReading`.
 ///
 /// The grammar follows the design: 以上/以下 include the number itself (民法典 art. 1259); a bare 前 means
-/// before the named period starts, while 底前, 末前 and 内 mean by its end. Anything else is qualitative:
+/// before the named period starts (a setting, `BareBefore`; a period that starts the budget year is
+/// read by its end, so no deadline precedes the year), while 底前, 末前 and 内 mean by its end. Anything else is qualitative:
 /// targets are read, never guessed.
 public enum TargetReader {
+    /// How a bare 前 after a period (`第二季度前`, `6月前`) is read: a setting of the data folder's
+    /// `labels.tsv` (`reading.bare_before	period_start|period_end`).
+    public enum BareBefore: String, Sendable, CaseIterable {
+        /// Before the named period starts: `第二季度前` → 03-31 (the default, the literal reading).
+        case periodStart = "period_start"
+        /// By the named period's end, as 底前 says: `第二季度前` → 06-30.
+        case periodEnd = "period_end"
+    }
+
     /// Reads `text` for a project whose budget year is `year`. `indicatorName` may carry a unit hint
     /// such as `受益群众满意度(%)`, applied to bare numbers only.
     /// `level2` (the 二级 category) tells a 时效指标, where a bare five-digit number is an Excel date serial.
-    public static func read(_ text: String, year: Int, indicatorName: String = "", level2: String = "") -> TargetReading {
+    public static func read(_ text: String, year: Int, indicatorName: String = "", level2: String = "", bareBefore: BareBefore = .periodStart) -> TargetReading {
         var scalars = normalize(text)
         stripTrailingNote(&scalars)
         if scalars.isEmpty { return .qualitative }
-        if let deadline = readDeadline(scalars, year: year) { return deadline }
+        if let deadline = readDeadline(scalars, year: year, bareBefore: bareBefore) { return deadline }
         if let range = readDateRange(scalars) { return range }
         if level2.contains("时效") || level2.contains("进度"), let serial = readExcelSerial(scalars) { return serial }
         if let number = readNumber(scalars, unitHint: unitHint(in: indicatorName)) { return number }
@@ -161,7 +171,7 @@ public enum TargetReader {
 
     private enum PeriodEdge { case before, byEnd, exact }
 
-    static func readDeadline(_ s: [Character], year: Int) -> TargetReading? {
+    static func readDeadline(_ s: [Character], year: Int, bareBefore: BareBefore = .periodStart) -> TargetReading? {
         let text = String(s)
         if wholeYearPhrases.contains(text) {
             return .init(kind: .deadline, deadline: CalendarDate(year: year, month: 12, day: 31))
@@ -222,7 +232,11 @@ public enum TargetReader {
         }
         let deadline: CalendarDate?
         switch edge {
-        case .before: deadline = start.previousDay
+        case .before:
+            // No deadline falls before its budget year begins: `第一季度前` in a 2024 table is not
+            // 2023-12-31 (which would make the project overdue from January) but the end of Q1.
+            let yearStart = CalendarDate(year: year, month: 1, day: 1)
+            if bareBefore == .periodEnd || (yearStart.map { start <= $0 } ?? false) { deadline = end } else { deadline = start.previousDay }
         case .byEnd: deadline = end
         case .exact: deadline = start == end ? start : end
         }

@@ -94,3 +94,59 @@ enum Statement: Sendable {
         }
     }
 }
+
+// MARK: parameters a statement uses
+
+extension Expr {
+    /// The `$names` this expression reads.
+    func collectParameters(into names: inout Set<String>) {
+        switch self {
+        case .parameter(let name, _): names.insert(name)
+        case .unary(_, let e, _): e.collectParameters(into: &names)
+        case .binary(_, let l, let r, _):
+            l.collectParameters(into: &names)
+            r.collectParameters(into: &names)
+        case .call(_, let args, _): for a in args { a.collectParameters(into: &names) }
+        case .inList(let e, let items, _, _):
+            e.collectParameters(into: &names)
+            for i in items { i.collectParameters(into: &names) }
+        default: break
+        }
+    }
+}
+
+extension Pipeline {
+    /// The `$names` the operators read.
+    var parameters: Set<String> {
+        var names = Set<String>()
+        func add(_ e: Expr) { e.collectParameters(into: &names) }
+        func add(_ list: [NamedExpr]) { for item in list { add(item.expr) } }
+        for (op, _) in operators {
+            switch op {
+            case .filter(let e): add(e)
+            case .select(let l), .derive(let l), .distinct(let l): add(l)
+            case .summarize(let a, let by): add(a); add(by)
+            case .sort(let keys): for k in keys { add(k.expr) }
+            case .top(_, let keys, let per): for k in keys { add(k.expr) }; add(per)
+            case .explode(let e, _): add(e)
+            case .compare(let c, let a, let b, let agg, let by): add(c); add(a); add(b); add([agg]); add(by)
+            case .pivot(let c, let agg, let by): add(c); add([agg]); add(by)
+            case .take, .count, .join: break
+            }
+        }
+        return names
+    }
+}
+
+extension Statement {
+    /// The `$names` the statement reads.
+    var parameters: Set<String> {
+        switch self {
+        case .query(let p), .assign(_, let p, _): return p.parameters
+        case .set(_, let e, _):
+            var names = Set<String>()
+            e.collectParameters(into: &names)
+            return names
+        }
+    }
+}

@@ -146,6 +146,10 @@ struct Binder {
                 throw QueryError("`\(text.rawValue)` needs a string on its right, not \(describe(right.type))", at: r.span, hint: "regions has \"铜仁\"")
             }
             if left.type == .list {
+                // `regions has "铜仁市"`: an alias of the gazetteer names its region.
+                if case .constant(let s) = right, case .string(let needle) = s.value, let region = context.regionAliases[needle] {
+                    right = .constant(Scalar(value: .string(region), type: .string))
+                }
                 return .listHas(left, right)
             }
             guard left.type == .string || left.type == .text || left.type == nil else {
@@ -361,6 +365,8 @@ struct Binder {
 struct BindingContext: Sendable {
     var parameters: [String: Scalar]
     var lets: [String: Frame]
+    /// Gazetteer aliases to their region (`铜仁市`, `莞铜` → 铜仁), for `has` on a list of regions.
+    var regionAliases: [String: String] = [:]
 
     /// A one-row, one-column let as a scalar.
     func scalarLet(_ name: String) -> Scalar? {

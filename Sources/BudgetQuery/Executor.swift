@@ -9,9 +9,12 @@ struct Executor {
     let store: Store
     let context: BindingContext
     var isCancelled: @Sendable () -> Bool = { false }
+    /// Run over the first N rows only (completion asks what columns a pipeline makes, not its answer).
+    var sampleRows: Int?
 
     func run(_ pipeline: Pipeline) throws(QueryError) -> Frame {
         var frame = try source(pipeline.source, span: pipeline.sourceSpan)
+        if let sampleRows { frame = frame.prefix(sampleRows) }
         for (op, span) in pipeline.operators {
             if isCancelled() { throw QueryError("interrupted", at: span) }
             do {
@@ -66,7 +69,9 @@ struct Executor {
             return try topPerGroup(frame, n, keys, per: per)
         case .distinct(let items): return try distinct(frame, items)
         case .count:
-            return Frame(columns: [Column(name: "count", type: .int, data: .integers([Int64(frame.rowCount)]))], origin: frame.origin)
+            var counted = Frame(columns: [Column(name: "count", type: .int, data: .integers([Int64(frame.rowCount)]))], origin: frame.origin)
+            counted.notes = frame.notes
+            return counted
         case .explode(let column, let alias): return try explode(frame, column, as: alias)
         case .join(let table, let tableSpan, let left, let right, let keySpan):
             return try join(frame, table: table, tableSpan: tableSpan, left: left, right: right, keySpan: keySpan)

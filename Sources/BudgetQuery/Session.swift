@@ -7,6 +7,13 @@ public struct ParsedStatement: Sendable {
     public var line: Int { statement.span.line }
     /// The first token's span.
     public var span: SourceSpan { statement.span }
+    /// The `$parameters` the statement reads.
+    public var parameterNames: Set<String> { statement.parameters }
+    /// The parameter a `set NAME = …` statement gives a value, else nil.
+    public var setsParameter: String? {
+        if case .set(let name, _, _) = statement { return name }
+        return nil
+    }
     /// True for `let` and `set`, which produce no table.
     public var isDefinition: Bool {
         if case .query = statement { return false }
@@ -51,7 +58,25 @@ public final class QuerySession: @unchecked Sendable {
     public init(store: Store) { self.store = store }
 
     /// Replaces the data (after `.load` or `.open`); lets and parameters stay.
-    public func replaceStore(_ store: Store) { self.store = store }
+    public func replaceStore(_ store: Store) {
+        self.store = store
+        cachedRegionAliases = nil
+    }
+
+    private var cachedRegionAliases: [String: String]?
+    /// The gazetteer's aliases (the `regions` table's `aliases` column) to their region.
+    var regionAliases: [String: String] {
+        if let cachedRegionAliases { return cachedRegionAliases }
+        var map: [String: String] = [:]
+        if let table = store.table(named: "regions"), let region = table.column(named: "region"), let aliases = table.column(named: "aliases") {
+            for row in 0..<table.rowCount {
+                guard case .string(let name) = region.value(at: row), case .list(let items) = aliases.value(at: row) else { continue }
+                for alias in items where alias != name { map[alias] = name }
+            }
+        }
+        cachedRegionAliases = map
+        return map
+    }
 
     /// Splits text into statements; a syntax error names its line and column.
     public static func parse(_ text: String) throws(QueryError) -> [ParsedStatement] {
@@ -86,6 +111,35 @@ public final class QuerySession: @unchecked Sendable {
         parameters[name] = Literals.parameter(text)
     }
 
+    /// Removes `$name`; false when it was not set.
+    @discardableResult
+    public func unsetParameter(_ name: String) -> Bool { parameters.removeValue(forKey: name) != nil }
+
+    /// Each parameter and its value as text (`.param list`, `.show`), by name.
+    public var parameterTexts: [(name: String, text: String)] {
+        parameters.keys.sorted().map { name in
+            let s = parameters[name]!
+            let text = ValueText.exact(s.value, type: s.type ?? .string) ?? "null"
+            return (name, s.type == .string ? "\"\(text)\"" : text)
+        }
+    }
+
+    /// The columns (names and aliases) a pipeline's result has, such as `projects | select name,
+    /// budget` → name, budget: what Tab offers after its next `|`. Runs over at most 2,000 rows
+    /// (a pivot's columns then come from those rows); nil when the text is not a pipeline that runs.
+    public func resultColumns(of pipelineText: String) -> (names: [String], aliases: [String])? {
+        guard let statements = try? Parser.parse(Self.normalizedLineEnds(pipelineText)), let last = statements.last else { return nil }
+        let pipeline: Pipeline
+        switch last {
+        case .query(let p), .assign(_, let p, _): pipeline = p
+        case .set: return nil
+        }
+        var executor = Executor(store: store, context: BindingContext(parameters: parameters, lets: lets, regionAliases: regionAliases), isCancelled: isCancelled)
+        executor.sampleRows = 2_000
+        guard let frame = try? executor.run(pipeline) else { return nil }
+        return (frame.columns.map(\.name), frame.columns.flatMap(\.aliases))
+    }
+
     /// Parameter names and `let` names, for completion.
     public var parameterNames: [String] { parameters.keys.sorted() }
     public var letNames: [String] { lets.keys.sorted() }
@@ -97,7 +151,7 @@ public final class QuerySession: @unchecked Sendable {
     }
 
     public func execute(_ parsed: ParsedStatement) throws(QueryError) -> QueryOutcome {
-        let executor = Executor(store: store, context: BindingContext(parameters: parameters, lets: lets), isCancelled: isCancelled)
+        let executor = Executor(store: store, context: BindingContext(parameters: parameters, lets: lets, regionAliases: regionAliases), isCancelled: isCancelled)
         switch parsed.statement {
         case .query(let pipeline):
             let frame = try executor.run(pipeline)
@@ -124,7 +178,7 @@ public final class QuerySession: @unchecked Sendable {
             if case .name(let word, let span) = expr {
                 throw QueryError("set takes a value, not the name `\(word)`", at: span, hint: "set month = 2024-06; to name a query's result, use let")
             }
-            var binder = Binder(schema: Schema(names: [], types: [], origin: "set"), context: BindingContext(parameters: parameters, lets: lets))
+            var binder = Binder(schema: Schema(names: [], types: [], origin: "set"), context: BindingContext(parameters: parameters, lets: lets, regionAliases: regionAliases))
             guard case .constant(let value) = try binder.bind(expr) else {
                 throw QueryError("set needs a value, such as 2024-06, -5 or \"铜仁\"", at: expr.span)
             }

@@ -28,11 +28,11 @@ public enum OutputFormat: String, Sendable, CaseIterable {
 
 /// Writes a table as RFC 4180 CSV, TSV or JSON, with full, exact values.
 public enum DelimitedWriter {
-    public static func csv(_ table: Table) -> String { delimited(table, separator: ",", quote: csvQuote) }
+    public static func csv(_ table: Table, null: String = "") -> String { delimited(table, separator: ",", null: null, quote: csvQuote) }
 
     /// TSV has no quoting: tabs and newlines inside values become spaces.
-    public static func tsv(_ table: Table) -> String {
-        delimited(table, separator: "\t") { value in
+    public static func tsv(_ table: Table, null: String = "") -> String {
+        delimited(table, separator: "\t", null: null) { value in
             String(value.map { $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" ? " " : $0 })
         }
     }
@@ -42,11 +42,11 @@ public enum DelimitedWriter {
         return "\"" + value.replacingQuotes() + "\""
     }
 
-    private static func delimited(_ table: Table, separator: String, quote: (String) -> String) -> String {
+    private static func delimited(_ table: Table, separator: String, null: String = "", quote: (String) -> String) -> String {
         let formatter = CellFormatter(forPeople: false)
         var out = table.columns.map { quote($0.name) }.joined(separator: separator) + "\r\n"
         for row in 0..<table.rowCount {
-            out += table.columns.map { quote(formatter.text($0, row) ?? "") }.joined(separator: separator)
+            out += table.columns.map { quote(formatter.text($0, row) ?? null) }.joined(separator: separator)
             out += "\r\n"
         }
         return out

@@ -20,6 +20,8 @@ public struct ResultRenderer: Sendable {
     public var language: ReportLanguage
     /// Chinese names of the loaded tables' columns, for report headers (`Presentation.glossary`).
     public var glossary: [String: String]
+    /// `.nullvalue TEXT`: what a missing value prints as in table, line, csv and tsv output.
+    public var nullText = ""
     /// What an absent value reads as in a report.
     public static let absent = "—"
 
@@ -38,8 +40,8 @@ public struct ResultRenderer: Sendable {
     /// The whole text for one result, ending in a newline.
     public func render(_ result: QueryResult) -> String {
         switch format {
-        case .csv: return DelimitedWriter.csv(result.table)
-        case .tsv: return DelimitedWriter.tsv(result.table)
+        case .csv: return DelimitedWriter.csv(result.table, null: nullText)
+        case .tsv: return DelimitedWriter.tsv(result.table, null: nullText)
         case .json: return DelimitedWriter.json(result.table)
         case .markdown: return markdown(result)
         case .table: return table(result)
@@ -110,7 +112,7 @@ public struct ResultRenderer: Sendable {
         allCells.reserveCapacity(shown)
         for row in 0..<shown {
             allCells.append(all.columns.map { column in
-                let text = oneLine(formatter.text(column, row) ?? "")
+                let text = oneLine(formatter.text(column, row) ?? nullText)
                 return isShortenable(column) ? cut(text, to: column.type == .text ? maxCellWidth : maxCellWidth * 3 / 2) : text
             })
         }
@@ -203,7 +205,7 @@ public struct ResultRenderer: Sendable {
             if row > 0 { out += "\n" }
             for (i, column) in t.columns.enumerated() {
                 let pad = String(repeating: " ", count: width - displayWidth(names[i]))
-                out += pad + names[i] + " = " + oneLine(formatter.text(column, row) ?? "") + "\n"
+                out += pad + names[i] + " = " + oneLine(formatter.text(column, row) ?? nullText) + "\n"
             }
         }
         if t.rowCount > shown {

@@ -7,6 +7,15 @@ public protocol CompletionSource {
     func values(of column: String, in table: String) -> [String]
     var dotCommandNames: [String] { get }
     func paths(matching prefix: String) -> [String]
+    /// Tables' Chinese aliases, to the table (`项目` → projects).
+    var tableAliases: [String: String] { get }
+    /// The columns of a pipeline's result (`projects | select name, budget`), nil when it does not run.
+    func resultColumns(of pipeline: String) -> (names: [String], aliases: [String])?
+}
+
+extension CompletionSource {
+    public var tableAliases: [String: String] { [:] }
+    public func resultColumns(of pipeline: String) -> (names: [String], aliases: [String])? { nil }
 }
 
 /// Context-aware Tab completion over the text before the cursor.
@@ -63,18 +72,44 @@ public struct Completer {
         let partial = String(statement[wordStart...])
         let before = String(statement[..<wordStart]).trimmingTrailingSpaces()
 
-        if before.isEmpty { return filter(source.tableNames + Vocabulary.statementWords, partial: partial) }
+        let tables = source.tableNames + source.tableAliases.keys.sorted()
+        if before.isEmpty { return filter(tables + Vocabulary.statementWords, partial: partial) }
         if before.hasSuffix("|") { return filter(Self.operators, partial: partial) }
         if before.hasSuffix("join") || before.hasSuffix("=") && before.hasPrefix("let") && !before.contains("|") {
-            return filter(source.tableNames, partial: partial)
+            return filter(tables, partial: partial)
         }
         // After a string-valued comparison with no quote yet: offer quoted values.
         if let column = columnBeforeComparison(before), let table, !source.values(of: column, in: table).isEmpty, partial.isEmpty {
             return filter(source.values(of: column, in: table).map { "\"" + $0 + "\"" }, partial: partial)
         }
-        var names = Self.functions + Self.keywords
-        if let table { names = source.columnNames(of: table) + names }
-        return filter(names, partial: partial)
+        // The columns that exist at this point of the pipeline: after `select a, b |` only a and b.
+        var columns: [String] = []
+        if let table { columns = source.columnNames(of: table) }
+        if let bar = lastPipe(statement[..<wordStart]), let made = source.resultColumns(of: pipelineText(String(statement[..<bar]))) {
+            // Nothing typed yet: the names; a first character also finds the Chinese aliases.
+            columns = partial.isEmpty ? made.names : made.names + made.aliases
+        }
+        // With nothing typed yet, the columns alone; a letter or more also finds functions and keywords.
+        if partial.isEmpty, !columns.isEmpty { return filter(columns, partial: partial) }
+        return filter(columns + Self.functions + Self.keywords, partial: partial)
+    }
+
+    /// The position of the last `|` outside strings, if any.
+    func lastPipe(_ text: ArraySlice<Character>) -> Int? {
+        var inString = false
+        var last: Int?
+        for i in text.indices {
+            if text[i] == "\"" { inString.toggle() }
+            if !inString, text[i] == "|" || text[i] == "｜" { last = i }
+        }
+        return last
+    }
+
+    /// The pipeline before a `|`: `let x = projects | …` loses its `let x =`.
+    func pipelineText(_ text: String) -> String {
+        let trimmed = text.drop { $0 == " " }
+        if trimmed.hasPrefix("let "), let eq = trimmed.firstIndex(of: "=") { return String(trimmed[trimmed.index(after: eq)...]) }
+        return String(trimmed)
     }
 
     /// The table the statement reads: its first word, or the one named after `let x =`.
@@ -82,6 +117,7 @@ public struct Completer {
         var words = String(statement).split { $0 == " " || $0 == "\n" || $0 == "|" }.map(String.init)
         if words.first == "let", words.count >= 3 { words.removeFirst(3) }
         guard let first = words.first else { return nil }
+        if let table = source.tableAliases[first] { return table }
         return source.tableNames.contains(first) ? first : nil
     }
 
@@ -114,6 +150,10 @@ public struct Completer {
     private func filter(_ candidates: [String], partial: String) -> Completion {
         var seen = Set<String>()
         let matches = candidates.filter { $0.hasPrefix(partial) && $0 != partial && seen.insert($0).inserted }
+        // One word left: complete it and the space after it, as shells do (not after `(`, a quote or a folder).
+        if matches.count == 1, let only = matches.first, let end = only.last, end.isLetter || end.isNumber || end == "_" || end == ")" {
+            return Completion(replacing: partial.count, candidates: [only + " "])
+        }
         return Completion(replacing: partial.count, candidates: matches)
     }
 }

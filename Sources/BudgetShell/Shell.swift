@@ -168,6 +168,13 @@ struct SessionCompletionSource: CompletionSource {
 
     var dotCommandNames: [String] { DotCommands.names }
 
+    /// Each alias names its table itself (`项目 | …` runs): nothing is built to list them.
+    var tableAliases: [String: String] {
+        Dictionary(workspace.session.store.tableAliases.map { ($0, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    func resultColumns(of pipeline: String) -> (names: [String], aliases: [String])? { workspace.session.resultColumns(of: pipeline) }
+
     func paths(matching prefix: String) -> [String] {
         let directory = prefix.contains("/") ? String(prefix[...(prefix.lastIndex(of: "/") ?? prefix.startIndex)]) : ""
         let listing = (try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory)) ?? []

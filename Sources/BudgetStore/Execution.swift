@@ -47,11 +47,21 @@ public enum ExecutionRules {
     }
 
     /// The project's 时效 deadline: 时效指标 deadlines first, then any deadline indicator.
-    public static func deadline(of project: ProjectRecord) -> CalendarDate? {
+    public static func deadline(of project: ProjectRecord) -> CalendarDate? { deadlineIndicator(of: project)?.reading.deadline }
+
+    /// The indicator the deadline comes from (its 指标值 wording is `deadline_text`): the earliest
+    /// 时效指标 deadline, else the earliest of any deadline indicator; the first such in the table on a tie.
+    public static func deadlineIndicator(of project: ProjectRecord) -> IndicatorRecord? {
         let deadlines = project.indicators.filter { $0.reading.deadline != nil }
-        let timely = deadlines.filter { $0.level2.contains("时效") }.compactMap(\.reading.deadline)
-        if let earliest = timely.min() { return earliest }
-        return deadlines.compactMap(\.reading.deadline).min()
+        let timely = deadlines.filter { $0.level2.contains("时效") }
+        func earliest(_ list: [IndicatorRecord]) -> IndicatorRecord? {
+            list.min { a, b in
+                guard let x = a.reading.deadline else { return false }
+                guard let y = b.reading.deadline else { return true }
+                return x < y
+            }
+        }
+        return earliest(timely) ?? earliest(deadlines)
     }
 }
 
@@ -145,7 +155,7 @@ extension StoreBuilder {
             guard let column = projects.column(named: name) else { return .strings(codes: [], dictionary: []) }
             return column.gathered(projectRows).data
         }
-        let project = gather("name"), department = gather("department"), type = gather("type")
+        let project = gather("name"), department = gather("department"), type = gather("type"), deadlineText = gather("execution_deadline_text")
         let status = ColumnData.strings(codes: statusCodes, dictionary: sortedStatus)
         return Table(name: "execution", aliases: ["执行", "预算执行"], columns: [
             Column(name: "project_id", aliases: ["项目编号"], type: .int, data: .integers(ids)),
@@ -160,6 +170,8 @@ extension StoreBuilder {
             Column(name: "rate", aliases: ["执行率"], type: .real, data: .reals(rates)),
             Column(name: "target", aliases: ["目标执行率"], type: .real, data: .reals(targets)),
             Column(name: "deadline", aliases: ["期限"], type: .date, data: .integers(deadlineColumn)),
+            // The wording the deadline was read from, so a reader can question the reading.
+            Column(name: "deadline_text", aliases: ["期限原文"], type: .string, data: deadlineText),
             Column(name: "status", aliases: ["状态"], type: .string, data: status),
         ])
     }

@@ -57,6 +57,7 @@ public enum StoreBuilder {
         var ids: [Int64] = [], years: [Int64] = [], starts: [Int64] = [], ends: [Int64] = [], budgets: [Int64] = [], lines: [Int64] = []
         var goalPeriod: [String?] = [], goalYear: [String?] = [], goalResult: [String?] = []
         var executionTargets: [Double] = [], executionDeadlines: [Int64] = []
+        var executionDeadlineTexts = StringColumnBuilder()
         var kind = StringColumnBuilder(), amountUnit = StringColumnBuilder(), departmentCode = StringColumnBuilder(), unitCode = StringColumnBuilder()
         var extra = ListColumnBuilder(), position = StringColumnBuilder()
         var grades = StringColumnBuilder()
@@ -86,7 +87,9 @@ public enum StoreBuilder {
             lines.append(Int64(p.line))
             origin.append(p.origin.rawValue)
             executionTargets.append(ExecutionRules.target(of: p) ?? .nan)
-            executionDeadlines.append(ExecutionRules.deadline(of: p)?.packed ?? nullInteger)
+            let deadlineIndicator = ExecutionRules.deadlineIndicator(of: p)
+            executionDeadlines.append(deadlineIndicator?.reading.deadline?.packed ?? nullInteger)
+            executionDeadlineTexts.append(deadlineIndicator?.annualTarget)
         }
         return Table(name: "projects", aliases: ["项目"], columns: [
             Column(name: "id", aliases: ["项目编号", "编号"], type: .int, data: .integers(ids)),
@@ -129,6 +132,7 @@ public enum StoreBuilder {
             // Computed here once, from the indicators, by the rules of docs/execution.md; `execution` reads them.
             Column(name: "execution_target", aliases: ["预算执行率目标"], type: .real, data: .reals(executionTargets)),
             Column(name: "execution_deadline", aliases: ["时效期限"], type: .date, data: .integers(executionDeadlines)),
+            Column(name: "execution_deadline_text", aliases: ["时效期限原文"], type: .string, data: executionDeadlineTexts.finish()),
         ])
     }
 

@@ -12,7 +12,7 @@ struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a table (projects, indicators, coverage, regions, payments, execution).",
         usage: "budgetq export <table> [--format csv|tsv|json|xlsx] [--out FILE] [--no-bom] [--data DIR]",
-        discussion: "CSV is RFC 4180 in UTF-8 (a file starts with a byte-order mark for Excel/WPS unless --no-bom); money is yuan with exactly two decimals; lists are ;-joined (arrays in JSON). The format follows --out's extension (.xlsx, .json, .tsv) unless --format says.")
+        discussion: "CSV is RFC 4180 in UTF-8 (a file starts with a byte-order mark for Excel/WPS unless --no-bom); money is yuan with exactly two decimals; lists are ;-joined (arrays in JSON). The format follows --out's extension (.xlsx, .json, .tsv) unless --format says.\n\n" + sharedOptionsHelp())
 
     @Argument(help: "Table to write: projects, indicators, coverage, regions, payments or execution.")
     var table: String

@@ -45,3 +45,14 @@ struct OutputOptions: ParsableArguments {
         }
     }
 }
+
+/// The options `run` and `export` take from the top-level command (`--data`, `--format`, `--param` …),
+/// listed in their help, generated from the option groups so the list cannot fall behind.
+func sharedOptionsHelp() -> String {
+    func options(_ help: String) -> String {
+        let lines = help.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let start = lines.firstIndex(where: { $0.hasPrefix("OPTIONS:") }) else { return "" }
+        return lines[(start + 1)...].filter { !$0.contains("-h, --help") }.joined(separator: "\n")
+    }
+    return "OPTIONS (also accepted here):\n" + options(DataOptions.helpMessage()) + "\n" + options(OutputOptions.helpMessage())
+}

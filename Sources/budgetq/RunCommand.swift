@@ -10,10 +10,12 @@ struct Run: ParsableCommand {
         abstract: "Run a saved query script; each result is titled with the comment line above it.",
         usage: "budgetq run FILE [--param NAME=VALUE …] [--format table|markdown|html|xlsx|json|csv] [--out FILE] [--lang zh|en] [--unit 分|元|万元|亿元] [--data DIR]",
         discussion: """
-        Stops at the first error, naming FILE:LINE. Markdown is a report to paste into a memo; html is one self-contained page \
+        Checks the script and its parameters before any output: an unknown or missing parameter is an error, a month or year \
+        outside the loaded data a warning. Stops at the first error, naming FILE:LINE. Markdown is a report to paste into a memo; html is one self-contained page \
         with charts; xlsx a workbook (one sheet per result and a 来源 sheet); json one array of {title, columns, rows}. \
         CSV holds one result: a script with several writes one file each with --out DIR/. The format follows --out's extension unless --format says.
-        """)
+
+        """ + sharedOptionsHelp())
 
     @Argument(help: "The script, e.g. queries/monthly-summary.bq.")
     var file: String

@@ -26,6 +26,8 @@ struct Budgetq: ParsableCommand {
     @Option(help: "Open a snapshot written by .save instead of reading --data.")
     var snapshot: String?
 
+    @OptionGroup(title: "sqlite3 and DuckDB shell conventions") var shell: ShellConventions
+
     mutating func run() throws {
         let workspace: Workspace
         if let snapshot {
@@ -41,7 +43,8 @@ struct Budgetq: ParsableCommand {
         // After loading (the loader's peak would keep freed blocks too): statements reuse pages.
         AllocatorTuning.keepLargeBlocks()
         for (name, value) in try output.parsedParameters() { workspace.session.setParameter(name, text: value) }
-        let interactive = command == nil && isatty(STDIN_FILENO) != 0
+        try shell.apply(to: workspace)
+        let interactive = command == nil && shell.file == nil && isatty(STDIN_FILENO) != 0
         if interactive {
             // The banner says how many load errors there were; .load may still add tables.
             throw ExitCode(Shell(workspace: workspace).run())
@@ -54,6 +57,22 @@ struct Budgetq: ParsableCommand {
         workspace.byteOrderMark = !output.noBom
         // An HTML page or a workbook holds every result: kept, then written once.
         workspace.collectsResults = workspace.renderer.format.isDocument
+        if let path = shell.file {
+            // `-f FILE`, as duckdb -f and sqlite3's .read: every statement, or up to the first error with -bail.
+            guard let script = FileManager.default.contents(atPath: path) else {
+                FileHandle.standardError.write(Data("budgetq: cannot read \(path)\n".utf8))
+                throw ExitCode(1)
+            }
+            var failures = workspace.runScript(String(decoding: script, as: UTF8.self), file: path, stopAtFirstError: shell.bail)
+            if workspace.renderer.format.isDocument, failures.isEmpty,
+               !workspace.writeCollectedDocument(title: "budgetq -f", parameters: try output.parsedParameters()) { failures.append(0) }
+            if !failures.isEmpty {
+                FileHandle.standardError.write(Data("budgetq: \(failures.count) statement(s) failed, at line \(failures.map(String.init).joined(separator: ", "))\n".utf8))
+            }
+            let loadErrors = workspace.reportLoadErrors()
+            if !failures.isEmpty || loadErrors { throw ExitCode(1) }
+            return
+        }
         if let command {
             var failures = workspace.runScript(command, file: "query", stopAtFirstError: true)
             if workspace.renderer.format.isDocument, failures.isEmpty,
@@ -66,13 +85,43 @@ struct Budgetq: ParsableCommand {
         // Statements on standard input, as `sqlite3 < script.sql`: every statement runs; the
         // exit status says whether any failed, and each failure names its line.
         let input = StandardStreams.readInput()
-        var failures = workspace.runScript(String(decoding: input, as: UTF8.self), file: "stdin", stopAtFirstError: false)
+        var failures = workspace.runScript(String(decoding: input, as: UTF8.self), file: "stdin", stopAtFirstError: shell.bail)
         if workspace.renderer.format.isDocument, !workspace.writeCollectedDocument(title: "budgetq", parameters: try output.parsedParameters()) { failures.append(0) }
         if !failures.isEmpty {
             StandardStreams.writeError("budgetq: \(failures.count) statement(s) failed, at line \(failures.map(String.init).joined(separator: ", "))\n")
         }
         let loadErrors = workspace.reportLoadErrors()
         if !failures.isEmpty || loadErrors { throw ExitCode(1) }
+    }
+}
+
+/// The flags people bring from sqlite3 and DuckDB: `-csv`, `-json`, `-markdown`, `-box`, `-f FILE`,
+/// `-bail`, `-header`/`-noheader`, `-nullvalue TEXT`.
+struct ShellConventions: ParsableArguments {
+    @Flag(name: .customLong("csv", withSingleDash: true), help: "Print results as CSV (--format csv).") var csv = false
+    @Flag(name: .customLong("tsv", withSingleDash: true), help: "Print results as TSV (--format tsv).") var tsv = false
+    @Flag(name: .customLong("json", withSingleDash: true), help: "Print results as JSON (--format json).") var json = false
+    @Flag(name: .customLong("markdown", withSingleDash: true), help: "Print results as a markdown table (--format markdown).") var markdown = false
+    @Flag(name: [.customLong("box", withSingleDash: true), .customLong("table", withSingleDash: true)], help: "Print results as an aligned table (the default).") var box = false
+    @Flag(name: .customLong("line", withSingleDash: true), help: "Print one `column = value` a line (--format line).") var line = false
+    @Flag(name: .customLong("header", withSingleDash: true), help: "Print header lines (the default).") var header = false
+    @Flag(name: .customLong("noheader", withSingleDash: true), help: "Leave out header lines (.headers off).") var noheader = false
+    @Option(name: .customLong("nullvalue", withSingleDash: true), help: ArgumentHelp("Print TEXT for a missing value (.nullvalue TEXT).", valueName: "text")) var nullvalue: String?
+    @Option(name: .customShort("f"), help: ArgumentHelp("Run the statements and dot commands in FILE, then exit.", valueName: "file")) var file: String?
+    @Flag(name: .customLong("bail", withSingleDash: true), help: "Stop a script (-f, standard input) at its first error.") var bail = false
+
+    /// The chosen format, if a flag names one; two flags that disagree are an error.
+    func format() throws -> OutputFormat? {
+        let chosen: [(Bool, OutputFormat)] = [(csv, .csv), (tsv, .tsv), (json, .json), (markdown, .markdown), (box, .table), (line, .line)]
+        let named = chosen.filter(\.0).map(\.1)
+        if named.count > 1 { throw ValidationError("choose one output format, not \(named.map { "-" + $0.rawValue }.joined(separator: " and "))") }
+        return named.first
+    }
+
+    func apply(to workspace: Workspace) throws {
+        if let format = try format() { workspace.renderer.format = format }
+        if noheader { workspace.headers = false }
+        if let nullvalue { workspace.renderer.nullText = nullvalue }
     }
 }
 

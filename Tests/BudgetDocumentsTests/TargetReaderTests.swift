@@ -78,7 +78,7 @@ struct TargetReaderTests {
         Case(text: "第四季度末前", name: "", expected: due(2024, 12, 31)),
         Case(text: "第二季度内", name: "", expected: due(2024, 6, 30)),
         Case(text: "季度末前", name: "", expected: TargetReading(kind: .deadline)),
-        Case(text: "1月前", name: "", expected: due(2023, 12, 31)),
+        Case(text: "1月前", name: "", expected: due(2024, 1, 31)),  // not 2023-12-31: no deadline precedes the budget year
         Case(text: "2025年6月30日前", name: "", expected: due(2025, 6, 29)),
         Case(text: "2024年底前", name: "", expected: due(2024, 12, 31)),
         Case(text: "不少于4,072人", name: "", expected: num(.atLeast, "4072", "人")),
@@ -138,5 +138,36 @@ struct RealDocumentTargetTests {
         #expect(deadline == TargetReaderTests.due(2021, 12, 31))
         // Outside a 时效 row the same digits are a number.
         #expect(TargetReader.read("=44,561", year: 2021, level2: "数量指标") == Self.num(.equal, "44561", nil))
+    }
+}
+
+/// A bare 前 is a documented setting, and no deadline falls before its budget year (issue 15, item 6).
+struct BareBeforeTests {
+    func due(_ text: String, _ setting: TargetReader.BareBefore = .periodStart) -> String? {
+        TargetReader.read(text, year: 2024, bareBefore: setting).deadline?.description
+    }
+
+    @Test func aPeriodThatStartsTheYearIsReadByItsEnd() {
+        #expect(due("第一季度前") == "2024-03-31")
+        #expect(due("1月前") == "2024-01-31")
+        #expect(due("上半年前") == "2024-06-30")
+        #expect(due("第二季度前") == "2024-03-31")
+        #expect(due("6月前") == "2024-05-31")
+    }
+
+    @Test func periodEndReadsEveryBare前ByTheEndOfItsPeriod() {
+        #expect(due("第二季度前", .periodEnd) == "2024-06-30")
+        #expect(due("6月前", .periodEnd) == "2024-06-30")
+        #expect(due("第一季度前", .periodEnd) == "2024-03-31")
+        #expect(due("10月底前", .periodEnd) == "2024-10-31")
+    }
+
+    @Test func theSettingIsReadFromLabelsTSV() {
+        var diagnostics: [Diagnostic] = []
+        let book = LabelBook.parse("reading.bare_before\tperiod_end\n", file: "labels.tsv", diagnostics: &diagnostics)
+        #expect(book.bareBefore == .periodEnd)
+        #expect(LabelBook.builtIn.bareBefore == .periodStart)
+        _ = LabelBook.parse("reading.bare_before\tsoon\n", file: "labels.tsv", diagnostics: &diagnostics)
+        #expect(diagnostics.map(\.description) == ["labels.tsv:1: error: reading.bare_before takes period_start or period_end, not `soon`"])
     }
 }

@@ -36,7 +36,7 @@ struct StoreTests {
                                                  "unit_code", "budget_total", "budget_initial", "budget_adjusted", "spent", "spent_rate",
                                                  "funds_fiscal", "funds_other", "goal_result", "spent_weight", "spent_score", "total_weight",
                                                  "total_score", "grade", "actuals_month", "extra", "partial", "source", "line", "position", "origin",
-                                                 "execution_target", "execution_deadline"])
+                                                 "execution_target", "execution_deadline", "execution_deadline_text"])
         #expect(projects.rowCount == 9)
         #expect(projects.column(named: "预算金额")?.type == .money)
         #expect(projects.column(named: "区域")?.type == .list)

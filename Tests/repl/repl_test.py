@@ -110,6 +110,17 @@ def main():
     t.expect("budgetq> ")
     step("Tab lists several values; Ctrl-C discards a half-typed line without leaving")
 
+    t.type(["execution | select project, rate | where ", TAB])
+    t.expect("\r\nproject  rate ")
+    t.type([CTRL_C])
+    t.expect("budgetq> ")
+    step("Tab after `select project, rate | where ` offers exactly project and rate")
+
+    t.type(["项", TAB, "| wh", TAB, "year == 2024 | count", ENTER])
+    t.expect("\r\n     9\r\n(1 row)")
+    t.expect("budgetq> ")
+    step("Tab completes a Chinese table alias, and a unique word with its space")
+
     t.type(["projects | where year == 2024 and", ENTER])
     t.expect("...> ")
     t.type(["budget < 50万 |", ENTER])

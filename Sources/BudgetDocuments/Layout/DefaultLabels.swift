@@ -109,5 +109,18 @@ category.2	社会公众或服务对象满意度指标	社会公众满意度指�
 category.2	经济成本指标	经济成本
 category.2	社会成本指标	社会成本
 category.2	生态环境成本指标	生态环境成本
+
+# Payment ledger columns (CSV, or an Excel sheet whose first row is such a header): the header cell
+# of each column, in any order. Other columns are ignored with a note; `金额(万元)` is read in 万元.
+ledger.date	date	日期	支付日期	付款日期	记账日期	凭证日期	交易日期	业务日期	制单日期	拨付日期
+ledger.department	department	部门	预算单位	单位	单位名称	预算单位名称	部门名称	主管部门	用款单位
+ledger.project	project	项目	项目名称	预算项目	预算项目名称	项目全称	支出项目
+ledger.amount	amount	金额	支付金额	付款金额	发生额	实付金额	借方金额	本次支付金额	支出金额	拨付金额
+ledger.note	note	备注	摘要	用途	说明	事由	支付用途
+
+# How a bare 前 after a period reads (第二季度前, 6月前): period_start (before the period starts:
+# 03-31, 05-31) or period_end (by its end, as 底前 says: 06-30, 06-30). Either way a period that
+# starts the budget year reads by its end: 第一季度前 is 03-31, never the year before.
+reading.bare_before	period_start
 """#
 }

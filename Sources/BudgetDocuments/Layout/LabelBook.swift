@@ -48,6 +48,10 @@ public struct LabelBook: Sendable {
     /// Category synonyms to the category's name (`产出` → 产出指标), by level.
     private var level1Names: [String: String] = [:]
     private var level2Names: [String: String] = [:]
+    /// Ledger header synonyms to the column they name (`支付金额` → amount).
+    private var ledgerNames: [String: LedgerField] = [:]
+    /// How a bare 前 is read (`reading.bare_before`); the literal reading unless the table says otherwise.
+    public private(set) var bareBefore: TargetReader.BareBefore = .periodStart
 
     /// The built-in table (the text of `datasets/labels.tsv`, embedded by `make labels`).
     public static let builtIn: LabelBook = {
@@ -70,6 +74,18 @@ public struct LabelBook: Sendable {
             if head.hasPrefix("title.") {
                 let kind = String(head.dropFirst("title.".count))
                 book.titleEndings += synonyms.map { ($0, kind) }
+            } else if head == "reading.bare_before" {
+                guard let setting = TargetReader.BareBefore(rawValue: cells[1]) else {
+                    diagnostics.append(.error(file, offset + 1, "reading.bare_before takes period_start or period_end, not `\(cells[1])`"))
+                    continue
+                }
+                book.bareBefore = setting
+            } else if head.hasPrefix("ledger.") {
+                guard let field = LedgerField(rawValue: String(head.dropFirst("ledger.".count))) else {
+                    diagnostics.append(.error(file, offset + 1, "unknown ledger field `\(head)`; expected ledger.\(LedgerField.allCases.map(\.rawValue).joined(separator: ", ledger."))"))
+                    continue
+                }
+                for s in synonyms { book.ledgerNames[s.lowercased()] = field }
             } else if head == "category.1" || head == "category.2" {
                 let canonical = synonyms[0]
                 for s in synonyms {
@@ -78,12 +94,19 @@ public struct LabelBook: Sendable {
             } else if let field = LabelField(rawValue: head) {
                 for s in synonyms where !(book.fields[ByteKey(s)]?.contains(field) ?? false) { book.fields[ByteKey(s), default: []].append(field) }
             } else {
-                let known = LabelField.allCases.map(\.rawValue) + ["title.KIND", "category.1", "category.2"]
+                let known = LabelField.allCases.map(\.rawValue) + ["title.KIND", "category.1", "category.2", "ledger.FIELD", "reading.bare_before"]
                 diagnostics.append(.error(file, offset + 1, "unknown field `\(head)`; expected one of \(known.joined(separator: ", "))"))
             }
         }
         book.titleEndings.sort { $0.ending.count > $1.ending.count }
         return book
+    }
+
+    /// The ledger column a header cell names (`支付日期`, `金额(元)`, `Date`), if any; a folder's own
+    /// labels.tsv without `ledger.` lines keeps the built-in ledger synonyms.
+    public func ledgerField(_ header: String) -> LedgerField? {
+        let names = ledgerNames.isEmpty ? LabelBook.builtIn.ledgerNames : ledgerNames
+        return names[LabelText.parse(header).key.lowercased()]
     }
 
     /// The field of `key` in the given zones, if any.

@@ -70,7 +70,61 @@ extension Executor {
             let positions = try keptPositions(current, conjunct)
             current = current.selecting(positions)
         }
+        current.notes += unmatchedValueNotes(frame, bound)
         return current
+    }
+
+    /// `type == "其他运转类(综合类)"` where no row has that value but one is close (half-width
+    /// parentheses, a typo): a note naming the value meant, rather than a silent empty answer.
+    func unmatchedValueNotes(_ frame: Frame, _ bound: Bound) -> [String] {
+        var notes: [String] = []
+        func check(_ index: Int, _ text: String) {
+            let column = frame.columns[index]
+            let dictionary: [String]
+            switch column.data {
+            case .strings(_, let d), .lists(_, _, let d): dictionary = d
+            default: return
+            }
+            guard !dictionary.contains(text), let close = Self.closestValue(text, among: dictionary) else { return }
+            notes.append("no \(column.name) is \"\(text)\"; did you mean \"\(close)\"?")
+        }
+        func walk(_ b: Bound) {
+            switch b {
+            case .compare(let op, .column(let i, _), .constant(let s)) where op == .equal || op == .notEqual:
+                if case .string(let t) = s.value { check(i, t) }
+            case .compare(let op, .constant(let s), .column(let i, _)) where op == .equal || op == .notEqual:
+                if case .string(let t) = s.value { check(i, t) }
+            case .listHas(.column(let i, _), .constant(let s)):
+                if case .string(let t) = s.value { check(i, t) }
+            case .inSet(.column(let i, _), let items, _):
+                for item in items { if case .string(let t) = item.value { check(i, t) } }
+            case .logic(_, let l, let r): walk(l); walk(r)
+            case .not(let inner): walk(inner)
+            default: break
+            }
+        }
+        walk(bound)
+        return notes
+    }
+
+    /// The dictionary value `text` most likely means: equal once full- and half-width forms and
+    /// spaces are ignored, else within a small edit distance; nil when none is close.
+    static func closestValue(_ text: String, among values: [String]) -> String? {
+        func folded(_ s: String) -> String {
+            let map: [Character: Character] = ["（": "(", "）": ")", "，": ",", "：": ":", "；": ";", "　": " ", "－": "-", "、": ","]
+            return String(s.compactMap { c -> Character? in
+                if c == " " || c == "　" { return nil }
+                if let m = map[c] { return m }
+                if let v = c.unicodeScalars.first?.value, c.unicodeScalars.count == 1, (0xFF01...0xFF5E).contains(v) {
+                    return Character(Unicode.Scalar(v - 0xFEE0)!)
+                }
+                return c
+            })
+        }
+        let key = folded(text)
+        if let same = values.first(where: { folded($0) == key }) { return same }
+        guard values.count <= 5_000 else { return nil }
+        return suggestions(for: text, among: values).first
     }
 
     private func conjuncts(_ bound: Bound) -> [Bound] {
