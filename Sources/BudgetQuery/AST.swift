@@ -125,13 +125,13 @@ extension Pipeline {
             switch op {
             case .filter(let e): add(e)
             case .select(let l), .derive(let l), .distinct(let l): add(l)
-            case .summarize(let a, let by): add(a); add(by)
+            case .summarize(let a, let by, _): add(a); add(by)
             case .sort(let keys): for k in keys { add(k.expr) }
             case .top(_, let keys, let per): for k in keys { add(k.expr) }; add(per)
             case .explode(let e, _): add(e)
             case .compare(let c, let a, let b, let agg, let by): add(c); add(a); add(b); add([agg]); add(by)
             case .pivot(let c, let agg, let by): add(c); add([agg]); add(by)
-            case .take, .count, .join: break
+            case .take, .count, .join, .total: break
             }
         }
         return names
