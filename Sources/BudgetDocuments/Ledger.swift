@@ -353,7 +353,7 @@ public enum LedgerReader {
             diagnostics.append(.error(file, start, "negative amount `\(cells[3])`; record refunds as a note on a corrected payment"))
             return nil
         }
-        guard let fen = Money.parseFen(Substring(amountText.replacingOccurrences(of: ",", with: "")), yuanMultiplier: multiplier) else {
+        guard let fen = Money.parseFen(Substring(amountText), yuanMultiplier: multiplier) else {
             diagnostics.append(.error(file, start, "amount `\(cells[3])` is not a number; expected yuan such as 120000.00 (at most fen precision)"))
             return nil
         }

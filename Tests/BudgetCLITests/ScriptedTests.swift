@@ -22,7 +22,7 @@ import Testing
     @Test func replInAPseudoTerminal() throws {
         let result = try Self.python("Tests/repl/repl_test.py", ["--binary", BudgetqProcess.binary])
         #expect(result.status == 0, "\(result.stdout)")
-        #expect(result.stdout.contains("repl: 14 steps passed"), "\(result.stdout)")
+        #expect(result.stdout.contains("repl: 16 steps passed"), "\(result.stdout)")
     }
 
     /// Two REPLs on one history file both keep their entries; trimming keeps the newest.

@@ -69,7 +69,7 @@ def main():
                     assert cell.value.date().isoformat() == text
                     assert cell.number_format == "yyyy-mm-dd"
                     checked_dates += 1
-                elif column in ("project", "type"):
+                elif column in ("project", "type", "deadline_text"):
                     assert cell.value == text, (name, column, cell.value, text)
                 else:
                     assert isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool), (name, column, cell.value)
