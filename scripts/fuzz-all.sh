@@ -6,7 +6,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-600}
-for target in FuzzDocuments FuzzLedger FuzzQueryParser FuzzQueryExecution; do
+for target in FuzzDocuments FuzzLedger FuzzQueryParser FuzzQueryExecution FuzzOffice; do
   corpus=Fuzz/corpus/$(echo "$target" | sed -e 's/Fuzz//' -e 's/\([a-z]\)\([A-Z]\)/\1-\2/g' | tr 'A-Z' 'a-z')
   mkdir -p ".build-fuzz/corpus/$target" ".build-fuzz/crashes/$target"
   echo "== $target for $seconds s (seed corpus $corpus)"
