@@ -416,15 +416,15 @@ public struct DataCache: Sendable {
             guard case .strings(let codes, let dictionary)? = projects.column(named: name)?.data else { return Array(repeating: nil, count: projects.rowCount) }
             return codes.map { $0 == nullCode ? nil : dictionary[Int($0)] }
         }
-        func integers(_ name: String) -> [Int64] {
-            guard case .integers(let values)? = projects.column(named: name)?.data else { return Array(repeating: nullInteger, count: projects.rowCount) }
-            return values
+        func integers(_ name: String) -> [Int64?] {
+            guard case .integers(let values, let nulls)? = projects.column(named: name)?.data else { return Array(repeating: nil, count: projects.rowCount) }
+            return values.indices.map { nulls.isNull($0) ? nil : values[$0] }
         }
         let names = strings("name"), departments = strings("department"), units = strings("unit"), sources = strings("source")
         let years = integers("year"), budgets = integers("budget"), lines = integers("line")
         return (0..<projects.rowCount).map { row in
-            ProjectRecord(year: Int(years[row]), name: names[row] ?? "", department: departments[row], unit: units[row],
-                          budgetFen: budgets[row] == nullInteger ? nil : budgets[row], source: sources[row] ?? "", line: Int(lines[row]), origin: .synthetic)
+            ProjectRecord(year: Int(years[row] ?? 0), name: names[row] ?? "", department: departments[row], unit: units[row],
+                          budgetFen: budgets[row], source: sources[row] ?? "", line: Int(lines[row] ?? 0), origin: .synthetic)
         }
     }
 

@@ -114,10 +114,10 @@ extension ReportCharts {
             let query = "payments | where year == \(month.year) and month <= \(String(format: "%04d-%02d", month.year, month.month)) | summarize paid = sum(amount) by month | sort by month"
             if let statement = try? QuerySession.parse(query).first, case .result(let result)? = try? workspace.session.execute(statement),
                let months = result.table.column(named: "month"), let paid = result.table.column(named: "paid"),
-               case .integers(let monthValues) = months.data, case .integers(let fen) = paid.data {
+               case .integers(let monthValues, let monthNulls) = months.data, case .integers(let fen, let paidNulls) = paid.data {
                 // Every month of the year so far, a month without payments as 0.
                 var byMonth: [Int64: Int64] = [:]
-                for (m, f) in zip(monthValues, fen) where m != nullInteger { byMonth[m] = f == nullInteger ? 0 : f }
+                for (i, (m, f)) in zip(monthValues, fen).enumerated() where !monthNulls.isNull(i) { byMonth[m] = paidNulls.isNull(i) ? 0 : f }
                 for m in 1...month.month {
                     let key = Int64(month.year * 100 + m)
                     charts.monthly.append(MonthTotal(month: String(format: "%04d-%02d", month.year, m), fen: byMonth[key] ?? 0))

@@ -14,7 +14,7 @@ enum Aggregation {
         }
         guard spec.function == .sum, case .column(let index, let type)? = spec.argument, type != .real, type.isNumeric else { return nil }
         let (column, rows) = frame.raw(index)
-        guard case .integers(let values) = column.data else { return nil }
+        guard case .integers(let values, let nulls) = column.data else { return nil }
         var sums = [Int64](repeating: 0, count: g), seen = [Bool](repeating: false, count: g)
         var overflow = false
         let empty: [Int32] = []
@@ -23,8 +23,9 @@ enum Aggregation {
                 (rows ?? empty).withUnsafeBufferPointer { r in
                     let indirect = rows != nil
                     for k in 0..<n {
-                        let value = v[indirect ? Int(r[k]) : k]
-                        if value == nullInteger { continue }
+                        let row = indirect ? Int(r[k]) : k
+                        if nulls.isNull(row) { continue }
+                        let value = v[row]
                         let group = Int(ids[k])
                         let (total, o) = sums[group].addingReportingOverflow(value)
                         sums[group] = total
@@ -35,7 +36,7 @@ enum Aggregation {
             }
         }
         if overflow { return nil }
-        return Column(name: "", type: type, data: .integers((0..<g).map { seen[$0] ? sums[$0] : nullInteger }))
+        return Column(name: "", type: type, data: .integers(sums, nulls: NullMask(count: g) { !seen[$0] }))
     }
 
     static func compute(_ spec: AggregateSpec, argument: Operand?, grouping: Grouping, evaluator: Evaluator) throws(EvaluationFailure) -> Column {
@@ -76,9 +77,10 @@ enum Aggregation {
             let values = try evaluator.ints(argument, scale: numericScale(type) ?? 0)
             var sums = [Int64](repeating: 0, count: g), counts = [Int](repeating: 0, count: g)
             var overflow = false
-            values.withUnsafeBufferPointer { values in
+            let nulls = values.nulls
+            values.values.withUnsafeBufferPointer { values in
                 ids.withUnsafeBufferPointer { ids in
-                    for i in 0..<rows where values[i] != nullInteger {
+                    for i in 0..<rows where !nulls.isNull(i) {
                         let k = Int(ids[i])
                         let (s, o) = sums[k].addingReportingOverflow(values[i])
                         sums[k] = s
@@ -93,7 +95,7 @@ enum Aggregation {
                 let out = (0..<g).map { counts[$0] == 0 ? Double.nan : Double(sums[$0]) / divisor / Double(counts[$0]) }
                 return Column(name: "", type: .real, data: .reals(out))
             }
-            return Column(name: "", type: type, data: .integers((0..<g).map { counts[$0] == 0 ? nullInteger : sums[$0] }))
+            return Column(name: "", type: type, data: .integers(sums, nulls: NullMask(count: g) { counts[$0] == 0 }))
         case .min, .max:
             guard let argument else { throw EvaluationFailure(message: "\(spec.function.rawValue) needs an argument") }
             let column = evaluator.materialize(argument, type: argument.type ?? .int)

@@ -3,7 +3,7 @@ import BudgetStore
 extension Column {
     func isNull(_ row: Int) -> Bool {
         switch data {
-        case .integers(let v): return v[row] == nullInteger
+        case .integers(_, let nulls): return nulls.isNull(row)
         case .reals(let v): return v[row].isNaN
         case .strings(let codes, _): return codes[row] == nullCode
         case .texts(let v): return v[row] == nil
@@ -21,7 +21,7 @@ extension Column {
             case .string: data = .strings(codes: [Int32](repeating: nullCode, count: count), dictionary: [])
             case .text: data = .texts([String?](repeating: nil, count: count))
             case .list: data = .lists(offsets: [Int32](repeating: 0, count: count + 1), codes: [], dictionary: [])
-            default: data = .integers([Int64](repeating: nullInteger, count: count))
+            default: data = .integers([Int64](repeating: 0, count: count), nulls: NullMask(allNull: count))
             }
         case .integer(let v): data = .integers([Int64](repeating: v, count: count))
         case .real(let v): data = .reals([Double](repeating: v, count: count))

@@ -19,7 +19,7 @@ extension Evaluator {
             return realColumn(out, type: .real)
         }
         let scale = numericScale(type) ?? 0
-        let a: [Int64], b: [Int64]
+        let a: IntValues, b: IntValues
         if op == .multiply {
             // One side is a whole number: keep the other side's scale.
             let ls = numericScale(l.type ?? .int) ?? 0
@@ -29,16 +29,19 @@ extension Evaluator {
             a = try ints(l, scale: scale)
             b = try ints(r, scale: scale)
         }
-        var out = [Int64](repeating: nullInteger, count: n)
-        for i in 0..<n where a[i] != nullInteger && b[i] != nullInteger {
+        var nulls = a.nulls.union(b.nulls)
+        var out = [Int64](repeating: 0, count: n)
+        let x = a.values, y = b.values
+        for i in 0..<n where !nulls.isNull(i) {
             let result: (Int64, Bool)
             switch op {
-            case .add: result = a[i].addingReportingOverflow(b[i])
-            case .subtract: result = a[i].subtractingReportingOverflow(b[i])
-            case .multiply: result = a[i].multipliedReportingOverflow(by: b[i])
+            case .add: result = x[i].addingReportingOverflow(y[i])
+            case .subtract: result = x[i].subtractingReportingOverflow(y[i])
+            case .multiply: result = x[i].multipliedReportingOverflow(by: y[i])
             case .remainder:
-                if b[i] == 0 { continue }
-                result = a[i].remainderReportingOverflow(dividingBy: b[i])
+                // x % 0 is null.
+                if y[i] == 0 { nulls.setNull(i); continue }
+                result = x[i].remainderReportingOverflow(dividingBy: y[i])
             case .divide:
                 // The binder types every division as real; an exact one cannot reach here.
                 throw EvaluationFailure(message: "internal: exact division was planned")
@@ -46,18 +49,18 @@ extension Evaluator {
             if result.1 { throw EvaluationFailure(message: "arithmetic overflow: the result does not fit exactly") }
             out[i] = result.0
         }
-        return intColumn(out, type: type)
+        return intColumn(IntValues(values: out, nulls: nulls), type: type)
     }
 
     func logic(_ op: LogicOperator, _ l: Operand, _ r: Operand) -> Operand {
         let a = (try? boolValues(l)) ?? [], b = (try? boolValues(r)) ?? []
-        var out = [Int64](repeating: nullInteger, count: rowCount)
+        var out = [Int64](repeating: unknownTruth, count: rowCount)
         for i in 0..<rowCount {
             let x = a[i], y = b[i]
             if op == .and {
-                if x == 0 || y == 0 { out[i] = 0 } else if x == nullInteger || y == nullInteger { out[i] = nullInteger } else { out[i] = 1 }
+                if x == 0 || y == 0 { out[i] = 0 } else if x == unknownTruth || y == unknownTruth { out[i] = unknownTruth } else { out[i] = 1 }
             } else {
-                if x == 1 || y == 1 { out[i] = 1 } else if x == nullInteger || y == nullInteger { out[i] = nullInteger } else { out[i] = 0 }
+                if x == 1 || y == 1 { out[i] = 1 } else if x == unknownTruth || y == unknownTruth { out[i] = unknownTruth } else { out[i] = 0 }
             }
         }
         return boolColumn(out)

@@ -4,10 +4,10 @@ import BudgetStore
 extension Evaluator {
     func compare(_ comparison: ComparisonOperator, _ l: Operand, _ r: Operand) throws(EvaluationFailure) -> Operand {
         let n = rowCount
-        guard let lt = l.type, let rt = r.type else { return boolColumn([Int64](repeating: nullInteger, count: n)) }
+        guard let lt = l.type, let rt = r.type else { return boolColumn([Int64](repeating: unknownTruth, count: n)) }
         if lt.isNumeric && rt.isNumeric && (lt == .real || rt == .real) {
             let a = reals(l), b = reals(r)
-            var out = [Int64](repeating: nullInteger, count: n)
+            var out = [Int64](repeating: unknownTruth, count: n)
             for i in 0..<n where !a[i].isNaN && !b[i].isNaN { out[i] = comparison.test(a[i], b[i]) ? 1 : 0 }
             return boolColumn(out)
         }
@@ -21,8 +21,8 @@ extension Evaluator {
                 return boolColumn(Self.compareToConstant(comparison, a, c))
             }
             let a = try ints(l, scale: scale), b = try ints(r, scale: scale)
-            var out = [Int64](repeating: nullInteger, count: n)
-            for i in 0..<n where a[i] != nullInteger && b[i] != nullInteger { out[i] = comparison.test(a[i], b[i]) ? 1 : 0 }
+            var out = [Int64](repeating: unknownTruth, count: n)
+            for i in 0..<n where !a.nulls.isNull(i) && !b.nulls.isNull(i) { out[i] = comparison.test(a.values[i], b.values[i]) ? 1 : 0 }
             return boolColumn(out)
         }
         // Strings: a dictionary column against a constant compares codes (the dictionary is sorted).
@@ -30,7 +30,7 @@ extension Evaluator {
             let lower = dictionary.lowerBound(text)
             let exact = lower < dictionary.count && dictionary[lower] == text
             let code = Int32(lower)
-            var out = [Int64](repeating: nullInteger, count: n)
+            var out = [Int64](repeating: unknownTruth, count: n)
             for i in 0..<n where codes[i] != nullCode {
                 let k = codes[i]
                 let result: Bool
@@ -47,7 +47,7 @@ extension Evaluator {
             return boolColumn(out)
         }
         let a = strings(l), b = strings(r)
-        var out = [Int64](repeating: nullInteger, count: n)
+        var out = [Int64](repeating: unknownTruth, count: n)
         for i in 0..<n {
             guard let x = a(i), let y = b(i) else { continue }
             out[i] = comparison.test(x.utf8Ordered, y.utf8Ordered) ? 1 : 0
@@ -55,19 +55,23 @@ extension Evaluator {
         return boolColumn(out)
     }
 
-    static func compareToConstant(_ op: ComparisonOperator, _ a: [Int64], _ c: Int64) -> [Int64] {
-        var out = [Int64](repeating: nullInteger, count: a.count)
-        a.withUnsafeBufferPointer { a in
+    static func compareToConstant(_ op: ComparisonOperator, _ values: IntValues, _ c: Int64) -> [Int64] {
+        var out = [Int64](repeating: 0, count: values.values.count)
+        values.values.withUnsafeBufferPointer { a in
             out.withUnsafeMutableBufferPointer { out in
+                // One loop per operator over every row; null rows are marked after.
                 switch op {
-                case .equal: for i in 0..<a.count where a[i] != nullInteger { out[i] = a[i] == c ? 1 : 0 }
-                case .notEqual: for i in 0..<a.count where a[i] != nullInteger { out[i] = a[i] != c ? 1 : 0 }
-                case .less: for i in 0..<a.count where a[i] != nullInteger { out[i] = a[i] < c ? 1 : 0 }
-                case .lessOrEqual: for i in 0..<a.count where a[i] != nullInteger { out[i] = a[i] <= c ? 1 : 0 }
-                case .greater: for i in 0..<a.count where a[i] != nullInteger { out[i] = a[i] > c ? 1 : 0 }
-                case .greaterOrEqual: for i in 0..<a.count where a[i] != nullInteger { out[i] = a[i] >= c ? 1 : 0 }
+                case .equal: for i in 0..<a.count { out[i] = a[i] == c ? 1 : 0 }
+                case .notEqual: for i in 0..<a.count { out[i] = a[i] != c ? 1 : 0 }
+                case .less: for i in 0..<a.count { out[i] = a[i] < c ? 1 : 0 }
+                case .lessOrEqual: for i in 0..<a.count { out[i] = a[i] <= c ? 1 : 0 }
+                case .greater: for i in 0..<a.count { out[i] = a[i] > c ? 1 : 0 }
+                case .greaterOrEqual: for i in 0..<a.count { out[i] = a[i] >= c ? 1 : 0 }
                 }
             }
+        }
+        if values.nulls.hasNulls {
+            for i in out.indices where values.nulls.isNull(i) { out[i] = unknownTruth }
         }
         return out
     }

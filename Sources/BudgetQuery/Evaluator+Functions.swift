@@ -13,13 +13,17 @@ extension Evaluator {
                 let values = try ints(args[0], scale: scale)
                 let drop = powerOfTen(max(0, scale - digits))
                 let outScale = numericScale(type) ?? 0
-                return intColumn(values.map { v in
-                    guard v != nullInteger else { return nullInteger }
-                    let magnitude = v.magnitude
-                    let rounded = (magnitude / UInt64(drop) + (magnitude % UInt64(drop) * 2 >= UInt64(drop) ? 1 : 0)) * UInt64(drop)
-                    let signed = v < 0 ? -Int64(rounded) : Int64(rounded)
+                return intColumn(try mapValues(values) { v in
+                    let magnitude = v.magnitude, step = UInt64(drop)
+                    let (up, overflow) = (magnitude / step + (magnitude % step * 2 >= step ? 1 : 0)).multipliedReportingOverflow(by: step)
+                    // -2^63 is the one negative whose magnitude has no positive Int64.
+                    guard !overflow, let signed = v < 0 ? (up == 1 << 63 ? Int64.min : Int64(exactly: up).map { -$0 }) : Int64(exactly: up) else { return nil }
                     // Back to the result's scale (a decimal rounded to 0 digits is an int).
-                    return outScale >= scale ? signed * powerOfTen(outScale - scale) : signed / powerOfTen(scale - outScale)
+                    if outScale >= scale {
+                        let (scaled, overflow) = signed.multipliedReportingOverflow(by: powerOfTen(outScale - scale))
+                        return overflow ? nil : scaled
+                    }
+                    return signed / powerOfTen(scale - outScale)
                 }, type: type)
             }
             let factor = Double(powerOfTen(digits))
@@ -27,13 +31,13 @@ extension Evaluator {
         case .getyear, .getmonth, .quarter:
             let source = args[0].type
             let values = try ints(args[0], scale: 0)
-            let yearMonths = values.map { v in v == nullInteger ? nullInteger : (source == .date ? v / 100 : v) }
+            let yearMonths = IntValues(values: values.values.map { source == .date ? $0 / 100 : $0 }, nulls: values.nulls)
             switch function {
-            case .getyear: return intColumn(yearMonths.map { $0 == nullInteger ? nullInteger : $0 / 100 }, type: .int)
-            case .getmonth: return intColumn(yearMonths.map { $0 == nullInteger ? nullInteger : $0 % 100 }, type: .int)
+            case .getyear: return intColumn(IntValues(values: yearMonths.values.map { $0 / 100 }, nulls: yearMonths.nulls), type: .int)
+            case .getmonth: return intColumn(IntValues(values: yearMonths.values.map { $0 % 100 }, nulls: yearMonths.nulls), type: .int)
             default:
                 var builder = StringColumnBuilder(capacity: n)
-                for ym in yearMonths { builder.append(ym == nullInteger ? nil : Quarter.text(year: ym / 100, month: ym % 100)) }
+                for (i, ym) in yearMonths.values.enumerated() { builder.append(yearMonths.nulls.isNull(i) ? nil : Quarter.text(year: ym / 100, month: ym % 100)) }
                 return .column(Column(name: "", type: .string, data: builder.finish()))
             }
         case .strcat:
@@ -74,22 +78,23 @@ extension Evaluator {
             return boolColumn(out)
         case .abs:
             if type == .real { return realColumn(reals(args[0]).map { Swift.abs($0) }, type: .real) }
-            return intColumn(try ints(args[0], scale: numericScale(type) ?? 0).map { $0 == nullInteger ? nullInteger : Swift.abs($0) }, type: type)
+            return intColumn(try mapValues(ints(args[0], scale: numericScale(type) ?? 0)) { $0 == .min ? nil : Swift.abs($0) }, type: type)
         case .year, .month:
             let source = args[0].type
             let values = try ints(args[0], scale: 0)
-            return intColumn(values.map { v in
-                guard v != nullInteger else { return nullInteger }
+            return intColumn(IntValues(values: values.values.map { v in
                 let yearMonth = source == .date ? v / 100 : v
                 if function == .year { return yearMonth / 100 }
                 return source == .date ? yearMonth : yearMonth % 100
-            }, type: type)
+            }, nulls: values.nulls), type: type)
         case .len:
             if case .column(let c) = args[0], case .lists(let offsets, _, _) = c.data {
                 return intColumn((0..<n).map { Int64(offsets[$0 + 1] - offsets[$0]) }, type: .int)
             }
             let s = strings(args[0])
-            return intColumn((0..<n).map { s($0).map { Int64($0.count) } ?? nullInteger }, type: .int)
+            var lengths = IntegerColumnBuilder(capacity: n)
+            for i in 0..<n { lengths.append(s(i).map { Int64($0.count) }) }
+            return .column(Column(name: "", type: .int, data: lengths.finish()))
         case .coalesce, .iff:
             let condition = function == .iff ? try boolValues(args[0]) : []
             let (a, b) = function == .iff ? (args[1], args[2]) : (args[0], args[1])
@@ -138,5 +143,17 @@ enum InlineBar {
         var out = String(repeating: "█", count: eighths / 8) + partials[eighths % 8]
         if over { out.removeLast(); out += "▶" }
         return out
+    }
+}
+
+extension Evaluator {
+    /// `transform` applied to every value but null; nil from it is an overflow (an error, never wrapped).
+    func mapValues(_ v: IntValues, _ transform: (Int64) -> Int64?) throws(EvaluationFailure) -> IntValues {
+        var out = v.values
+        for i in out.indices where !v.nulls.isNull(i) {
+            guard let result = transform(out[i]) else { throw EvaluationFailure(message: "arithmetic overflow: the result does not fit exactly") }
+            out[i] = result
+        }
+        return IntValues(values: out, nulls: v.nulls)
     }
 }

@@ -13,7 +13,7 @@ extension Evaluator {
             case .has, .contains: return s.contains(needle)
             }
         }
-        var out = [Int64](repeating: nullInteger, count: n)
+        var out = [Int64](repeating: unknownTruth, count: n)
         if case .column(let c) = l, case .strings(let codes, let dictionary) = c.data, case .scalar(let s) = r, case .string(let needle) = s.value {
             // Test each dictionary entry once, then map codes.
             let hit = dictionary.map { matches($0, needle) }
@@ -31,12 +31,12 @@ extension Evaluator {
     func listHas(_ l: Operand, _ r: Operand) throws(EvaluationFailure) -> Operand {
         let n = rowCount
         guard case .column(let c) = l, case .lists(let offsets, let codes, let dictionary) = c.data else {
-            return boolColumn([Int64](repeating: nullInteger, count: n))
+            return boolColumn([Int64](repeating: unknownTruth, count: n))
         }
         let needles = strings(r)
         var out = [Int64](repeating: 0, count: n)
         if case .scalar = r {
-            guard let needle = needles(0) else { return boolColumn([Int64](repeating: nullInteger, count: n)) }
+            guard let needle = needles(0) else { return boolColumn([Int64](repeating: unknownTruth, count: n)) }
             let lower = dictionary.lowerBound(needle)
             guard lower < dictionary.count, dictionary[lower] == needle else { return boolColumn(out) }
             let code = Int32(lower)
@@ -44,7 +44,7 @@ extension Evaluator {
             return boolColumn(out)
         }
         for i in 0..<n {
-            guard let needle = needles(i) else { out[i] = nullInteger; continue }
+            guard let needle = needles(i) else { out[i] = unknownTruth; continue }
             out[i] = codes[Int(offsets[i])..<Int(offsets[i + 1])].contains { dictionary[Int($0)] == needle } ? 1 : 0
         }
         return boolColumn(out)

@@ -13,6 +13,18 @@ enum Operand: Sendable {
     }
 }
 
+/// Integers of an operand at one scale, with the rows that are null (their slots mean nothing).
+struct IntValues {
+    var values: [Int64]
+    var nulls: NullMask
+
+    static func allNull(_ count: Int) -> IntValues { IntValues(values: [Int64](repeating: 0, count: count), nulls: NullMask(allNull: count)) }
+}
+
+/// Three-valued truth, one per row: 1 true, 0 false, `unknownTruth` null. Only the evaluator's
+/// scratch form: a bool column holds 0 and 1 with a `NullMask` (see `boolColumn`).
+let unknownTruth: Int64 = -1
+
 /// A failure while computing (overflow); the operator adds the position.
 struct EvaluationFailure: Error {
     var message: String
@@ -36,13 +48,19 @@ struct Evaluator {
         case .logic(let op, let l, let r): return logic(op, try evaluate(l), try evaluate(r))
         case .not(let inner):
             let v = try boolValues(evaluate(inner))
-            return boolColumn(v.map { $0 == nullInteger ? nullInteger : 1 - $0 })
+            return boolColumn(v.map { $0 == unknownTruth ? unknownTruth : 1 - $0 })
         case .negate(let inner, let type):
             let operand = try evaluate(inner)
             if type == .real {
                 return realColumn(reals(operand).map { -$0 }, type: .real)
             }
-            return intColumn(try ints(operand, scale: numericScale(type) ?? 0).map { $0 == nullInteger ? nullInteger : -$0 }, type: type)
+            var v = try ints(operand, scale: numericScale(type) ?? 0)
+            for i in v.values.indices where !v.nulls.isNull(i) {
+                let (negated, overflow) = Int64(0).subtractingReportingOverflow(v.values[i])
+                if overflow { throw EvaluationFailure(message: "arithmetic overflow: the result does not fit exactly") }
+                v.values[i] = negated
+            }
+            return intColumn(v, type: type)
         case .textMatch(let op, let l, let r): return try textMatch(op, evaluate(l), evaluate(r))
         case .listHas(let l, let r): return try listHas(evaluate(l), evaluate(r))
         case .inSet(let operand, let values, let negated):
@@ -58,7 +76,7 @@ struct Evaluator {
                 for i in 0..<rowCount where eq[i] == 1 { any[i] = 1 }
             }
             return boolColumn((0..<rowCount).map { i in
-                if sawNull[i] || (any[i] == 0 && listHasNull) { return nullInteger }
+                if sawNull[i] || (any[i] == 0 && listHasNull) { return unknownTruth }
                 return negated ? 1 - any[i] : any[i]
             })
         case .call(let function, let args, let type):
@@ -70,30 +88,37 @@ struct Evaluator {
 
     // MARK: helpers
 
-    func boolColumn(_ v: [Int64]) -> Operand { .column(Column(name: "", type: .bool, data: .integers(v))) }
+    /// A bool column from three-valued truth.
+    func boolColumn(_ v: [Int64]) -> Operand {
+        var nulls = NullMask()
+        var values = v
+        for i in v.indices where v[i] == unknownTruth { nulls.setNull(i); values[i] = 0 }
+        return .column(Column(name: "", type: .bool, data: .integers(values, nulls: nulls)))
+    }
+    func intColumn(_ v: IntValues, type: ColumnType) -> Operand { .column(Column(name: "", type: type, data: .integers(v.values, nulls: v.nulls))) }
     func intColumn(_ v: [Int64], type: ColumnType) -> Operand { .column(Column(name: "", type: type, data: .integers(v))) }
     func realColumn(_ v: [Double], type: ColumnType) -> Operand { .column(Column(name: "", type: type, data: .reals(v))) }
 
-    /// One Int64 per row (null as `nullInteger`) at decimal `scale`.
-    func ints(_ operand: Operand, scale: Int) throws(EvaluationFailure) -> [Int64] {
+    /// One Int64 per row at decimal `scale`, with the null rows.
+    func ints(_ operand: Operand, scale: Int) throws(EvaluationFailure) -> IntValues {
         let from = numericScale(operand.type ?? .int) ?? 0
         let factor = powerOfTen(scale - from)
         switch operand {
         case .scalar(let s):
-            guard case .integer(let v) = s.value else { return [Int64](repeating: nullInteger, count: rowCount) }
+            guard case .integer(let v) = s.value else { return .allNull(rowCount) }
             let (scaled, overflow) = v.multipliedReportingOverflow(by: factor)
             if overflow { throw EvaluationFailure(message: "a number is too large to compare or compute exactly") }
-            return [Int64](repeating: scaled, count: rowCount)
+            return IntValues(values: [Int64](repeating: scaled, count: rowCount), nulls: NullMask())
         case .column(let c):
-            guard case .integers(let values) = c.data else { return [Int64](repeating: nullInteger, count: rowCount) }
-            if factor == 1 { return values }
+            guard case .integers(let values, let nulls) = c.data else { return .allNull(rowCount) }
+            if factor == 1 { return IntValues(values: values, nulls: nulls) }
             var out = values
-            for i in out.indices where out[i] != nullInteger {
+            for i in out.indices where !nulls.isNull(i) {
                 let (scaled, overflow) = out[i].multipliedReportingOverflow(by: factor)
                 if overflow { throw EvaluationFailure(message: "a number is too large to compute exactly") }
                 out[i] = scaled
             }
-            return out
+            return IntValues(values: out, nulls: nulls)
         }
     }
 
@@ -110,7 +135,9 @@ struct Evaluator {
             }
         case .column(let c):
             switch c.data {
-            case .integers(let values): return values.map { $0 == nullInteger ? .nan : Double($0) / divisor }
+            case .integers(let values, let nulls):
+                guard nulls.hasNulls else { return values.map { Double($0) / divisor } }
+                return values.indices.map { nulls.isNull($0) ? .nan : Double(values[$0]) / divisor }
             case .reals(let values): return values
             default: return [Double](repeating: .nan, count: rowCount)
             }
@@ -121,10 +148,13 @@ struct Evaluator {
         switch operand {
         case .scalar(let s):
             if case .integer(let v) = s.value { return [Int64](repeating: v, count: rowCount) }
-            return [Int64](repeating: nullInteger, count: rowCount)
+            return [Int64](repeating: unknownTruth, count: rowCount)
         case .column(let c):
-            if case .integers(let v) = c.data { return v }
-            return [Int64](repeating: nullInteger, count: rowCount)
+            guard case .integers(let v, let nulls) = c.data else { return [Int64](repeating: unknownTruth, count: rowCount) }
+            guard nulls.hasNulls else { return v }
+            var out = v
+            for i in out.indices where nulls.isNull(i) { out[i] = unknownTruth }
+            return out
         }
     }
 
@@ -147,7 +177,8 @@ struct Evaluator {
     func converted(_ operand: Operand, to type: ColumnType) throws(EvaluationFailure) -> Column {
         guard type.isNumeric, let from = operand.type, from.isNumeric, from != type else { return materialize(operand, type: type) }
         if type == .real { return Column(name: "", type: .real, data: .reals(reals(operand))) }
-        return Column(name: "", type: type, data: .integers(try ints(operand, scale: numericScale(type) ?? 0)))
+        let v = try ints(operand, scale: numericScale(type) ?? 0)
+        return Column(name: "", type: type, data: .integers(v.values, nulls: v.nulls))
     }
 
     /// A dense column for an operand (scalars broadcast).

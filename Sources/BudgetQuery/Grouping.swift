@@ -65,10 +65,11 @@ struct Grouping {
                 }
             }
             return Grouping(ids: ids, count: representatives.count, representatives: representatives)
-        case .integers(let values):
-            return fromIdentities(values, through: through)
+        case .integers(let values, let nulls):
+            return fromIdentities(values, nulls: nulls, through: through)
         case .reals(let values):
-            return fromIdentities(values.map { $0.isNaN ? Int64.min : Int64(bitPattern: ($0 == 0 ? 0 : $0).bitPattern) })
+            return fromIdentities(values.map { $0.isNaN ? 0 : Int64(bitPattern: ($0 == 0 ? 0 : $0).bitPattern) },
+                                  nulls: NullMask(count: values.count) { values[$0].isNaN })
         case .texts(let values):
             var intern: [String: Int64] = [:]
             return fromIdentities(values.map { v in
@@ -91,15 +92,18 @@ struct Grouping {
         }
     }
 
-    private static func fromIdentities(_ all: [Int64], through: [Int32]? = nil) -> Grouping {
+    /// Groups by identities (all distinct values distinct groups); rows null in `nulls` form one
+    /// group of their own, whatever their slot holds.
+    private static func fromIdentities(_ all: [Int64], nulls allNulls: NullMask = NullMask(), through: [Int32]? = nil) -> Grouping {
         // Read through the selection once into a dense key (cheaper than two indirect passes).
         let values = through.map { rows in all.withUnsafeBufferPointer { v in rows.map { v[Int($0)] } } } ?? all
+        let nulls = through.map { allNulls.gathered($0) } ?? allNulls
         let rows = values.count
         var ids = [Int32](repeating: 0, count: rows)
         var representatives: [Int] = []
         var low = Int64.max, high = Int64.min
         values.withUnsafeBufferPointer { values in
-            for v in values where v != Int64.min {
+            for (i, v) in values.enumerated() where !nulls.isNull(i) {
                 if v < low { low = v }
                 if v > high { high = v }
             }
@@ -114,7 +118,7 @@ struct Grouping {
                     slot.withUnsafeMutableBufferPointer { slot in
                         for i in 0..<rows {
                             let v = values[i]
-                            let s = v == Int64.min ? nullSlot : Int(v &- low)
+                            let s = nulls.isNull(i) ? nullSlot : Int(v &- low)
                             var id = slot[s]
                             if id < 0 {
                                 id = Int32(representatives.count)
@@ -129,8 +133,15 @@ struct Grouping {
             return Grouping(ids: ids, count: representatives.count, representatives: representatives)
         }
         var table: [Int64: Int32] = [:]
+        var nullId: Int32?
         for i in 0..<rows {
-            if let id = table[values[i]] {
+            if nulls.isNull(i) {
+                if nullId == nil {
+                    nullId = Int32(representatives.count)
+                    representatives.append(i)
+                }
+                ids[i] = nullId ?? 0
+            } else if let id = table[values[i]] {
                 ids[i] = id
             } else {
                 let id = Int32(representatives.count)

@@ -3,7 +3,9 @@ import BudgetStore
 /// Per-row values ready for ordering: nulls first, strings by UTF-8 bytes.
 struct SortKeyValues {
     enum Storage {
+        /// Integers without nulls (the fast paths of `sort` and `top` take these).
         case ints([Int64])
+        case nullableInts([Int64], NullMask)
         case reals([Double])
         case codes([Int32])
         case strings([String?])
@@ -13,7 +15,7 @@ struct SortKeyValues {
 
     init(_ column: Column) {
         switch column.data {
-        case .integers(let v): storage = .ints(v)
+        case .integers(let v, let nulls): storage = nulls.hasNulls ? .nullableInts(v, nulls) : .ints(v)
         case .reals(let v): storage = .reals(v)
         case .strings(let codes, _): storage = .codes(codes)
         case .texts(let v): storage = .strings(v)
@@ -29,6 +31,10 @@ struct SortKeyValues {
     func less(_ a: Int, _ b: Int) -> Bool {
         switch storage {
         case .ints(let v): return v[a] < v[b]
+        case .nullableInts(let v, let nulls):
+            if nulls.isNull(b) { return false }
+            if nulls.isNull(a) { return true }
+            return v[a] < v[b]
         case .codes(let v): return v[a] < v[b]
         case .reals(let v):
             let (x, y) = (v[a], v[b])

@@ -3,7 +3,7 @@ import BudgetStore
 /// Builds a column from boxed values (for small results: groups, joins, pivots).
 struct ValueColumnBuilder {
     let type: ColumnType
-    private var ints: [Int64] = []
+    private var ints = IntegerColumnBuilder()
     private var reals: [Double] = []
     private var strings = StringColumnBuilder()
     private var texts: [String?] = []
@@ -26,7 +26,7 @@ struct ValueColumnBuilder {
         case .list:
             if case .list(let items) = value { lists.append(items) } else { lists.append([]) }
         default:
-            if case .integer(let v) = value { ints.append(v) } else { ints.append(nullInteger) }
+            if case .integer(let v) = value { ints.append(v) } else { ints.append(nil) }
         }
     }
 
@@ -37,7 +37,7 @@ struct ValueColumnBuilder {
         case .string: data = strings.finish()
         case .text: data = .texts(texts)
         case .list: data = lists.finish()
-        default: data = .integers(ints)
+        default: data = ints.finish()
         }
         return Column(name: name, type: type, data: data)
     }

@@ -41,9 +41,9 @@ public struct CellFormatter: Sendable {
     /// `text(_:_:)` with the column's role worked out once by the caller.
     func text(_ column: Column, _ row: Int, role: ValueRole, isStatus: Bool = false) -> String? {
         switch column.data {
-        case .integers(let values):
+        case .integers(let values, let nulls):
+            if nulls.isNull(row) { return nil }
             let v = values[row]
-            if v == nullInteger { return nil }
             if role != .plain, column.type == .decimal { return percentText(Double(v) / Double(ExactDecimal.unit), role) }
             return integerText(v, type: column.type)
         case .reals(let values):

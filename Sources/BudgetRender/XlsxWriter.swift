@@ -160,9 +160,9 @@ public struct XlsxWriter {
 
     func cell(_ column: Column, _ row: Int, role: ValueRole, status: Bool) -> Cell {
         switch column.data {
-        case .integers(let values):
+        case .integers(let values, let nulls):
+            guard !nulls.isNull(row) else { return .empty }
             let v = values[row]
-            guard v != nullInteger else { return .empty }
             switch column.type {
             case .money: return .number(Money.yuanText(fen: v), .money)
             case .decimal:

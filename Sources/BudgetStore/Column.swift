@@ -31,10 +31,12 @@ public enum ColumnType: String, Sendable, CaseIterable {
 
 /// The physical layout of a column's values.
 ///
-/// Integer-like types share `Int64` buffers with `nullInteger` for null; strings are codes into a
-/// dictionary sorted by UTF-8 bytes, so comparing codes compares strings (as SQLite's BINARY does).
+/// Integer-like types share `Int64` buffers with a `NullMask` beside them, so every Int64 is a
+/// value (Int64.min included); strings are codes into a dictionary sorted by UTF-8 bytes, so
+/// comparing codes compares strings (as SQLite's BINARY does).
 public enum ColumnData: Sendable {
-    case integers([Int64])
+    /// Values and which rows are null; a null row's slot holds 0 and means nothing.
+    case integers([Int64], nulls: NullMask = NullMask())
     case reals([Double])
     case strings(codes: [Int32], dictionary: [String])
     case texts([String?])
@@ -45,7 +47,7 @@ extension ColumnData {
     /// How many rows the values hold.
     public var count: Int {
         switch self {
-        case .integers(let v): return v.count
+        case .integers(let v, _): return v.count
         case .reals(let v): return v.count
         case .strings(let codes, _): return codes.count
         case .texts(let v): return v.count
@@ -62,9 +64,116 @@ extension ColumnData {
         case .string: return .strings(codes: Array(repeating: nullCode, count: count), dictionary: [])
         case .text: return .texts(Array(repeating: nil, count: count))
         case .list: return .lists(offsets: Array(repeating: 0, count: count + 1), codes: [], dictionary: [])
-        case .int, .money, .decimal, .date, .month, .bool: return .integers(Array(repeating: nullInteger, count: count))
+        case .int, .money, .decimal, .date, .month, .bool: return .integers(Array(repeating: 0, count: count), nulls: NullMask(allNull: count))
         }
     }
+
+    /// An integer column from optional values (nil is null).
+    public static func optionalIntegers(_ values: [Int64?]) -> ColumnData {
+        var builder = IntegerColumnBuilder(capacity: values.count)
+        for v in values { builder.append(v) }
+        return builder.finish()
+    }
+}
+
+/// Which rows of an integer column are null: one bit a row. Words past the end of `words` are
+/// all valid, so a column without nulls (the common case) carries an empty mask and its loops
+/// test `hasNulls` once, not per row.
+public struct NullMask: Sendable, Equatable {
+    /// Bit `row % 64` of word `row / 64` is set when the row is null.
+    public private(set) var words: [UInt64]
+
+    /// No row null.
+    public init() { words = [] }
+
+    /// The mask stored in a snapshot section (trailing zero words may be absent).
+    public init(words: [UInt64]) {
+        var words = words
+        while words.last == 0 { words.removeLast() }
+        self.words = words
+    }
+
+    /// Every one of `count` rows null.
+    public init(allNull count: Int) {
+        words = []
+        guard count > 0 else { return }
+        words = [UInt64](repeating: ~0, count: (count + 63) / 64)
+        if count % 64 != 0 { words[words.count - 1] = (1 << UInt64(count % 64)) - 1 }
+    }
+
+    /// Rows `i` where `isNull(i)` is true, for `count` rows.
+    public init(count: Int, isNull: (Int) -> Bool) {
+        self.init()
+        for i in 0..<count where isNull(i) { setNull(i) }
+    }
+
+    /// True when some row is null.
+    @inline(__always) public var hasNulls: Bool { !words.isEmpty }
+
+    @inline(__always) public func isNull(_ row: Int) -> Bool {
+        let w = row >> 6
+        return w < words.count && words[w] >> UInt64(row & 63) & 1 == 1
+    }
+
+    public mutating func setNull(_ row: Int) {
+        let w = row >> 6
+        if w >= words.count { words.append(contentsOf: repeatElement(0, count: w - words.count + 1)) }
+        words[w] |= 1 << UInt64(row & 63)
+    }
+
+    /// The rows at `indices`, in that order.
+    public func gathered(_ indices: [Int32]) -> NullMask {
+        guard hasNulls else { return NullMask() }
+        var out = NullMask()
+        for (k, i) in indices.enumerated() where isNull(Int(i)) { out.setNull(k) }
+        return out
+    }
+
+    /// Rows `range`.
+    public func slice(_ range: Range<Int>) -> NullMask {
+        guard hasNulls else { return NullMask() }
+        var out = NullMask()
+        for i in range where isNull(i) { out.setNull(i - range.lowerBound) }
+        return out
+    }
+
+    /// This mask's `count` rows followed by `other`'s.
+    public func appending(_ other: NullMask, after count: Int) -> NullMask {
+        guard other.hasNulls else { return self }
+        var out = self
+        for w in other.words.indices where other.words[w] != 0 {
+            for bit in 0..<64 where other.words[w] >> UInt64(bit) & 1 == 1 { out.setNull(count + w * 64 + bit) }
+        }
+        return out
+    }
+
+    /// Null where either is.
+    public func union(_ other: NullMask) -> NullMask {
+        if !other.hasNulls { return self }
+        if !hasNulls { return other }
+        var words = self.words.count >= other.words.count ? self.words : other.words
+        for w in 0..<min(self.words.count, other.words.count) { words[w] = self.words[w] | other.words[w] }
+        return NullMask(words: words)
+    }
+}
+
+/// Builds an integer column from optional values.
+public struct IntegerColumnBuilder {
+    private var values: [Int64] = []
+    private var nulls = NullMask()
+
+    public init(capacity: Int = 0) { values.reserveCapacity(capacity) }
+
+    public mutating func append(_ value: Int64?) {
+        if let value {
+            values.append(value)
+        } else {
+            nulls.setNull(values.count)
+            values.append(0)
+        }
+    }
+
+    public func finish() -> ColumnData { .integers(values, nulls: nulls) }
 }
 
 /// Why columns of an opened snapshot could not be decoded, shared by the columns of one store.
@@ -113,8 +222,6 @@ final class DeferredColumnData: @unchecked Sendable {
     }
 }
 
-/// The null of integer-backed columns.
-public let nullInteger = Int64.min
 /// The null code of dictionary columns.
 public let nullCode: Int32 = -1
 
@@ -173,7 +280,7 @@ public struct Column: Sendable {
     /// The value at `row` (boxed: for rendering and tests, not for inner loops).
     public func value(at row: Int) -> Value {
         switch data {
-        case .integers(let v): return v[row] == nullInteger ? .null : .integer(v[row])
+        case .integers(let v, let nulls): return nulls.isNull(row) ? .null : .integer(v[row])
         case .reals(let v): return v[row].isNaN ? .null : .real(v[row])
         case .strings(let codes, let dictionary): return codes[row] == nullCode ? .null : .string(dictionary[Int(codes[row])])
         case .texts(let v): return v[row].map { .string($0) } ?? .null
@@ -265,8 +372,8 @@ extension Column {
     public func gathered(_ indices: [Int32]) -> Column {
         let data: ColumnData
         switch self.data {
-        case .integers(let v):
-            data = .integers(v.withUnsafeBufferPointer { v in indices.map { v[Int($0)] } })
+        case .integers(let v, let nulls):
+            data = .integers(v.withUnsafeBufferPointer { v in indices.map { v[Int($0)] } }, nulls: nulls.gathered(indices))
         case .reals(let v): data = .reals(indices.map { v[Int($0)] })
         case .strings(let codes, let dictionary):
             data = .strings(codes: codes.withUnsafeBufferPointer { c in indices.map { c[Int($0)] } }, dictionary: dictionary)

@@ -72,6 +72,7 @@ extension StoreBuilder {
         // Notes repeat (首笔拨付, 尾款): a dictionary column, not free text.
         var notes = StringColumnBuilder()
         for p in payments {
+            // Every payment has all its numbers: these columns have no nulls.
             dates.append(p.date.packed)
             years.append(Int64(p.date.year))
             months.append(Int64(p.date.year * 100 + p.date.month))
@@ -100,23 +101,32 @@ extension StoreBuilder {
     /// One row per project per month of its budget year, derived from the projects and payments
     /// tables (so a store opened from a snapshot derives it the same way). Targets and deadlines
     /// are the projects' `execution_target` and `execution_deadline` columns, which
-    /// `ExecutionRules` fills once when the store is built.
-    static func executionTable(projects: Table, payments: Table) -> Table {
+    /// `ExecutionRules` fills once when the store is built. Sums are exact: a month or a running
+    /// total past Int64 is an error (the loader refuses such ledger rows, but payments of either
+    /// sign can still overflow in month order, and a snapshot can hold anything).
+    static func executionTable(projects: Table, payments: Table) throws -> Table {
         let n = projects.rowCount
-        let budgetsOf = projects.integers("budget"), yearsOf = projects.integers("year")
-        let target = projects.reals("execution_target"), stated = projects.integers("execution_deadline")
+        let (budgetsOf, budgetNulls) = projects.integerColumn("budget"), yearsOf = projects.integers("year")
+        let target = projects.reals("execution_target"), (stated, statedNulls) = projects.integerColumn("execution_deadline")
+        let names = ColumnView(projects, "name")
+        func overflow(_ p: Int, by month: Int) -> ExecutionFailure {
+            ExecutionFailure(message: "execution: payments to `\(names.string(p) ?? "project \(p + 1)")` up to \(yearsOf[p])-\(month < 10 ? "0" : "")\(month) add up beyond what budgetq can hold exactly (more than 92,233,720,368,547,758.07)")
+        }
         var paidByMonth = [Int64](repeating: 0, count: n * 12)
-        let payer = payments.integers("project_id"), dates = payments.integers("date"), amounts = payments.integers("amount")
-        for row in 0..<payments.rowCount {
+        let (payer, payerNulls) = payments.integerColumn("project_id"), (dates, dateNulls) = payments.integerColumn("date")
+        let (amounts, amountNulls) = payments.integerColumn("amount")
+        for row in 0..<payments.rowCount where !payerNulls.isNull(row) && !dateNulls.isNull(row) && !amountNulls.isNull(row) {
             let p = Int(payer[row]) - 1
             guard p >= 0, p < n, dates[row] / 10_000 == yearsOf[p] else { continue }
-            // Saturate rather than trap: ledgers from several files may add up beyond 64 bits.
-            let slot = p * 12 + Int(dates[row] / 100 % 100) - 1
-            let (sum, overflow) = paidByMonth[slot].addingReportingOverflow(amounts[row])
-            paidByMonth[slot] = overflow ? Int64.max : sum
+            let month = Int(dates[row] / 100 % 100)
+            guard (1...12).contains(month) else { continue }
+            let slot = p * 12 + month - 1
+            let (sum, overflowed) = paidByMonth[slot].addingReportingOverflow(amounts[row])
+            if overflowed { throw overflow(p, by: month) }
+            paidByMonth[slot] = sum
         }
-        var ids: [Int64] = [], years: [Int64] = [], months: [Int64] = [], budgets: [Int64] = [], paid: [Int64] = [], toDate: [Int64] = []
-        var rates: [Double] = [], targets: [Double] = [], deadlineColumn: [Int64] = [], statusCodes: [Int32] = []
+        var ids: [Int64] = [], years: [Int64] = [], months: [Int64] = [], budgets = IntegerColumnBuilder(capacity: n * 12), paid: [Int64] = [], toDate: [Int64] = []
+        var rates: [Double] = [], targets: [Double] = [], deadlineColumn = IntegerColumnBuilder(capacity: n * 12), statusCodes: [Int32] = []
         ids.reserveCapacity(n * 12)
         let statusNames = ExecutionStatus.allCases.map(\.rawValue)
         let (sortedStatus, statusRemap) = sortedDictionary(statusNames)
@@ -124,15 +134,16 @@ extension StoreBuilder {
         projectRows.reserveCapacity(n * 12)
         for p in 0..<n {
             let year = Int(yearsOf[p])
-            let deadline = stated.isEmpty ? nullInteger : stated[p]
-            let effective = deadline != nullInteger ? CalendarDate(packed: deadline) : CalendarDate(year: year, month: 12, day: 31)
-            let budget = budgetsOf[p]
+            let deadline: Int64? = stated.isEmpty || statedNulls.isNull(p) ? nil : stated[p]
+            let effective: CalendarDate? = if let deadline { CalendarDate(packed: deadline) } else { CalendarDate(year: year, month: 12, day: 31) }
+            let budget: Int64? = budgetsOf.isEmpty || budgetNulls.isNull(p) ? nil : budgetsOf[p]
             var cumulative: Int64 = 0
             for month in 1...12 {
                 let inMonth = paidByMonth[p * 12 + month - 1]
-                let (next, overflow) = cumulative.addingReportingOverflow(inMonth)
-                cumulative = overflow ? Int64.max : next
-                let rate = budget > 0 ? Double(cumulative) / Double(budget) : (cumulative > 0 ? Double.infinity : 0)
+                let (next, overflowed) = cumulative.addingReportingOverflow(inMonth)
+                if overflowed { throw overflow(p, by: month) }
+                cumulative = next
+                let rate = (budget ?? 0) > 0 ? Double(cumulative) / Double(budget ?? 1) : (cumulative > 0 ? Double.infinity : 0)
                 projectRows.append(Int32(p))
                 ids.append(Int64(p + 1))
                 years.append(Int64(year))
@@ -152,7 +163,8 @@ extension StoreBuilder {
             }
         }
         func gather(_ name: String) -> ColumnData {
-            guard let column = projects.column(named: name) else { return .strings(codes: [], dictionary: []) }
+            // A snapshot from before a column existed: nulls, one a row, so the table stays square.
+            guard let column = projects.column(named: name) else { return .nulls(of: .string, count: projectRows.count) }
             return column.gathered(projectRows).data
         }
         let project = gather("name"), department = gather("department"), type = gather("type"), deadlineText = gather("execution_deadline_text")
@@ -164,12 +176,12 @@ extension StoreBuilder {
             Column(name: "project", aliases: ["项目名称", "项目"], type: .string, data: project),
             Column(name: "department", aliases: ["主管部门"], type: .string, data: department),
             Column(name: "type", aliases: ["项目类型"], type: .string, data: type),
-            Column(name: "budget", aliases: ["预算金额"], type: .money, data: .integers(budgets)),
+            Column(name: "budget", aliases: ["预算金额"], type: .money, data: budgets.finish()),
             Column(name: "paid", aliases: ["本月支付"], type: .money, data: .integers(paid)),
             Column(name: "paid_to_date", aliases: ["累计支付"], type: .money, data: .integers(toDate)),
             Column(name: "rate", aliases: ["执行率"], type: .real, data: .reals(rates)),
             Column(name: "target", aliases: ["目标执行率"], type: .real, data: .reals(targets)),
-            Column(name: "deadline", aliases: ["期限"], type: .date, data: .integers(deadlineColumn)),
+            Column(name: "deadline", aliases: ["期限"], type: .date, data: deadlineColumn.finish()),
             // The wording the deadline was read from, so a reader can question the reading.
             Column(name: "deadline_text", aliases: ["期限原文"], type: .string, data: deadlineText),
             Column(name: "status", aliases: ["状态"], type: .string, data: status),
@@ -177,11 +189,23 @@ extension StoreBuilder {
     }
 }
 
+/// Why `execution` cannot be built: a total that budgetq cannot hold exactly.
+public struct ExecutionFailure: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
 extension Table {
-    /// The Int64 buffer of an integer-backed column (empty when absent).
+    /// The Int64 buffer of an integer-backed column that has no nulls (empty when absent).
     func integers(_ name: String) -> [Int64] {
-        if case .integers(let values)? = column(named: name)?.data { return values }
+        if case .integers(let values, _)? = column(named: name)?.data { return values }
         return []
+    }
+
+    /// The Int64 buffer and null mask of an integer-backed column (empty when absent).
+    func integerColumn(_ name: String) -> ([Int64], NullMask) {
+        if case .integers(let values, let nulls)? = column(named: name)?.data { return (values, nulls) }
+        return ([], NullMask())
     }
 
     /// The Double buffer of a real column (empty when absent).

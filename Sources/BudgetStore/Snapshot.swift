@@ -10,9 +10,14 @@ import Foundation
 /// the column. Writing goes through `AtomicFile`, so a crash
 /// leaves the previous snapshot intact.
 public enum Snapshot {
-    /// The format this budgetq writes and reads. 2: `projects` holds `execution_target` and
-    /// `execution_deadline`, which `execution` reads; format 1 lacks them and is refused.
-    public static let formatVersion: UInt32 = 2
+    /// The format this budgetq writes. 3: an integer column's nulls are a bitmap section after its
+    /// values (every Int64 is a value). 2 (still read): Int64.min stood for null, so it is read as
+    /// null. 2 added `projects.execution_target` and `execution_deadline`; format 1 is refused.
+    public static let formatVersion: UInt32 = 3
+    /// The oldest format this budgetq reads.
+    static let oldestReadable: UInt32 = 2
+    /// Format 2's null of integer columns.
+    static let format2Null = Int64.min
     static let magic: [UInt8] = Array("BUDGETQ\0".utf8)
     static let headerSize = 40
 
@@ -65,7 +70,8 @@ public enum Snapshot {
     /// How a column's values are laid out in sections; the raw value is the `layout` a table of
     /// contents names (kept a string there, so an unknown layout is reported by name).
     enum Layout: String {
-        /// One section of Int64.
+        /// One section of Int64, then (format 3) the null bitmap as UInt64 words, bit `row % 64` of
+        /// word `row / 64` set for a null row; trailing zero words may be left out.
         case integers
         /// One section of Double.
         case reals

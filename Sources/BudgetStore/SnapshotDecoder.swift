@@ -21,12 +21,12 @@ extension Snapshot {
             header.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: T.self) }.littleEndian
         }
         let version = word(8, UInt32.self)
-        if version < formatVersion {
-            throw Failure(message: "\(path): snapshot format \(version) was written by an older budgetq; this budgetq reads format \(formatVersion) "
+        if version < oldestReadable {
+            throw Failure(message: "\(path): snapshot format \(version) was written by an older budgetq; this budgetq reads formats \(oldestReadable) to \(formatVersion) "
                           + "(projects gained execution_target and execution_deadline). Load the documents with --data and .save it again")
         }
-        guard version == formatVersion else {
-            throw Failure(message: "\(path): snapshot format \(version), but this budgetq reads format \(formatVersion); save it again from the documents")
+        guard version <= formatVersion else {
+            throw Failure(message: "\(path): snapshot format \(version), but this budgetq reads formats \(oldestReadable) to \(formatVersion); save it again from the documents")
         }
         let tocOffset = word(16, UInt64.self), tocLength = word(24, UInt64.self), tocChecksum = word(32, UInt64.self)
         guard tocOffset >= UInt64(headerSize), tocOffset <= size, tocLength > 0, tocLength < 1 << 30, tocLength == size - tocOffset else {
@@ -54,7 +54,7 @@ extension Snapshot {
         }
         let problems = DecodeProblems()
         let deferred = contents.tables.map { entry in
-            Store.Deferred(name: entry.name, aliases: entry.aliases, stored: true) { _ in try decodeTable(entry, file: file, problems: problems) }
+            Store.Deferred(name: entry.name, aliases: entry.aliases, stored: true) { _ in try decodeTable(entry, file: file, version: version, problems: problems) }
         }
         let sources = contents.sources.map { Store.Source(path: $0.path, kind: $0.kind, origin: $0.origin, encoding: $0.encoding, rows: $0.rows, years: $0.years) }
         return Store(tables: [], deferred: deferred + StoreBuilder.derivedTables, sources: sources, decodeProblems: problems)
@@ -128,25 +128,26 @@ extension Snapshot {
 
     /// One table whose columns are decoded on first read; their layouts are checked now (types,
     /// sections, lengths against the row count), so a lying table of contents fails here.
-    static func decodeTable(_ entry: TableEntry, file: SnapshotFile, problems: DecodeProblems) throws -> Table {
+    static func decodeTable(_ entry: TableEntry, file: SnapshotFile, version: UInt32, problems: DecodeProblems) throws -> Table {
         let columns = try entry.columns.map { column -> Column in
-            let type = try checkLayout(column, table: entry.name, path: file.path)
+            let type = try checkLayout(column, table: entry.name, path: file.path, version: version)
             return Column(name: column.name, aliases: column.aliases, type: type, count: column.count, problems: problems) {
-                try decodeColumn(column, table: entry.name, file: file).data
+                try decodeColumn(column, table: entry.name, file: file, version: version).data
             }
         }
         return Table(name: entry.name, aliases: entry.aliases, columns: columns)
     }
 
     /// The column's type, once its layout and the lengths of its sections fit its row count.
-    private static func checkLayout(_ entry: ColumnEntry, table: String, path: String) throws -> ColumnType {
+    private static func checkLayout(_ entry: ColumnEntry, table: String, path: String, version: UInt32) throws -> ColumnType {
         func corrupt(_ what: String) -> Failure { Failure(message: "\(path): corrupt snapshot: \(table).\(entry.name) \(what)") }
         guard let type = ColumnType(rawValue: entry.type) else { throw corrupt("has unknown type \(entry.type)") }
         guard let layout = Layout(rawValue: entry.layout) else { throw corrupt("has unknown layout \(entry.layout)") }
         // (sections, bytes per row of the first section, extra rows of the first section)
         let shape: (sections: Int, stride: Int, extra: Int)
         switch layout {
-        case .integers, .reals: shape = (1, 8, 0)
+        case .integers: shape = (version >= 3 ? 2 : 1, 8, 0)
+        case .reals: shape = (1, 8, 0)
         case .strings: shape = (3, 4, 0)
         case .texts: shape = (2, 4, 0)
         case .lists: shape = (4, 4, 1)
@@ -158,7 +159,7 @@ extension Snapshot {
         return type
     }
 
-    private static func decodeColumn(_ entry: ColumnEntry, table: String, file: SnapshotFile) throws -> Column {
+    private static func decodeColumn(_ entry: ColumnEntry, table: String, file: SnapshotFile, version: UInt32) throws -> Column {
         let name = "\(table).\(entry.name)"
         let path = file.path
         func corrupt(_ what: String) -> Failure { Failure(message: "\(path): corrupt snapshot: \(name) \(what)") }
@@ -193,7 +194,20 @@ extension Snapshot {
         let data: ColumnData
         guard let layout = Layout(rawValue: entry.layout) else { throw corrupt("has unknown layout \(entry.layout)") }
         switch layout {
-        case .integers: data = .integers(try section(0, Int64.self, count: count))
+        case .integers:
+            var values = try section(0, Int64.self, count: count)
+            if version >= 3 {
+                let words = try section(1, UInt64.self)
+                // No bit may lie past the last row.
+                let (wordsNeeded, _) = count.addingReportingOverflow(63)
+                guard words.count <= wordsNeeded / 64,
+                      count % 64 == 0 || words.count < wordsNeeded / 64 || words[words.count - 1] >> UInt64(count % 64) == 0 else { throw corrupt("has nulls past its last row") }
+                data = .integers(values, nulls: NullMask(words: words))
+            } else {
+                let nulls = NullMask(count: count) { values[$0] == format2Null }
+                for i in 0..<count where nulls.isNull(i) { values[i] = 0 }
+                data = .integers(values, nulls: nulls)
+            }
         case .reals: data = .reals(try section(0, Double.self, count: count))
         case .strings:
             let dictionary = try strings(1)

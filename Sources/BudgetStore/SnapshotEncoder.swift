@@ -90,9 +90,9 @@ extension Snapshot {
         let layout: Layout
         let sections: [Section]
         switch column.data {
-        case .integers(let v):
+        case .integers(let v, let nulls):
             layout = .integers
-            sections = [try writer.raw(v)]
+            sections = [try writer.raw(v), try writer.raw(nulls.words)]
         case .reals(let v):
             layout = .reals
             sections = [try writer.raw(v)]

@@ -45,7 +45,7 @@ public enum StoreBuilder {
     public static let derivedTables: [Store.Deferred] = [
         .init(name: "execution", aliases: ["执行", "预算执行"], stored: false) { store in
             let empty = Table(name: "", columns: [])
-            return executionTable(projects: try store.loadTable(named: "projects") ?? empty,
+            return try executionTable(projects: try store.loadTable(named: "projects") ?? empty,
                                   payments: try store.loadTable(named: "payments") ?? empty)
         },
     ] + EvaluationTables.derived
@@ -54,9 +54,9 @@ public enum StoreBuilder {
         var name = StringColumnBuilder(), type = StringColumnBuilder(), level = StringColumnBuilder()
         var department = StringColumnBuilder(), unit = StringColumnBuilder(), source = StringColumnBuilder()
         var origin = StringColumnBuilder(), regions = ListColumnBuilder()
-        var ids: [Int64] = [], years: [Int64] = [], starts: [Int64] = [], ends: [Int64] = [], budgets: [Int64] = [], lines: [Int64] = []
+        var ids: [Int64] = [], years: [Int64] = [], starts: [Int64?] = [], ends: [Int64?] = [], budgets: [Int64?] = [], lines: [Int64] = []
         var goalPeriod: [String?] = [], goalYear: [String?] = [], goalResult: [String?] = []
-        var executionTargets: [Double] = [], executionDeadlines: [Int64] = []
+        var executionTargets: [Double] = [], executionDeadlines: [Int64?] = []
         var executionDeadlineTexts = StringColumnBuilder()
         var kind = StringColumnBuilder(), amountUnit = StringColumnBuilder(), departmentCode = StringColumnBuilder(), unitCode = StringColumnBuilder()
         var extra = ListColumnBuilder(), position = StringColumnBuilder()
@@ -77,9 +77,9 @@ public enum StoreBuilder {
             level.append(p.level)
             department.append(p.department)
             unit.append(p.unit)
-            starts.append(p.startYear.map(Int64.init) ?? nullInteger)
-            ends.append(p.endYear.map(Int64.init) ?? nullInteger)
-            budgets.append(p.budgetFen ?? nullInteger)
+            starts.append(p.startYear.map(Int64.init))
+            ends.append(p.endYear.map(Int64.init))
+            budgets.append(p.budgetFen)
             goalPeriod.append(p.goalPeriod)
             goalYear.append(p.goalYear)
             regions.append(p.regions)
@@ -88,7 +88,7 @@ public enum StoreBuilder {
             origin.append(p.origin.rawValue)
             executionTargets.append(ExecutionRules.target(of: p) ?? .nan)
             let deadlineIndicator = ExecutionRules.deadlineIndicator(of: p)
-            executionDeadlines.append(deadlineIndicator?.reading.deadline?.packed ?? nullInteger)
+            executionDeadlines.append(deadlineIndicator?.reading.deadline?.packed)
             executionDeadlineTexts.append(deadlineIndicator?.annualTarget)
         }
         return Table(name: "projects", aliases: ["项目"], columns: [
@@ -99,9 +99,9 @@ public enum StoreBuilder {
             Column(name: "level", aliases: ["项目等级"], type: .string, data: level.finish()),
             Column(name: "department", aliases: ["主管部门"], type: .string, data: department.finish()),
             Column(name: "unit", aliases: ["用款单位"], type: .string, data: unit.finish()),
-            Column(name: "start_year", aliases: ["起始年度"], type: .int, data: .integers(starts)),
-            Column(name: "end_year", aliases: ["到期年度"], type: .int, data: .integers(ends)),
-            Column(name: "budget", aliases: ["预算金额"], type: .money, data: .integers(budgets)),
+            Column(name: "start_year", aliases: ["起始年度"], type: .int, data: .optionalIntegers(starts)),
+            Column(name: "end_year", aliases: ["到期年度"], type: .int, data: .optionalIntegers(ends)),
+            Column(name: "budget", aliases: ["预算金额"], type: .money, data: .optionalIntegers(budgets)),
             Column(name: "goal_period", aliases: ["实施周期总目标"], type: .text, data: .texts(goalPeriod)),
             Column(name: "goal_year", aliases: ["年度目标"], type: .text, data: .texts(goalYear)),
             Column(name: "regions", aliases: ["区域", "地区"], type: .list, data: regions.finish()),
@@ -109,20 +109,20 @@ public enum StoreBuilder {
             Column(name: "amount_unit", aliases: ["金额单位"], type: .string, data: amountUnit.finish()),
             Column(name: "department_code", aliases: ["主管部门编码"], type: .string, data: departmentCode.finish()),
             Column(name: "unit_code", aliases: ["实施单位编码"], type: .string, data: unitCode.finish()),
-            Column(name: "budget_total", aliases: ["资金总额"], type: .money, data: .integers(projects.map { $0.funds.total ?? nullInteger })),
-            Column(name: "budget_initial", aliases: ["年初预算"], type: .money, data: .integers(projects.map { $0.funds.initial ?? nullInteger })),
-            Column(name: "budget_adjusted", aliases: ["调整后预算", "全年预算数"], type: .money, data: .integers(projects.map { $0.funds.adjusted ?? nullInteger })),
-            Column(name: "spent", aliases: ["执行数", "全年执行数"], type: .money, data: .integers(projects.map { $0.funds.spent ?? nullInteger })),
-            Column(name: "spent_rate", aliases: ["执行率", "预算执行率"], type: .decimal, data: .integers(projects.map { $0.funds.spentRate?.scaled ?? nullInteger })),
-            Column(name: "funds_fiscal", aliases: ["财政拨款"], type: .money, data: .integers(projects.map { $0.funds.fiscal ?? nullInteger })),
-            Column(name: "funds_other", aliases: ["其他资金"], type: .money, data: .integers(projects.map { $0.funds.other ?? nullInteger })),
+            Column(name: "budget_total", aliases: ["资金总额"], type: .money, data: .optionalIntegers(projects.map { $0.funds.total })),
+            Column(name: "budget_initial", aliases: ["年初预算"], type: .money, data: .optionalIntegers(projects.map { $0.funds.initial })),
+            Column(name: "budget_adjusted", aliases: ["调整后预算", "全年预算数"], type: .money, data: .optionalIntegers(projects.map { $0.funds.adjusted })),
+            Column(name: "spent", aliases: ["执行数", "全年执行数"], type: .money, data: .optionalIntegers(projects.map { $0.funds.spent })),
+            Column(name: "spent_rate", aliases: ["执行率", "预算执行率"], type: .decimal, data: .optionalIntegers(projects.map { $0.funds.spentRate?.scaled })),
+            Column(name: "funds_fiscal", aliases: ["财政拨款"], type: .money, data: .optionalIntegers(projects.map { $0.funds.fiscal })),
+            Column(name: "funds_other", aliases: ["其他资金"], type: .money, data: .optionalIntegers(projects.map { $0.funds.other })),
             Column(name: "goal_result", aliases: ["目标完成情况"], type: .text, data: .texts(goalResult)),
-            Column(name: "spent_weight", aliases: ["预算执行分值"], type: .decimal, data: .integers(projects.map { $0.funds.weight?.scaled ?? nullInteger })),
-            Column(name: "spent_score", aliases: ["预算执行得分"], type: .decimal, data: .integers(projects.map { $0.funds.score?.scaled ?? nullInteger })),
-            Column(name: "total_weight", aliases: ["总分值"], type: .decimal, data: .integers(projects.map { $0.published.totalWeight?.scaled ?? nullInteger })),
-            Column(name: "total_score", aliases: ["自评总分", "总分"], type: .decimal, data: .integers(projects.map { $0.published.totalScore?.scaled ?? nullInteger })),
+            Column(name: "spent_weight", aliases: ["预算执行分值"], type: .decimal, data: .optionalIntegers(projects.map { $0.funds.weight?.scaled })),
+            Column(name: "spent_score", aliases: ["预算执行得分"], type: .decimal, data: .optionalIntegers(projects.map { $0.funds.score?.scaled })),
+            Column(name: "total_weight", aliases: ["总分值"], type: .decimal, data: .optionalIntegers(projects.map { $0.published.totalWeight?.scaled })),
+            Column(name: "total_score", aliases: ["自评总分", "总分"], type: .decimal, data: .optionalIntegers(projects.map { $0.published.totalScore?.scaled })),
             Column(name: "grade", aliases: ["自评等级"], type: .string, data: grades.finish()),
-            Column(name: "actuals_month", aliases: ["完成值月份"], type: .int, data: .integers(projects.map { $0.actualsAsOfMonth.map(Int64.init) ?? nullInteger })),
+            Column(name: "actuals_month", aliases: ["完成值月份"], type: .int, data: .optionalIntegers(projects.map { $0.actualsAsOfMonth.map(Int64.init) })),
             Column(name: "extra", aliases: ["其他信息"], type: .list, data: extra.finish()),
             Column(name: "partial", aliases: ["不完整"], type: .int, data: .integers(projects.map { $0.endsEarly ? 1 : 0 })),
             Column(name: "source", aliases: ["来源文件"], type: .string, data: source.finish()),
@@ -131,7 +131,7 @@ public enum StoreBuilder {
             Column(name: "origin", aliases: ["数据性质"], type: .string, data: origin.finish()),
             // Computed here once, from the indicators, by the rules of docs/execution.md; `execution` reads them.
             Column(name: "execution_target", aliases: ["预算执行率目标"], type: .real, data: .reals(executionTargets)),
-            Column(name: "execution_deadline", aliases: ["时效期限"], type: .date, data: .integers(executionDeadlines)),
+            Column(name: "execution_deadline", aliases: ["时效期限"], type: .date, data: .optionalIntegers(executionDeadlines)),
             Column(name: "execution_deadline_text", aliases: ["时效期限原文"], type: .string, data: executionDeadlineTexts.finish()),
         ])
     }
@@ -141,7 +141,7 @@ public enum StoreBuilder {
         var project = StringColumnBuilder(), level1 = StringColumnBuilder(), level2 = StringColumnBuilder()
         var name = StringColumnBuilder(), period = StringColumnBuilder(), annual = StringColumnBuilder()
         var cmp = StringColumnBuilder(), unit = StringColumnBuilder(), kind = StringColumnBuilder()
-        var ids: [Int64] = [], years: [Int64] = [], values: [Int64] = [], deadlines: [Int64] = [], lines: [Int64] = []
+        var ids: [Int64] = [], years: [Int64] = [], values: [Int64?] = [], deadlines: [Int64?] = [], lines: [Int64] = []
         var level1Raw = StringColumnBuilder(), level2Raw = StringColumnBuilder(), shortName = StringColumnBuilder()
         var direction = StringColumnBuilder(), actual = StringColumnBuilder(), standard = StringColumnBuilder()
         var note = StringColumnBuilder(), explanation = StringColumnBuilder(), extra = ListColumnBuilder(), position = StringColumnBuilder()
@@ -166,9 +166,9 @@ public enum StoreBuilder {
                 period.append(i.periodTarget)
                 annual.append(i.annualTarget)
                 cmp.append(i.reading.comparison?.rawValue)
-                values.append(i.reading.value?.scaled ?? nullInteger)
+                values.append(i.reading.value?.scaled)
                 unit.append(i.reading.unit)
-                deadlines.append(i.reading.deadline?.packed ?? nullInteger)
+                deadlines.append(i.reading.deadline?.packed)
                 kind.append(i.reading.kind.rawValue)
                 lines.append(Int64(i.line))
             }
@@ -183,18 +183,18 @@ public enum StoreBuilder {
             Column(name: "period_target", aliases: ["实施周期指标值"], type: .string, data: period.finish()),
             Column(name: "annual_target", aliases: ["当年度指标值", "指标值"], type: .string, data: annual.finish()),
             Column(name: "cmp", aliases: ["比较"], type: .string, data: cmp.finish()),
-            Column(name: "value", aliases: ["数值"], type: .decimal, data: .integers(values)),
+            Column(name: "value", aliases: ["数值"], type: .decimal, data: .optionalIntegers(values)),
             Column(name: "unit", aliases: ["单位", "计量单位"], type: .string, data: unit.finish()),
-            Column(name: "deadline", aliases: ["期限", "截止日期"], type: .date, data: .integers(deadlines)),
+            Column(name: "deadline", aliases: ["期限", "截止日期"], type: .date, data: .optionalIntegers(deadlines)),
             Column(name: "kind", aliases: ["类别", "指标类别"], type: .string, data: kind.finish()),
             Column(name: "level1_raw", aliases: ["一级指标原文"], type: .string, data: level1Raw.finish()),
             Column(name: "level2_raw", aliases: ["二级指标原文"], type: .string, data: level2Raw.finish()),
             Column(name: "short_name", aliases: ["指标简称"], type: .string, data: shortName.finish()),
             Column(name: "direction", aliases: ["指标方向"], type: .string, data: direction.finish()),
-            Column(name: "weight", aliases: ["分值", "权重"], type: .decimal, data: .integers(indicators.map { $0.weight?.scaled ?? nullInteger })),
+            Column(name: "weight", aliases: ["分值", "权重"], type: .decimal, data: .optionalIntegers(indicators.map { $0.weight?.scaled })),
             Column(name: "actual", aliases: ["完成值", "实际完成值"], type: .string, data: actual.finish()),
-            Column(name: "actual_value", aliases: ["完成数值"], type: .decimal, data: .integers(indicators.map { $0.actualReading?.value?.scaled ?? nullInteger })),
-            Column(name: "score", aliases: ["得分"], type: .decimal, data: .integers(indicators.map { $0.score?.scaled ?? nullInteger })),
+            Column(name: "actual_value", aliases: ["完成数值"], type: .decimal, data: .optionalIntegers(indicators.map { $0.actualReading?.value?.scaled })),
+            Column(name: "score", aliases: ["得分"], type: .decimal, data: .optionalIntegers(indicators.map { $0.score?.scaled })),
             Column(name: "standard", aliases: ["绩效标准"], type: .string, data: standard.finish()),
             Column(name: "note", aliases: ["偏差原因", "备注"], type: .string, data: note.finish()),
             Column(name: "explanation", aliases: ["指标解释"], type: .string, data: explanation.finish()),
@@ -279,8 +279,8 @@ extension StoreBuilder {
             Column(name: "target", aliases: ["年度指标值"], type: .string, data: target.finish()),
             Column(name: "actual", aliases: ["完成值", "实际完成值"], type: .string, data: actual.finish()),
             Column(name: "direction", aliases: ["指标方向"], type: .string, data: direction.finish()),
-            Column(name: "weight", aliases: ["分值", "权重"], type: .decimal, data: .integers(actuals.map { $0.weight?.scaled ?? nullInteger })),
-            Column(name: "score", aliases: ["得分"], type: .decimal, data: .integers(actuals.map { $0.score?.scaled ?? nullInteger })),
+            Column(name: "weight", aliases: ["分值", "权重"], type: .decimal, data: .optionalIntegers(actuals.map { $0.weight?.scaled })),
+            Column(name: "score", aliases: ["得分"], type: .decimal, data: .optionalIntegers(actuals.map { $0.score?.scaled })),
             Column(name: "note", aliases: ["备注", "偏差原因"], type: .string, data: note.finish()),
             Column(name: "source", aliases: ["来源文件"], type: .string, data: source.finish()),
             Column(name: "line", aliases: ["行号"], type: .int, data: .integers(actuals.map { Int64($0.line) })),

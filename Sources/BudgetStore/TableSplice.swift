@@ -8,7 +8,7 @@ extension Column {
     public func slice(_ range: Range<Int>) -> Column {
         let data: ColumnData
         switch self.data {
-        case .integers(let v): data = .integers(Array(v[range]))
+        case .integers(let v, let nulls): data = .integers(Array(v[range]), nulls: nulls.slice(range))
         case .reals(let v): data = .reals(Array(v[range]))
         case .strings(let codes, let dictionary): data = .strings(codes: Array(codes[range]), dictionary: dictionary)
         case .texts(let v): data = .texts(Array(v[range]))
@@ -22,8 +22,8 @@ extension Column {
 
     /// An integer column with `delta` added to every value but null (ids renumbered after a splice).
     public func shifted(by delta: Int64) -> Column {
-        guard delta != 0, case .integers(let v) = data else { return self }
-        return Column(name: name, aliases: aliases, type: type, data: .integers(v.map { $0 == nullInteger ? $0 : $0 + delta }))
+        guard delta != 0, case .integers(let v, let nulls) = data else { return self }
+        return Column(name: name, aliases: aliases, type: type, data: .integers(v.map { $0 &+ delta }, nulls: nulls))
     }
 
     /// Columns of one name and layout one after another; dictionaries are merged and sorted again,
@@ -49,9 +49,13 @@ extension Column {
         let data: ColumnData
         switch first.data {
         case .integers:
-            var out: [Int64] = []
-            for part in parts { guard case .integers(let v) = part.data else { return nil }; out += v }
-            data = .integers(out)
+            var out: [Int64] = [], nulls = NullMask()
+            for part in parts {
+                guard case .integers(let v, let partNulls) = part.data else { return nil }
+                nulls = nulls.appending(partNulls, after: out.count)
+                out += v
+            }
+            data = .integers(out, nulls: nulls)
         case .reals:
             var out: [Double] = []
             for part in parts { guard case .reals(let v) = part.data else { return nil }; out += v }

@@ -69,8 +69,8 @@ import Testing
             ("flipped.snap", "corrupt snapshot:"),
             ("truncated.snap", "the snapshot is truncated or damaged"),
             ("foreign.snap", "not a budgetq snapshot"),
-            ("future.snap", "snapshot format 9, but this budgetq reads format 2"),
-            ("old.snap", "snapshot format 1 was written by an older budgetq; this budgetq reads format 2 (projects gained execution_target and execution_deadline). Load the documents with --data and .save it again"),
+            ("future.snap", "snapshot format 9, but this budgetq reads formats 2 to 3"),
+            ("old.snap", "snapshot format 1 was written by an older budgetq; this budgetq reads formats 2 to 3 (projects gained execution_target and execution_deadline). Load the documents with --data and .save it again"),
         ]
         for (name, message) in expectations {
             // `projects` reads every column: a snapshot decodes a column (and checks its checksum)

@@ -45,7 +45,7 @@ struct StoreTests {
         #expect(store.table(named: "coverage")?.rowCount == 81)
         #expect(store.table(named: "regions")?.rowCount == 4)
         #expect(store.table(named: "项目")?.name == "projects")
-        guard case .integers(let fen)? = projects.column(named: "budget")?.data else { Issue.record("budget is not integer fen"); return }
+        guard case .integers(let fen, _)? = projects.column(named: "budget")?.data else { Issue.record("budget is not integer fen"); return }
         #expect(fen.reduce(0, +) == 161_803_500_000)
         let indicators = try #require(store.table(named: "indicators"))
         let value = try #require(indicators.column(named: "value"))
@@ -57,7 +57,7 @@ struct StoreTests {
     }
 
     @Test func cellFormatting() {
-        let money = Column(name: "budget", type: .money, data: .integers([161_803_500_000, nullInteger, -5]))
+        let money = Column(name: "budget", type: .money, data: .optionalIntegers([161_803_500_000, nil, -5]))
         let files = CellFormatter(forPeople: false)
         #expect(files.text(money, 0) == "1618035000.00")
         #expect(files.text(money, 1) == nil)

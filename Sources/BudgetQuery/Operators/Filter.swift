@@ -12,24 +12,48 @@ struct Equal<Value: Equatable & Sendable>: RowPredicate {
     @inline(__always) func callAsFunction(_ value: Value) -> Bool { value == c }
 }
 
-/// Not equal, and not the null sentinel.
+/// Not equal, and not the null code (dictionary columns).
 struct NotEqual<Value: Equatable & Sendable>: RowPredicate {
     let c: Value
     let null: Value
     @inline(__always) func callAsFunction(_ value: Value) -> Bool { value != c && value != null }
 }
 
-/// Below `c`, and not the null sentinel (which sorts lowest).
+/// Below `c`, and not the null code (-1, which sorts lowest).
 struct Below<Value: Comparable & Sendable>: RowPredicate {
     let c: Value
     let null: Value
     @inline(__always) func callAsFunction(_ value: Value) -> Bool { value < c && value != null }
 }
 
-/// At least `c` (the null sentinel sorts lowest, so it never passes).
+/// At least `c` (a dictionary column's null code sorts lowest, so it never passes).
 struct AtLeast<Value: Comparable & Sendable>: RowPredicate {
     let c: Value
     @inline(__always) func callAsFunction(_ value: Value) -> Bool { value >= c }
+}
+
+/// Not equal (integers: their nulls are a mask, applied after the scan).
+struct Unequal<Value: Equatable & Sendable>: RowPredicate {
+    let c: Value
+    @inline(__always) func callAsFunction(_ value: Value) -> Bool { value != c }
+}
+
+/// Below `c`.
+struct Under<Value: Comparable & Sendable>: RowPredicate {
+    let c: Value
+    @inline(__always) func callAsFunction(_ value: Value) -> Bool { value < c }
+}
+
+/// At most `c`.
+struct AtMost<Value: Comparable & Sendable>: RowPredicate {
+    let c: Value
+    @inline(__always) func callAsFunction(_ value: Value) -> Bool { value <= c }
+}
+
+/// Above `c`.
+struct Over<Value: Comparable & Sendable>: RowPredicate {
+    let c: Value
+    @inline(__always) func callAsFunction(_ value: Value) -> Bool { value > c }
 }
 
 /// Equal to one of two values.
@@ -149,7 +173,7 @@ extension Executor {
               items.allSatisfy({ $0.value != .null }) else { return nil }
         let (column, rows) = frame.raw(index)
         switch column.data {
-        case .integers(let values):
+        case .integers(let values, let nulls):
             var wanted = Set<Int64>()
             for item in items {
                 guard case .integer(let raw) = item.value, let itemType = item.type,
@@ -160,9 +184,9 @@ extension Executor {
                 wanted.insert(c)
             }
             let sorted = wanted.sorted()
-            if sorted.count == 1 { return Self.scan(values, rows: rows, count: frame.rowCount, Equal(c: sorted[0])) }
-            if sorted.count == 2 { return Self.scan(values, rows: rows, count: frame.rowCount, EitherOf(a: sorted[0], b: sorted[1])) }
-            return Self.scan(values, rows: rows, count: frame.rowCount, OneOf(values: wanted))
+            if sorted.count == 1 { return Self.dropNulls(Self.scan(values, rows: rows, count: frame.rowCount, Equal(c: sorted[0])), nulls, rows) }
+            if sorted.count == 2 { return Self.dropNulls(Self.scan(values, rows: rows, count: frame.rowCount, EitherOf(a: sorted[0], b: sorted[1])), nulls, rows) }
+            return Self.dropNulls(Self.scan(values, rows: rows, count: frame.rowCount, OneOf(values: wanted)), nulls, rows)
         case .strings(let codes, let dictionary):
             var wanted = Set<Int32>()
             for item in items {
@@ -182,21 +206,24 @@ extension Executor {
         guard case .compare(let op, .column(let index, let type), .constant(let constant)) = condition else { return nil }
         let (column, rows) = frame.raw(index)
         switch (column.data, constant.value) {
-        case (.integers(let values), .integer(let raw)):
+        case (.integers(let values, let nulls), .integer(let raw)):
             guard let constantType = constant.type, let columnScale = numericScale(type) ?? (type == constantType ? 0 : nil),
                   let constantScale = numericScale(constantType) ?? (type == constantType ? 0 : nil), columnScale >= constantScale else { return nil }
             let (c, overflow) = raw.multipliedReportingOverflow(by: powerOfTen(columnScale - constantScale))
             if overflow { return nil }
             let n = frame.rowCount
-            // One loop per operator: the comparison is decided once, not per row. Null is Int64.min.
+            // One loop per operator: the comparison is decided once, not per row; null rows
+            // (a mask, so a column without nulls pays nothing) are dropped after.
+            let kept: [Int32]
             switch op {
-            case .equal: return Self.scan(values, rows: rows, count: n, Equal(c: c))
-            case .notEqual: return Self.scan(values, rows: rows, count: n, NotEqual(c: c, null: nullInteger))
-            case .less: return Self.scan(values, rows: rows, count: n, Below(c: c, null: nullInteger))
-            case .lessOrEqual: return Self.scan(values, rows: rows, count: n, Below(c: c + (c == Int64.max ? 0 : 1), null: nullInteger))
-            case .greater: return Self.scan(values, rows: rows, count: n, AtLeast(c: c == Int64.max ? c : c + 1))
-            case .greaterOrEqual: return Self.scan(values, rows: rows, count: n, AtLeast(c: c))
+            case .equal: kept = Self.scan(values, rows: rows, count: n, Equal(c: c))
+            case .notEqual: kept = Self.scan(values, rows: rows, count: n, Unequal(c: c))
+            case .less: kept = Self.scan(values, rows: rows, count: n, Under(c: c))
+            case .lessOrEqual: kept = Self.scan(values, rows: rows, count: n, AtMost(c: c))
+            case .greater: kept = Self.scan(values, rows: rows, count: n, Over(c: c))
+            case .greaterOrEqual: kept = Self.scan(values, rows: rows, count: n, AtLeast(c: c))
             }
+            return Self.dropNulls(kept, nulls, rows)
         case (.strings(let codes, let dictionary), .string(let text)):
             // The dictionary is sorted, so comparing codes compares strings.
             let lower = Int32(dictionary.lowerBound(text))
@@ -216,6 +243,13 @@ extension Executor {
         default:
             return nil
         }
+    }
+
+    /// `kept` positions (among the current rows, read through `rows`) less those null in `nulls`.
+    static func dropNulls(_ kept: [Int32], _ nulls: NullMask, _ rows: [Int32]?) -> [Int32] {
+        guard nulls.hasNulls else { return kept }
+        if let rows { return kept.filter { !nulls.isNull(Int(rows[Int($0)])) } }
+        return kept.filter { !nulls.isNull(Int($0)) }
     }
 
     /// Positions whose value passes `test`: a predicate type (not a closure), so each scan is

@@ -64,8 +64,9 @@ extension Executor {
         }
         var total: Int64 = 0
         var out: [Int64] = []
-        for v in try evaluator.ints(argument, scale: numericScale(type) ?? 0) {
-            if v != nullInteger {
+        let values = try evaluator.ints(argument, scale: numericScale(type) ?? 0)
+        for (i, v) in values.values.enumerated() {
+            if !values.nulls.isNull(i) {
                 let (s, o) = total.addingReportingOverflow(v)
                 if o { throw EvaluationFailure(message: "running_sum does not fit in 64 bits") }
                 total = s

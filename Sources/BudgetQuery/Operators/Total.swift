@@ -30,10 +30,10 @@ extension Executor {
                 continue
             }
             switch column.data {
-            case .integers(let values):
+            case .integers(let values, let nulls):
                 var sum: Int64 = 0
                 var any = false
-                for v in values where v != nullInteger {
+                for (i, v) in values.enumerated() where !nulls.isNull(i) {
                     let (s, overflow) = sum.addingReportingOverflow(v)
                     if overflow { throw EvaluationFailure(message: "the total of `\(column.name)` does not fit in 64 bits") }
                     sum = s

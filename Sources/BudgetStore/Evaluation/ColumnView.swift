@@ -16,7 +16,7 @@ struct ColumnView {
     }
 
     func integer(_ row: Int) -> Int64? {
-        guard case .integers(let values)? = data, values[row] != nullInteger else { return nil }
+        guard case .integers(let values, let nulls)? = data, !nulls.isNull(row) else { return nil }
         return values[row]
     }
 
@@ -33,7 +33,7 @@ struct ColumnAppender {
     let name: String
     let aliases: [String]
     let type: ColumnType
-    private var integers: [Int64] = []
+    private var integers = IntegerColumnBuilder()
     private var reals: [Double] = []
     private var texts: [String?] = []
     private var strings = StringColumnBuilder()
@@ -45,9 +45,9 @@ struct ColumnAppender {
         self.type = type
     }
 
-    mutating func append(integer value: Int64?) { integers.append(value ?? nullInteger) }
-    mutating func append(decimal value: ExactDecimal?) { integers.append(value?.scaled ?? nullInteger) }
-    mutating func append(bool value: Bool?) { integers.append(value.map { $0 ? 1 : 0 } ?? nullInteger) }
+    mutating func append(integer value: Int64?) { integers.append(value) }
+    mutating func append(decimal value: ExactDecimal?) { integers.append(value?.scaled) }
+    mutating func append(bool value: Bool?) { integers.append(value.map { $0 ? 1 : 0 }) }
     mutating func append(real value: Double?) { reals.append(value ?? .nan) }
     mutating func append(string value: String?) {
         if type == .text { texts.append(value) } else { strings.append(value) }
@@ -61,7 +61,7 @@ struct ColumnAppender {
         case .text: data = .texts(texts)
         case .string: data = strings.finish()
         case .list: data = lists.finish()
-        default: data = .integers(integers)
+        default: data = integers.finish()
         }
         return Column(name: name, aliases: aliases, type: type, data: data)
     }
