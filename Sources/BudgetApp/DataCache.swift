@@ -371,7 +371,10 @@ public struct DataCache: Sendable {
             paymentAt += ledger.summary.projects
         }
         guard paymentAt == oldPayments.rowCount else { throw Snapshot.Failure(message: "its manifest and snapshot disagree on payments") }
-        let ledgersToRead = found.ledgers.indices.filter { documentsChanged || ledgerHits[$0] == nil }
+        // Totals cross ledgers (over-budget warnings, sums past Int64 refused in load order), so a
+        // ledger added, changed or removed reads every ledger again, never one spliced to the rest.
+        let ledgersChanged = ledgerHits != Array(manifest.ledgers.indices).map { Optional($0) }
+        let ledgersToRead = documentsChanged || ledgersChanged ? Array(found.ledgers.indices) : []
         let matching = ledgersToRead.isEmpty ? [] : Self.matchingRecords(projects)
         let readLedgers = DocumentLoader.readLedgers(ledgersToRead.map { found.ledgers[$0] }, projects: matching, limits: limits, labels: tables.labels)
         var freshLedgers: [Int: DocumentLoader.LedgerOutcome] = [:]
