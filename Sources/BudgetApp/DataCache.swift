@@ -256,6 +256,14 @@ public struct DataCache: Sendable {
         return Outcome(store: store, summary: summary, warnings: warnings)
     }
 
+    /// `start + count` for a manifest's row counts: a negative count or a sum past Int is a damaged
+    /// manifest (an error that drops the cache entry), never a trap or a slice out of range.
+    static func advance(_ start: Int, by count: Int) throws -> Int {
+        let (end, overflow) = start.addingReportingOverflow(count)
+        guard count >= 0, !overflow else { throw Snapshot.Failure(message: "its manifest has an impossible row count (\(count))") }
+        return end
+    }
+
     /// Uses the cached entry: opens its snapshot when nothing changed, else re-reads only what
     /// changed. Nil when no file can be reused (read everything instead); throws when the
     /// cache is damaged.
@@ -292,8 +300,8 @@ public struct DataCache: Sendable {
             }
             let diagnostics = walk + manifest.tableDiagnostics + manifest.documents.flatMap(\.diagnostics) + manifest.ledgers.flatMap(\.diagnostics)
             let summary = LoadSummary(diagnostics: diagnostics, documentFiles: manifest.documents.count,
-                                      projects: manifest.documents.reduce(0) { $0 + $1.summary.projects },
-                                      indicators: manifest.documents.reduce(0) { $0 + $1.indicators },
+                                      projects: try manifest.documents.reduce(0) { try Self.advance($0, by: $1.summary.projects) },
+                                      indicators: try manifest.documents.reduce(0) { try Self.advance($0, by: $1.indicators) },
                                       cachedSources: Set(store.sources.map(\.path)))
             var opened = summary
             opened.cacheEntry = entry
@@ -316,7 +324,8 @@ public struct DataCache: Sendable {
         var at = (projects: 0, indicators: 0, coverage: 0)
         for document in manifest.documents {
             starts.append(at)
-            at = (at.projects + document.summary.projects, at.indicators + document.indicators, at.coverage + document.coverage)
+            at = (try Self.advance(at.projects, by: document.summary.projects), try Self.advance(at.indicators, by: document.indicators),
+                  try Self.advance(at.coverage, by: document.coverage))
         }
         guard at.projects == oldProjects.rowCount, at.indicators == oldIndicators.rowCount, at.coverage == oldCoverage.rowCount else {
             throw Snapshot.Failure(message: "its manifest and snapshot disagree on row counts")
@@ -368,7 +377,7 @@ public struct DataCache: Sendable {
         var paymentAt = 0
         for ledger in manifest.ledgers {
             ledgerStarts.append(paymentAt)
-            paymentAt += ledger.summary.projects
+            paymentAt = try Self.advance(paymentAt, by: ledger.summary.projects)
         }
         guard paymentAt == oldPayments.rowCount else { throw Snapshot.Failure(message: "its manifest and snapshot disagree on payments") }
         // Totals cross ledgers (over-budget warnings, sums past Int64 refused in load order), so a

@@ -167,6 +167,36 @@ import Testing
         #expect(other.stderr.contains("cache format 99"), "\(other.stderr)")
     }
 
+    /// Issue 12, item 6: a manifest whose row counts are impossible (2^63−1, negative) while a file
+    /// changed (so the cache would splice rows by them) is ignored with a warning, never a trap.
+    @Test func impossibleRowCountsInTheManifestAreRefused() throws {
+        for (field, value) in [("projects", Int.max), ("projects", -3), ("indicators", Int.max)] {
+            let s = try Scratch()
+            defer { s.remove() }
+            _ = try s.run(["-c", Self.sum])
+            let manifest = try #require(s.entryFiles.first { $0.hasSuffix("/manifest.json") })
+            var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: manifest))) as? [String: Any])
+            var documents = try #require(json["documents"] as? [[String: Any]])
+            if field == "projects" {
+                var summary = try #require(documents[0]["summary"] as? [String: Any])
+                summary["projects"] = value
+                documents[0]["summary"] = summary
+            } else {
+                documents[0][field] = value
+            }
+            json["documents"] = documents
+            try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: manifest))
+            // Another file changes, so its rows are read again and the others' spliced.
+            let changed = s.data + "/2022-demo-synthetic.txt"
+            try (try String(contentsOfFile: changed, encoding: .utf8) + "\n").write(toFile: changed, atomically: true, encoding: .utf8)
+            let fresh = try s.run(["--no-cache", "-c", Self.sum, "--format", "csv"])
+            let result = try s.run(["-c", Self.sum, "--format", "csv"])
+            #expect(result.status == 0, "\(field)=\(value): \(result.stderr)")
+            #expect(result.stdout == fresh.stdout, "\(field)=\(value)")
+            #expect(result.stderr.contains("ignoring the cache") && result.stderr.contains("impossible row count"), "\(field)=\(value): \(result.stderr)")
+        }
+    }
+
     /// Damage inside a column of the cached snapshot shows only when a query reads that column:
     /// that statement fails, the entry is dropped, and the next run reads the documents again.
     @Test func aDamagedColumnDropsTheCache() throws {

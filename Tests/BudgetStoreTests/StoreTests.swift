@@ -140,6 +140,34 @@ struct SnapshotTamperingTests {
         #expect(throws: (any Error).self) { _ = try store.loadTable(named: "projects") }
     }
 
+    /// Issue 12, item 6: a table of contents (checksum recomputed) that claims 2^63−1 rows for a
+    /// table is refused with a message: every size is computed with checked arithmetic, never trapped on.
+    @Test func aTableOfContentsClaimingInt64MaxRowsIsRefused() throws {
+        for table in 0..<6 {
+            let path = try tamper { toc in
+                guard var tables = toc["tables"] as? [[String: Any]], table < tables.count else { return }
+                tables[table]["rowCount"] = Int.max
+                if var columns = tables[table]["columns"] as? [[String: Any]] {
+                    for i in columns.indices { columns[i]["count"] = Int.max }
+                    tables[table]["columns"] = columns
+                }
+                toc["tables"] = tables
+            }
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let store = try Snapshot.read(path)
+            for name in store.tableNames {
+                do {
+                    _ = try store.loadTable(named: name)
+                } catch {
+                    #expect("\(error)".contains("corrupt snapshot") && "\(error)".contains("is too short"), "\(name): \(error)")
+                }
+            }
+            // The damaged table itself is refused, not opened.
+            let damaged = try #require(store.tableNames.first { name in (try? store.loadTable(named: name)) == nil })
+            #expect(!damaged.isEmpty)
+        }
+    }
+
     /// `Source.kind` is an enum in memory but keeps format 2's strings on disk; an unknown kind is refused.
     @Test func sourceKindsKeepTheirFormat2Strings() throws {
         var written: [String] = []
