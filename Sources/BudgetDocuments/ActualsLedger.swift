@@ -66,7 +66,7 @@ public enum ActualsLedger {
         if !ignored.isEmpty {
             diagnostics.append(.warning(file, header.line, "column\(ignored.count == 1 ? "" : "s") \(ignored.map { "`\($0)`" }.joined(separator: ", ")) not read (an actuals ledger reads date, department, project, indicator, actual and note)"))
         }
-        var matcher = LedgerReader.Matcher(projects: projects)
+        let matcher = LedgerReader.Matcher(projects: projects)
         var actuals: [ActualRecord] = []
         for record in records.dropFirst() {
             let cells = record.fields.map { $0.trimmingCharacters(in: .whitespaces) }

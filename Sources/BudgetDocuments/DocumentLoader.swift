@@ -260,6 +260,8 @@ public enum DocumentLoader {
     /// Payment ledgers are streamed (memory holds a chunk and a record, never the file); over-budget
     /// warnings and running-total overflow count a project's payments across all of `paths`.
     public static func readLedgers(_ paths: [String], projects: [ProjectRecord], limits: LoadLimits, labels: LabelBook = .builtIn) -> [LedgerOutcome] {
+        // The projects' index by name, built once for every ledger.
+        let matcher = paths.isEmpty ? nil : LedgerReader.Matcher(projects: projects)
         var outcomes = concurrentMap(paths.count) { index -> LedgerOutcome in
             let path = paths[index]
             // The header says which kind of ledger it is: an actuals ledger is read whole (they are small).
@@ -280,20 +282,21 @@ public enum DocumentLoader {
                 return LedgerOutcome(payments: [], diagnostics: [.error(path, 1, error.message)], summary:
                     .init(path: path, encoding: nil, origin: .published, tables: 0, tablesSkipped: 0, projects: 0))
             }
-            let read = LedgerReader.read(path: path, projects: projects, maxLineBytes: limits.maxLineBytes, labels: labels)
+            let read = LedgerReader.read(path: path, matcher: matcher ?? LedgerReader.Matcher(projects: projects), maxLineBytes: limits.maxLineBytes, labels: labels)
             return LedgerOutcome(payments: read.payments, diagnostics: read.diagnostics, summary:
                 .init(path: path, encoding: .utf8, origin: read.synthetic ? .synthetic : .published, tables: 0, tablesSkipped: 0, projects: read.payments.count))
         }
         // Totals over every ledger: a project paid from two files is over budget once, counting both.
         var totals: [Diagnostic] = []
-        let kept = LedgerReader.checkTotals(outcomes.flatMap(\.payments), projects: projects, diagnostics: &totals)
-        if kept.count != outcomes.reduce(0, { $0 + $1.payments.count }) || !totals.isEmpty {
-            var byFile: [String: [PaymentRecord]] = [:]
-            for payment in kept { byFile[payment.source, default: []].append(payment) }
+        let dropped = LedgerReader.checkTotals(outcomes.map(\.payments), projects: projects, diagnostics: &totals)
+        if !dropped.isEmpty || !totals.isEmpty {
             for index in outcomes.indices where !outcomes[index].isActuals {
                 let path = outcomes[index].summary.path
-                outcomes[index].payments = byFile[path] ?? []
-                outcomes[index].summary.projects = outcomes[index].payments.count
+                if dropped.contains(where: { $0.list == index }) {
+                    outcomes[index].payments = outcomes[index].payments.enumerated()
+                        .filter { !dropped.contains(LedgerReader.LedgerPosition(list: index, index: $0.offset)) }.map(\.element)
+                    outcomes[index].summary.projects = outcomes[index].payments.count
+                }
                 let own = totals.filter { $0.file == path }
                 if !own.isEmpty {
                     outcomes[index].diagnostics = (outcomes[index].diagnostics + own).enumerated()

@@ -80,7 +80,7 @@ public enum LedgerReader {
 
     /// Reads and matches one ledger held in memory (tests and fuzzing; the loader streams files).
     public static func read(bytes: [UInt8], file: String, projects: [ProjectRecord], maxLineBytes: Int = 1 << 20, labels: LabelBook = .builtIn) -> (payments: [PaymentRecord], diagnostics: [Diagnostic]) {
-        var stream = LedgerStream(file: file, projects: projects, maxLineBytes: maxLineBytes, labels: labels)
+        var stream = LedgerStream(file: file, matcher: Matcher(projects: projects), maxLineBytes: maxLineBytes, labels: labels)
         stream.feed(bytes)
         var outcome = stream.finish()
         let payments = checkTotals(outcome.payments, projects: projects, diagnostics: &outcome.diagnostics)
@@ -91,7 +91,12 @@ public enum LedgerReader {
     /// record (at most `maxLineBytes`), never the file. Over-budget warnings need every ledger, so
     /// `budgetWarnings` gives them once all are read.
     public static func read(path: String, projects: [ProjectRecord], maxLineBytes: Int, labels: LabelBook = .builtIn) -> Outcome {
-        var stream = LedgerStream(file: path, projects: projects, maxLineBytes: maxLineBytes, labels: labels)
+        read(path: path, matcher: Matcher(projects: projects), maxLineBytes: maxLineBytes, labels: labels)
+    }
+
+    /// `read(path:projects:maxLineBytes:labels:)` with the projects' index built once for every ledger.
+    static func read(path: String, matcher: Matcher, maxLineBytes: Int, labels: LabelBook) -> Outcome {
+        var stream = LedgerStream(file: path, matcher: matcher, maxLineBytes: maxLineBytes, labels: labels)
         do throws(ReadFailure) {
             let chunks = try FileChunks(path: path)
             var buffer: [UInt8] = []
@@ -115,25 +120,48 @@ public enum LedgerReader {
     /// project, at the payment that passes it), and payments whose running total would not fit in
     /// Int64 (errors; those payments are left out). Returns the payments kept.
     public static func checkTotals(_ payments: [PaymentRecord], projects: [ProjectRecord], diagnostics: inout [Diagnostic]) -> [PaymentRecord] {
-        var paid: [Int: Int64] = [:]
-        var warned = Set<Int>()
-        var kept: [PaymentRecord] = []
-        kept.reserveCapacity(payments.count)
-        for payment in payments {
-            let index = payment.projectIndex
-            let (total, overflow) = paid[index, default: 0].addingReportingOverflow(payment.amountFen)
-            if overflow {
-                diagnostics.append(.error(payment.source, payment.line, "payments to `\(payment.project)` add up beyond what budgetq can hold exactly; row skipped (is the amount in 元?)"))
-                continue
-            }
-            paid[index] = total
-            kept.append(payment)
-            if let budget = projects[index].budgetFen, total > budget, warned.insert(index).inserted {
-                diagnostics.append(.warning(payment.source, payment.line, "payments to `\(payment.project)` in \(projects[index].year) reach \(Money.yuanText(fen: total, groupThousands: true)), more than its budget of \(Money.yuanText(fen: budget, groupThousands: true))"
-                    + (Set(payments.lazy.filter { $0.projectIndex == index }.map(\.source)).count > 1 ? " (counting every ledger)" : "")))
+        let dropped = checkTotals([payments], projects: projects, diagnostics: &diagnostics)
+        if dropped.isEmpty { return payments }
+        return payments.enumerated().filter { !dropped.contains(LedgerPosition(list: 0, index: $0.offset)) }.map(\.element)
+    }
+
+    /// A payment in `checkTotals(_:[[PaymentRecord]]…)`: its list and its index there.
+    struct LedgerPosition: Hashable {
+        var list: Int
+        var index: Int
+    }
+
+    /// `checkTotals` over several ledgers' payments in load order, without joining them into one
+    /// array (at 1M projects that copy was ~1 GB): returns the payments left out.
+    static func checkTotals(_ lists: [[PaymentRecord]], projects: [ProjectRecord], diagnostics: inout [Diagnostic]) -> Set<LedgerPosition> {
+        var paid = [Int64](repeating: 0, count: projects.count)
+        var warned = [Bool](repeating: false, count: projects.count)
+        var dropped = Set<LedgerPosition>()
+        // Which ledgers pay a project, asked only for a project over budget (once, for all of them).
+        var sourcesOf: [Int: Set<String>]?
+        for (list, payments) in lists.enumerated() {
+            for (position, payment) in payments.enumerated() {
+                let index = payment.projectIndex
+                let (total, overflow) = paid[index].addingReportingOverflow(payment.amountFen)
+                if overflow {
+                    diagnostics.append(.error(payment.source, payment.line, "payments to `\(payment.project)` add up beyond what budgetq can hold exactly; row skipped (is the amount in 元?)"))
+                    dropped.insert(LedgerPosition(list: list, index: position))
+                    continue
+                }
+                paid[index] = total
+                if let budget = projects[index].budgetFen, total > budget, !warned[index] {
+                    warned[index] = true
+                    if sourcesOf == nil {
+                        var map: [Int: Set<String>] = [:]
+                        for payments in lists { for p in payments { map[p.projectIndex, default: []].insert(p.source) } }
+                        sourcesOf = map
+                    }
+                    diagnostics.append(.warning(payment.source, payment.line, "payments to `\(payment.project)` in \(projects[index].year) reach \(Money.yuanText(fen: total, groupThousands: true)), more than its budget of \(Money.yuanText(fen: budget, groupThousands: true))"
+                        + ((sourcesOf?[index]?.count ?? 1) > 1 ? " (counting every ledger)" : "")))
+                }
             }
         }
-        return kept
+        return dropped
     }
 
     /// A ledger being read: bytes are fed as they arrive; complete records are parsed and matched.
@@ -144,7 +172,7 @@ public enum LedgerReader {
         /// The header synonyms (`ledger.*` of labels.tsv) and, once read, where each column is.
         let labels: LabelBook
         var columns: LedgerHeader?
-        var matcher: Matcher
+        let matcher: Matcher
         var outcome = Outcome()
         /// Bytes of the record not yet complete (UTF-8).
         private var pending: [UInt8] = []
@@ -155,17 +183,37 @@ public enum LedgerReader {
         private var gb18030 = false
         private var sawHeader = false
         private var width = 5
+        /// The header's columns for `plainPayment`; nil when the amount
+        /// column has a unit (`金额(万元)`), which only the string rules read.
+        private var plainColumns: PlainColumns?
+
+        /// Where the header put each field (-1 when it has no such column).
+        struct PlainColumns {
+            var date, department, project, amount, note: Int
+            init(_ header: LedgerHeader) {
+                date = header.columns[.date] ?? -1
+                department = header.columns[.department] ?? -1
+                project = header.columns[.project] ?? -1
+                amount = header.columns[.amount] ?? -1
+                note = header.columns[.note] ?? -1
+            }
+        }
         private var stopped = false
         /// Bytes of an overlong line dropped so far, and the line it started on.
         private var skipping: (line: Int, bytes: Int, feeds: Int)?
         private var invalidReported = false
 
-        init(file: String, projects: [ProjectRecord], maxLineBytes: Int, labels: LabelBook = .builtIn) {
+        /// The records of the chunk being read, as byte spans (reused from chunk to chunk).
+        private var spans = CSVRows.Spans()
+        /// Notes repeat (首笔拨付, 尾款): each distinct one becomes a `String` once.
+        private var notes = ByteTable<String>()
+
+        init(file: String, matcher: Matcher, maxLineBytes: Int, labels: LabelBook = .builtIn) {
             self.labels = labels
             self.file = file
-            self.projects = projects
+            self.projects = matcher.projects
             self.maxLineBytes = maxLineBytes
-            matcher = Matcher(projects: projects)
+            self.matcher = matcher
         }
 
         mutating func feed(_ chunk: [UInt8]) {
@@ -259,22 +307,21 @@ public enum LedgerReader {
                     }
                     if pending.first == UInt8(ascii: "#") && !final && pending.count <= maxLineBytes { return }
                 }
-                let parsed: (records: [CSVRows.Record], consumed: Int, nextLine: Int)
-                do {
-                    parsed = try pending.withUnsafeBufferPointer { buffer throws(CSVRows.Malformed) in
-                        try CSVRows.parse(buffer, firstLine: line, maxFieldBytes: Int.max, final: final)
-                    }
-                } catch {
-                    outcome.diagnostics.append(.error(file, error.line, "not readable as CSV: \(error.message); the rows before it are read"))
-                    take(error.records)
+                spans.removeAll()
+                let parsed = pending.withUnsafeBufferPointer { buffer in
+                    CSVRows.scan(buffer, firstLine: line, maxFieldBytes: Int.max, final: final, into: &spans)
+                }
+                if let problem = parsed.problem {
+                    outcome.diagnostics.append(.error(file, problem.line, "not readable as CSV: \(problem.message); the rows before it are read"))
+                    take()
                     stopped = true
                     return
                 }
-                if !gb18030 && !invalidReported && !TextDecoding.isValidUTF8(Array(pending[..<parsed.consumed])) {
+                if !gb18030 && !invalidReported && !pending.withUnsafeBufferPointer({ String(validating: UnsafeBufferPointer(rebasing: $0[..<parsed.consumed]), as: UTF8.self) != nil }) {
                     invalidReported = true
                     outcome.diagnostics.append(.error(file, line, "bytes that are not UTF-8 text from line \(line) on (the file began as UTF-8); their characters show as �"))
                 }
-                take(parsed.records)
+                take()
                 pending.removeFirst(parsed.consumed)
                 line = parsed.nextLine
                 if stopped || final { return }
@@ -290,13 +337,14 @@ public enum LedgerReader {
             }
         }
 
-        /// Checks the header, then turns records into matched payments.
-        private mutating func take(_ records: [CSVRows.Record]) {
-            var records = records[...]
+        /// Checks the header, then turns the records in `spans` into matched payments.
+        private mutating func take() {
+            var firstRecord = 0
             if !sawHeader {
-                guard let first = records.first else { return }
+                guard spans.count > 0 else { return }
                 sawHeader = true
-                records = records.dropFirst()
+                firstRecord = 1
+                let first = spans.record(0)
                 // Columns go by their header, in any order (日期/支付日期, 项目名称, 金额 …).
                 guard let found = LedgerHeader.read(first.fields, labels: labels) else {
                     outcome.diagnostics.append(.error(file, first.line, "expected the header \(LedgerReader.expectedHeader), found `\(first.fields.joined(separator: ","))`; file skipped"))
@@ -308,12 +356,21 @@ public enum LedgerReader {
                 }
                 columns = found
                 width = first.fields.count
+                plainColumns = found.amountMultiplier == 1 ? PlainColumns(found) : nil
             }
-            for entry in records {
-                if entry.byteCount > maxLineBytes {
-                    outcome.diagnostics.append(.error(file, entry.line, "line is \(entry.byteCount) bytes long; the longest line read is \(maxLineBytes) bytes (is this a payment ledger?); line skipped"))
+            outcome.payments.reserveCapacity(outcome.payments.count + spans.count - firstRecord)
+            for r in firstRecord..<max(firstRecord, spans.count) {
+                if spans.recordByteCount[r] > maxLineBytes {
+                    outcome.diagnostics.append(.error(file, spans.recordLine[r], "line is \(spans.recordByteCount[r]) bytes long; the longest line read is \(maxLineBytes) bytes (is this a payment ledger?); line skipped"))
                     continue
                 }
+                if let payment = plainPayment(r) {
+                    outcome.payments.append(payment)
+                    continue
+                }
+                // Anything the byte path is not sure of (spaces to trim, another date or amount
+                // form, a name not found, several candidates) is read by the rules below, as strings.
+                let entry = spans.record(r)
                 guard let row = LedgerReader.row(entry, file: file, header: columns, width: width, diagnostics: &outcome.diagnostics) else { continue }
                 switch matcher.match(row) {
                 case .failure(let failure):
@@ -323,6 +380,119 @@ public enum LedgerReader {
                                                           project: row.project, projectIndex: index, amountFen: row.amountFen, note: row.note, source: file, line: row.line))
                 }
             }
+        }
+
+        /// Record `r` as a payment when it is plainly one, read over its bytes: as many fields as
+        /// the header, none with anything to trim, an ISO date, an amount in 元 of digits with at
+        /// most two decimals, and the name of exactly one project of that year (of that department,
+        /// when one is given). Nil when not sure: then `row` and `Matcher.match` read it and say
+        /// what is wrong.
+        ///
+        /// Hand-written over bytes for speed (issue 13, BENCHMARKS.md): a `String` per field, trimmed,
+        /// with Foundation's `replacingOccurrences` on the amount and a `String`-keyed look-up of the
+        /// name was most of a ledger's reading time. Every record it accepts reads the same as there.
+        private mutating func plainPayment(_ r: Int) -> PaymentRecord? {
+            guard let order = plainColumns else { return nil }
+            let fields = spans.fields(r)
+            guard fields.count == width else { return nil }
+            let first = fields.lowerBound
+            return spans.bytes.withUnsafeBytes { all -> PaymentRecord? in
+                for k in fields where !PlainBytes.untrimmed(UnsafeRawBufferPointer(rebasing: all[spans.fieldStart[k]..<spans.fieldEnd[k]])) { return nil }
+                func field(_ column: Int) -> UnsafeRawBufferPointer {
+                    if column < 0 { return UnsafeRawBufferPointer(start: nil, count: 0) }
+                    return UnsafeRawBufferPointer(rebasing: all[spans.fieldStart[first + column]..<spans.fieldEnd[first + column]])
+                }
+                let department = field(order.department), project = field(order.project), note = field(order.note)
+                guard !project.isEmpty, let date = PlainBytes.isoDate(field(order.date)), let fen = PlainBytes.yuanToFen(field(order.amount)),
+                      let index = matcher.plainMatch(project: project, year: date.year, department: department) else { return nil }
+                let p = projects[index]
+                let departmentText: String
+                if department.isEmpty {
+                    departmentText = p.department ?? ""
+                } else if let own = p.department, own.hasUTF8(department) {
+                    departmentText = own
+                } else if let unit = p.unit, unit.hasUTF8(department) {
+                    departmentText = unit
+                } else {
+                    return nil
+                }
+                let name = p.name.hasUTF8(project) ? p.name : String(decoding: project, as: UTF8.self)
+                let noteText = note.isEmpty ? "" : notes.intern(note)
+                return PaymentRecord(date: date, department: departmentText, project: name, projectIndex: index, amountFen: fen,
+                                     note: noteText, source: file, line: spans.recordLine[r])
+            }
+        }
+    }
+
+    /// Byte tests of `plainPayment`: each accepts only what the string rules read the same way.
+    enum PlainBytes {
+        /// No whitespace to trim at either end (`Character.isWhitespace`): the first and last
+        /// characters are printable ASCII or CJK ideographs, CJK punctuation or full-width forms
+        /// (none of them whitespace, none a mark that joins the character before). Empty is fine.
+        static func untrimmed(_ bytes: UnsafeRawBufferPointer) -> Bool {
+            let n = bytes.count
+            if n == 0 { return true }
+            func plain(_ scalar: UInt32) -> Bool {
+                (0x21...0x7E).contains(scalar) || (0x3001...0x3029).contains(scalar) || (0x3400...0x4DBF).contains(scalar)
+                    || (0x4E00...0x9FFF).contains(scalar) || (0xFF01...0xFF5E).contains(scalar)
+            }
+            func threeByte(_ i: Int) -> UInt32? {
+                guard i >= 0, i + 2 < n, bytes[i] & 0xF0 == 0xE0, bytes[i + 1] & 0xC0 == 0x80, bytes[i + 2] & 0xC0 == 0x80 else { return nil }
+                return UInt32(bytes[i] & 0x0F) << 12 | UInt32(bytes[i + 1] & 0x3F) << 6 | UInt32(bytes[i + 2] & 0x3F)
+            }
+            let head: UInt32? = bytes[0] < 0x80 ? UInt32(bytes[0]) : threeByte(0)
+            let tail: UInt32? = bytes[n - 1] < 0x80 ? UInt32(bytes[n - 1]) : threeByte(n - 3)
+            guard let head, let tail else { return false }
+            return plain(head) && plain(tail)
+        }
+
+        /// `2024-06-30`: four, one or two, one or two digits, a date that exists.
+        static func isoDate(_ bytes: UnsafeRawBufferPointer) -> CalendarDate? {
+            var parts = (0, 0, 0)
+            var digits = 0, part = 0, value = 0
+            for byte in bytes {
+                if byte >= 0x30 && byte <= 0x39 {
+                    value = value * 10 + Int(byte - 0x30)
+                    digits += 1
+                } else if byte == UInt8(ascii: "-") || byte == UInt8(ascii: "/") {
+                    guard part < 2, part == 0 ? digits == 4 : (1...2).contains(digits) else { return nil }
+                    if part == 0 { parts.0 = value } else { parts.1 = value }
+                    part += 1
+                    value = 0
+                    digits = 0
+                } else {
+                    return nil
+                }
+            }
+            guard part == 2, (1...2).contains(digits) else { return nil }
+            parts.2 = value
+            return CalendarDate(year: parts.0, month: parts.1, day: parts.2)
+        }
+
+        /// `5849.00`, `120000`, `0.5`: digits, at most one point with one or two decimals after it.
+        /// Nil for anything else (grouping, signs, spaces, ¥, full-width digits) and on overflow.
+        static func yuanToFen(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+            var mantissa: Int64 = 0
+            var decimals = -1
+            var sawDigit = false
+            for byte in bytes {
+                if byte >= 0x30 && byte <= 0x39 {
+                    let (times10, o1) = mantissa.multipliedReportingOverflow(by: 10)
+                    let (sum, o2) = times10.addingReportingOverflow(Int64(byte - 0x30))
+                    if o1 || o2 { return nil }
+                    mantissa = sum
+                    sawDigit = true
+                    if decimals >= 0 { decimals += 1 }
+                } else if byte == UInt8(ascii: "."), decimals < 0, sawDigit {
+                    decimals = 0
+                } else {
+                    return nil
+                }
+            }
+            guard sawDigit, decimals != 0, decimals <= 2 else { return nil }
+            let scale: Int64 = decimals == 2 ? 1 : decimals == 1 ? 10 : 100
+            let (fen, overflow) = mantissa.multipliedReportingOverflow(by: scale)
+            return overflow ? nil : fen
         }
     }
 
@@ -371,16 +541,40 @@ public enum LedgerReader {
     }
 
     /// Finds the project a row pays.
-    struct Matcher {
+    struct Matcher: Sendable {
         let projects: [ProjectRecord]
         private var byName: [String: [Int]] = [:]
+        /// Every spelling (UTF-8 bytes) of the names in `byName`, to that name's projects: the same
+        /// candidates as the `String` look-up, found without making a `String`.
+        private var bySpelling = ByteTable<[Int]>()
 
         init(projects: [ProjectRecord]) {
             self.projects = projects
             for (i, p) in projects.enumerated() { byName[p.name, default: []].append(i) }
+            bySpelling = ByteTable(capacity: byName.count)
+            for indices in byName.values {
+                for i in indices {
+                    projects[i].name.withUTF8Bytes { spelling in _ = bySpelling.index(spelling) { indices } }
+                }
+            }
         }
 
-        mutating func match(_ row: Row) -> Result<Int, MatchFailure> {
+        /// The project a plain row pays when there is exactly one of that name in `year` and it
+        /// is of `department` (same bytes) or no department is given; nil when `match` must decide.
+        func plainMatch(project: UnsafeRawBufferPointer, year: Int, department: UnsafeRawBufferPointer) -> Int? {
+            guard let named = bySpelling.value(project) else { return nil }
+            var found: Int?
+            for i in named where projects[i].year == year {
+                if found != nil { return nil }
+                found = i
+            }
+            guard let index = found else { return nil }
+            if department.isEmpty { return index }
+            let p = projects[index]
+            return p.department?.hasUTF8(department) == true || p.unit?.hasUTF8(department) == true ? index : nil
+        }
+
+        func match(_ row: Row) -> Result<Int, MatchFailure> {
             guard let named = byName[row.project] else {
                 let close = closeNames(row.project)
                 return .failure(MatchFailure(message: "unknown project `\(row.project)`" + (close.isEmpty ? "; no project has a similar name" : "; close names: " + close.joined(separator: ", "))))

@@ -306,8 +306,10 @@ public enum Value: Sendable, Hashable {
 /// dictionary is sorted.
 public struct StringColumnBuilder {
     private var codes: [Int32] = []
-    private var lookup: [String: Int32] = [:]
-    private var dictionary: [String] = []
+    /// Keyed by UTF-8 bytes (`ByteTable`): a `[String: Int32]` hashed every non-ASCII cell after
+    /// Unicode normalisation, the largest part of building the store (BENCHMARKS.md, issue 13).
+    /// The entry index is the code; the value is the string as first seen.
+    private var lookup = ByteTable<String>()
 
     public init(capacity: Int = 0) { codes.reserveCapacity(capacity) }
 
@@ -317,15 +319,11 @@ public struct StringColumnBuilder {
     }
 
     mutating func code(for value: String) -> Int32 {
-        if let code = lookup[value] { return code }
-        let code = Int32(dictionary.count)
-        dictionary.append(value)
-        lookup[value] = code
-        return code
+        Int32(value.withUTF8Bytes { bytes in lookup.index(bytes) { value } })
     }
 
     public func finish() -> ColumnData {
-        let (sorted, remap) = sortedDictionary(dictionary)
+        let (sorted, remap) = sortedDictionary(lookup.values)
         return .strings(codes: codes.map { $0 == nullCode ? nullCode : remap[Int($0)] }, dictionary: sorted)
     }
 }
@@ -334,34 +332,37 @@ public struct StringColumnBuilder {
 public struct ListColumnBuilder {
     private var offsets: [Int32] = [0]
     private var codes: [Int32] = []
-    private var lookup: [String: Int32] = [:]
-    private var dictionary: [String] = []
+    /// By UTF-8 bytes, as `StringColumnBuilder`.
+    private var lookup = ByteTable<String>()
 
     public init() {}
 
     public mutating func append(_ values: [String]) {
         for value in values {
-            if let code = lookup[value] {
-                codes.append(code)
-            } else {
-                let code = Int32(dictionary.count)
-                dictionary.append(value)
-                lookup[value] = code
-                codes.append(code)
-            }
+            codes.append(Int32(value.withUTF8Bytes { bytes in lookup.index(bytes) { value } }))
         }
         offsets.append(Int32(codes.count))
     }
 
     public func finish() -> ColumnData {
-        let (sorted, remap) = sortedDictionary(dictionary)
+        let (sorted, remap) = sortedDictionary(lookup.values)
         return .lists(offsets: offsets, codes: codes.map { remap[Int($0)] }, dictionary: sorted)
     }
 }
 
 /// Sorts strings by UTF-8 bytes; returns the sorted strings and old code → new code.
 public func sortedDictionary(_ strings: [String]) -> ([String], [Int32]) {
-    let order = strings.indices.sorted { strings[$0].utf8.lexicographicallyPrecedes(strings[$1].utf8) }
+    // memcmp over each string's bytes: the UTF8View's element-wise comparison was a visible part
+    // of sorting a million project names.
+    let order = strings.indices.sorted { a, b in
+        strings[a].withUTF8Bytes { x in
+            strings[b].withUTF8Bytes { y in
+                let common = min(x.count, y.count)
+                let order = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
+                return order != 0 ? order < 0 : x.count < y.count
+            }
+        }
+    }
     var remap = [Int32](repeating: 0, count: strings.count)
     for (newCode, oldCode) in order.enumerated() { remap[oldCode] = Int32(newCode) }
     return (order.map { strings[$0] }, remap)

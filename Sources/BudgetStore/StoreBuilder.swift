@@ -1,27 +1,36 @@
+import BudgetCore
 import BudgetDocuments
 
 /// Turns loaded documents into the columnar tables `projects`, `indicators`, `coverage` and `regions`.
 public enum StoreBuilder {
     public static func build(from loaded: LoadedDocuments) -> Store {
         let projects = loaded.projects
+        // Each source's years in one pass over the rows (a filter per file was files × rows).
+        var documentYears: [String: Set<Int>] = [:]
+        for project in projects { documentYears[project.source, default: []].insert(project.year) }
+        var paymentYears: [String: Set<Int>] = [:]
+        for payment in loaded.payments { paymentYears[payment.source, default: []].insert(payment.date.year) }
+        var actualYears: [String: Set<Int>] = [:]
+        for actual in loaded.actuals { actualYears[actual.source, default: []].insert(actual.date.year) }
         var sources: [Store.Source] = []
         for file in loaded.files {
-            let years = Set(projects.lazy.filter { $0.source == file.path }.map(\.year)).sorted()
             sources.append(.init(path: file.path, kind: .documents, origin: file.origin,
-                                 encoding: file.encoding?.rawValue ?? "unreadable", rows: file.projects, years: years))
+                                 encoding: file.encoding?.rawValue ?? "unreadable", rows: file.projects, years: (documentYears[file.path] ?? []).sorted()))
         }
         for ledger in loaded.ledgerFiles {
-            let years = Set(loaded.payments.lazy.filter { $0.source == ledger.path }.map(\.date.year)).sorted()
             sources.append(.init(path: ledger.path, kind: .payments, origin: ledger.origin,
-                                 encoding: ledger.encoding?.rawValue ?? "unreadable", rows: ledger.projects, years: years))
+                                 encoding: ledger.encoding?.rawValue ?? "unreadable", rows: ledger.projects, years: (paymentYears[ledger.path] ?? []).sorted()))
         }
         for file in loaded.actualsFiles {
-            let years = Set(loaded.actuals.lazy.filter { $0.source == file.path }.map(\.date.year)).sorted()
-            sources.append(.init(path: file.path, kind: .actuals, origin: file.origin, encoding: file.encoding?.rawValue ?? "unreadable", rows: file.projects, years: years))
+            sources.append(.init(path: file.path, kind: .actuals, origin: file.origin, encoding: file.encoding?.rawValue ?? "unreadable", rows: file.projects,
+                                 years: (actualYears[file.path] ?? []).sorted()))
         }
-        return Store(tables: [projectsTable(projects), indicatorsTable(projects), coverageTable(projects), regionsTable(loaded.gazetteer),
-                              paymentsTable(loaded.payments), actualsTable(loaded.actuals, projects: projects)],
-                     deferred: derivedTables, sources: sources)
+        // The tables are independent of one another: built side by side, one per core.
+        let builders: [@Sendable () -> Table] = [
+            { projectsTable(projects) }, { indicatorsTable(projects) }, { coverageTable(projects) }, { regionsTable(loaded.gazetteer) },
+            { paymentsTable(loaded.payments) }, { actualsTable(loaded.actuals, projects: projects) },
+        ]
+        return Store(tables: concurrentMap(builders.count) { builders[$0]() }, deferred: derivedTables, sources: sources)
     }
 
     /// The tables one set of projects gives: `projects`, `indicators` and `coverage`, ids
