@@ -58,7 +58,8 @@ public struct DocumentParser {
             sawData = true
             rows.append(row)
         }
-        let (preamble, segments) = TableSegmenter(labels: labels).split(rows)
+        let cellLabels = CellLabels(labels: labels)
+        let (preamble, segments) = TableSegmenter(labels: labels, cellLabels: cellLabels).split(rows)
         if segments.isEmpty {
             if let first = rows.first {
                 output.diagnostics.append(.at(file, first.position, .error,
@@ -71,7 +72,7 @@ public struct DocumentParser {
             output.diagnostics.append(.at(file, first.position, .warning,
                 "\(preamble.count) row(s) before the first table (\(span)) are not part of a 绩效目标表 (a notice, prose or another table); not read"))
         }
-        var context = TableReader.Context(file: file, labels: labels)
+        var context = TableReader.Context(file: file, labels: labels, cellLabels: cellLabels)
         let readings = TargetMemo(bareBefore: labels.bareBefore)
         var previousFacts: TableReader.TableFacts?
         // Read every table first, then finish them: a table without a year may share the others'.

@@ -229,7 +229,7 @@ struct IndicatorBlock {
         guard filled.count == 1 else { return false }
         let text = filled[0]
         guard let colon = text.firstIndex(where: { $0 == ":" || $0 == "：" }) else { return false }
-        let label = labels.field(LabelText.parse(String(text[..<colon])), in: [.indicator])
+        let label = context.cellLabels.field(String(text[..<colon]), in: [.indicator])
         let value = String(text[text.index(after: colon)...]).trimmed
         guard !value.isEmpty else { return false }
         if label == .level1 {

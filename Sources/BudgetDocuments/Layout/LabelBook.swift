@@ -119,6 +119,11 @@ public struct LabelBook: Sendable {
         fields[ByteKey(label.keyBytes)]?.first { zones.contains($0.zone) }
     }
 
+    /// Every field the parsed label's key names, in any zone.
+    func fields(of label: LabelText) -> [LabelField] {
+        fields[ByteKey(label.keyBytes)] ?? []
+    }
+
     /// The document kind when `text` is a title of the family (`…绩效目标申报表`, `…自评表(2023年度)`).
     func titleKind(_ text: String) -> String? {
         // Every title names a 表; most one-cell rows (goal texts) do not, and skip the work below.
@@ -322,6 +327,34 @@ struct LabelText: Equatable {
 
     /// A category label's key: notes and scores removed, spaces gone.
     static func categoryKey(_ raw: String) -> String { parse(raw).key }
+}
+
+/// `labels.field(LabelText.parse(cell), in: zones)` for the cells of one document, remembered by
+/// the cell's UTF-8 bytes.
+///
+/// The segmenter, the table reader and the indicator block each ask what the same cells are (every
+/// indicator row is asked whether it is the 一级/二级/三级 header): taking the cell apart (even
+/// through `LabelMemo`, behind its lock, copying the parsed label) and looking its key up again was
+/// ~15 % of loading at 100k projects (issue 13, BENCHMARKS.md). One per document, on one thread;
+/// the rules stay in `LabelText.parse` and `LabelBook`.
+final class CellLabels {
+    let labels: LabelBook
+    private var memo = ByteTable<[LabelField]>(capacity: 256)
+    /// A document of ever-new short cells stops remembering past this many.
+    private let capacity = 100_000
+
+    init(labels: LabelBook) { self.labels = labels }
+
+    /// The field `cell` names in `zones`, if any.
+    func field(_ cell: String, in zones: LabelZone) -> LabelField? {
+        cell.withUTF8Bytes { bytes -> LabelField? in
+            if bytes.count > LabelText.longestLabelBytes || memo.count >= capacity && memo.find(bytes) == nil {
+                return labels.field(LabelText.parse(cell), in: zones)
+            }
+            let entry = memo.index(bytes) { labels.fields(of: LabelText.parse(cell)) }
+            return memo.values[entry].first { zones.contains($0.zone) }
+        }
+    }
 }
 
 /// Label cells already taken apart, shared by the loader's threads (keyed by UTF-8 bytes, which hash

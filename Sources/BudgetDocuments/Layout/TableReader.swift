@@ -12,6 +12,14 @@ struct TableReader {
         let file: String
         let labels: LabelBook
         var diagnostics: [Diagnostic] = []
+        /// The document's cells' label look-ups, shared by its tables.
+        let cellLabels: CellLabels
+
+        init(file: String, labels: LabelBook, cellLabels: CellLabels? = nil) {
+            self.file = file
+            self.labels = labels
+            self.cellLabels = cellLabels ?? CellLabels(labels: labels)
+        }
 
         mutating func warning(_ position: SourcePosition, _ message: String) {
             diagnostics.append(.at(file, position, .warning, message))
@@ -60,6 +68,7 @@ struct TableReader {
     }
 
     var labels: LabelBook { context.labels }
+    var cellLabels: CellLabels { context.cellLabels }
 
     // MARK: the header zone
 
@@ -82,7 +91,7 @@ struct TableReader {
                 }
             }
             guard let first = cells.firstIndex(where: { !$0.isEmpty }) else { index += 1; continue }
-            if TableSegmenter(labels: labels).isIndicatorHeader(cells) {
+            if TableSegmenter(labels: labels, cellLabels: cellLabels).isIndicatorHeader(cells) {
                 sawIndicatorBlock = true
                 let header = IndicatorBlock.mergingGroupRow(index > 0 ? rows[index - 1].cells.map(\.trimmed) : [], into: cells, labels: labels)
                 var block = IndicatorBlock(header: header, position: row.position, labels: labels, context: context)
@@ -122,7 +131,7 @@ struct TableReader {
 
     /// Title, year line, unit caption, or a one-cell `label: value` line. True when the row was one of those.
     private mutating func readCaption(_ text: String, at position: SourcePosition) -> Bool {
-        if facts.title == nil || facts.inherited, let kind = TableSegmenter(labels: labels).titleKind(text) {
+        if facts.title == nil || facts.inherited, let kind = TableSegmenter(labels: labels, cellLabels: cellLabels).titleKind(text) {
             facts.inherited = false
             facts.title = text
             facts.kind = kind
@@ -189,7 +198,7 @@ struct TableReader {
     }
 
     private func isLabel(_ cell: String) -> Bool {
-        !cell.isEmpty && labels.field(LabelText.parse(cell), in: [.project, .money, .goal]) != nil
+        !cell.isEmpty && cellLabels.field(cell, in: [.project, .money, .goal]) != nil
     }
 
     private mutating func readHeaderRow(_ cells: [String], first: Int, position: SourcePosition) {
@@ -204,7 +213,7 @@ struct TableReader {
             pendingIsHeaderRow = false
             return
         }
-        if first == 0, labels.field(LabelText.parse(cells[0]), in: [.row]) == .rowEnd {
+        if first == 0, cellLabels.field(cells[0], in: [.row]) == .rowEnd {
             // A 合计 row under a small money table carries nothing new.
             pending.removeAll()
             return
@@ -217,19 +226,19 @@ struct TableReader {
             let field = labels.field(lead, in: [.money])
             let amountsOnRow = cells.dropFirst().contains { CellValues.amount($0) != nil }
             let moneyColumns = cells.indices.dropFirst().filter { i in
-                guard let f = labels.field(LabelText.parse(cells[i]), in: [.money]) else { return false }
+                guard let f = cellLabels.field(cells[i], in: [.money]) else { return false }
                 return f != .moneyBlock && f != .moneyRowHeader
             }
             if field == .moneyBlock || field != nil && !moneyColumns.isEmpty && !amountsOnRow {
                 var block = MoneyBlock(multiplier: lead.unitMultiplier)
                 for i in cells.indices where block.multiplier == nil { block.multiplier = LabelText.parse(cells[i]).unitMultiplier }
                 if !amountsOnRow && !moneyColumns.isEmpty {
-                    for i in moneyColumns { block.columns[i] = labels.field(LabelText.parse(cells[i]), in: [.money]) }
+                    for i in moneyColumns { block.columns[i] = cellLabels.field(cells[i], in: [.money]) }
                     // The column after the block's label holds the row labels (总额, 其中:财政资金), its header often empty.
                     let labelColumn = moneyColumns.contains(1) ? nil : 1
                     let moneySet = Set(moneyColumns)  // `contains` per cell on the array was quadratic on a wide row
                     for i in cells.indices.dropFirst() where !cells[i].isEmpty && !moneySet.contains(i) && i != labelColumn
-                        && labels.field(LabelText.parse(cells[i]), in: [.money]) != .moneyRowHeader {
+                        && cellLabels.field(cells[i], in: [.money]) != .moneyRowHeader {
                         block.otherColumns[i] = cells[i]
                     }
                     for wanted in [LabelField.budget, .budgetInitial, .budgetAdjusted, .budgetTotal] where block.basisColumn == nil {
@@ -274,9 +283,9 @@ struct TableReader {
         var i = start
         let rowStart = cells.firstIndex { !$0.isEmpty } ?? 0
         let filled = cells.indices.filter { !cells[$0].isEmpty }
-        if rowStart == 0, filled.count >= 2, filled.allSatisfy({ isLabel(cells[$0]) || labels.field(LabelText.parse(cells[$0]), in: [.indicator, .project]) != nil }),
-           labels.field(LabelText.parse(cells[0]), in: [.project, .goal]).map({ $0 != .goalBlock }) == true,
-           filled.count >= 3 || labels.field(LabelText.parse(cells[0]), in: [.goal]) != nil {
+        if rowStart == 0, filled.count >= 2, filled.allSatisfy({ isLabel(cells[$0]) || cellLabels.field(cells[$0], in: [.indicator, .project]) != nil }),
+           cellLabels.field(cells[0], in: [.project, .goal]).map({ $0 != .goalBlock }) == true,
+           filled.count >= 3 || cellLabels.field(cells[0], in: [.goal]) != nil {
             // A row of labels only, starting with a project field: its values are the row below.
             pending.removeAll()
             for column in filled {
@@ -531,7 +540,7 @@ struct TableReader {
             if row.isOversize { broken = true; index += 1; continue }
             guard let first = cells.firstIndex(where: { !$0.isEmpty }) else { index += 1; continue }
             // A table split over pages repeats its header (and may say 续表): not indicators.
-            if TableSegmenter(labels: labels).isIndicatorHeader(cells) || cells[first].utf8.count <= 15 && cells[first].hasBytes("续表") {
+            if TableSegmenter(labels: labels, cellLabels: cellLabels).isIndicatorHeader(cells) || cells[first].utf8.count <= 15 && cells[first].hasBytes("续表") {
                 index += 1
                 continue
             }
@@ -635,7 +644,7 @@ struct TableReader {
                 break
             }
             // `合计 | | 12.5` with 合计 in the 项目名称 column: a total, not a project.
-            if !name.isEmpty, labels.field(LabelText.parse(name), in: [.row]) == .rowEnd, !block.hasIndicatorCells(cells.enumerated().map { $0.offset == block.projectColumn ? "" : $0.element }) {
+            if !name.isEmpty, cellLabels.field(name, in: [.row]) == .rowEnd, !block.hasIndicatorCells(cells.enumerated().map { $0.offset == block.projectColumn ? "" : $0.element }) {
                 continue
             }
             // A sheet that repeats the project on each of its indicator rows continues the same project.

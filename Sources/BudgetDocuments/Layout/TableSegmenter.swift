@@ -15,6 +15,12 @@ struct TableSegmenter {
     }
 
     let labels: LabelBook
+    let cellLabels: CellLabels
+
+    init(labels: LabelBook, cellLabels: CellLabels? = nil) {
+        self.labels = labels
+        self.cellLabels = cellLabels ?? CellLabels(labels: labels)
+    }
 
     /// The rows before the first table, and the tables.
     func split(_ rows: [GridRow]) -> (preamble: [GridRow], segments: [Segment]) {
@@ -44,7 +50,7 @@ struct TableSegmenter {
                 current = next
                 continue
             }
-            let isName = first == 0 && labels.field(LabelText.parse(cells[0]), in: [.project]) == .projectName
+            let isName = first == 0 && cellLabels.field(cells[0], in: [.project]) == .projectName
             let isHeader = filled.count >= 2 && isIndicatorHeader(cells)
             if isName {
                 if var open = current {
@@ -63,7 +69,7 @@ struct TableSegmenter {
                 }
                 continue
             }
-            if current == nil, isHeader, cells.contains(where: { labels.field(LabelText.parse($0), in: [.project]) == .projectName }) {
+            if current == nil, isHeader, cells.contains(where: { cellLabels.field($0, in: [.project]) == .projectName }) {
                 // A flat sheet without a title: the header row itself starts the table.
                 var carried: [GridRow] = []
                 while let last = preamble.last, isCaption(last) { carried.insert(preamble.removeLast(), at: 0) }
@@ -98,7 +104,7 @@ struct TableSegmenter {
     func isIndicatorHeader(_ cells: [String]) -> Bool {
         var level1 = false, level2 = false, level3 = false
         for cell in cells where !cell.isEmpty {
-            switch labels.field(LabelText.parse(cell), in: [.indicator]) {
+            switch cellLabels.field(cell, in: [.indicator]) {
             case .level1: level1 = true
             case .level2: level2 = true
             case .level3: level3 = true
