@@ -123,3 +123,20 @@ extension String {
         }
     }
 }
+
+/// Whether `needle`'s bytes occur in `haystack` (memchr to each candidate first byte, then memcmp).
+public func bytesContain(_ haystack: UnsafeRawBufferPointer, _ needle: UnsafeRawBufferPointer) -> Bool {
+    let n = needle.count
+    if n == 0 { return true }
+    guard haystack.count >= n, let base = haystack.baseAddress, let word = needle.baseAddress else { return false }
+    let first = Int32(needle[0])
+    var offset = 0
+    let last = haystack.count - n
+    while offset <= last {
+        guard let hit = memchr(base + offset, first, last - offset + 1) else { return false }
+        let at = UnsafeRawPointer(hit) - base
+        if memcmp(base + at, word, n) == 0 { return true }
+        offset = at + 1
+    }
+    return false
+}

@@ -56,9 +56,16 @@ extension StringProtocol {
     /// Whether `word` occurs, comparing UTF-8 bytes: Foundation's `contains`/`range(of:)` fold
     /// character clusters and dominated loading time (BENCHMARKS.md).
     func hasBytes(_ word: String) -> Bool {
-        var haystack = [UInt8](utf8)
-        haystack.append(0)
-        return containsBytes(haystack, Array(word.utf8))
+        // Searched in the string's own bytes: copying every cell into an array first was a visible
+        // part of reading titles and captions (issue 13).
+        if let text = self as? String {
+            return text.withUTF8Bytes { haystack in
+                word.withUTF8Bytes { needle in
+                    bytesContain(haystack, needle)
+                }
+            }
+        }
+        return containsBytes([UInt8](utf8), Array(word.utf8))
     }
 }
 

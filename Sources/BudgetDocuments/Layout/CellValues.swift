@@ -12,6 +12,10 @@ enum CellValues {
 
     /// Reads the number and any unit suffix; nil when the cell is not an amount.
     static func amount(_ raw: String) -> Amount? {
+        // Most amount cells are plain ASCII (`15,000.00`): squashing and the unit suffixes change
+        // nothing there but spaces, so they are read over the bytes (issue 13). Anything with a
+        // parenthesis, a currency sign or non-ASCII text goes the general way below.
+        if let plain = plainAmount(raw) { return plain }
         var text = LabelText.squash(raw).replacingFullWidthDigits()
         // `5万元(其中财政拨款5万元)`: the note after the amount is kept by the caller, not read here.
         if let open = text.firstIndex(of: "("), open > text.startIndex, text.hasSuffix(")") { text = String(text[..<open]) }
@@ -34,6 +38,33 @@ enum CellValues {
         }
         guard sawDigit else { return nil }
         return Amount(digits: Substring(text.filter { $0 != "," }), cellMultiplier: multiplier)
+    }
+
+    /// `amount` for a cell of ASCII digits, `,`, `.`, a leading `-` and spaces (which squashing
+    /// removes); nil when the cell is anything else, for `amount` to read.
+    private static func plainAmount(_ raw: String) -> Amount?? {
+        raw.withUTF8Bytes { bytes -> Amount?? in
+            var kept: [UInt8] = []
+            kept.reserveCapacity(bytes.count)
+            var sawDigit = false, sawPoint = false, index = 0
+            for byte in bytes {
+                switch byte {
+                case 0x20, 0x09, 0x0A, 0x0D: continue
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): sawDigit = true; kept.append(byte)
+                case UInt8(ascii: ".") where !sawPoint: sawPoint = true; kept.append(byte)
+                case UInt8(ascii: ","): if !(sawDigit && !sawPoint) { return .some(nil) }
+                case UInt8(ascii: "-") where index == 0: kept.append(byte)
+                default:
+                    // A second point, a `-` later on, a letter or a space taken as a digit: not an amount.
+                    if byte < 0x80 && byte != UInt8(ascii: "(") { return .some(nil) }
+                    return nil
+                }
+                index += 1
+            }
+            guard index > 0 else { return nil }
+            guard sawDigit else { return .some(nil) }
+            return .some(Amount(digits: Substring(String(decoding: kept, as: UTF8.self)), cellMultiplier: nil))
+        }
     }
 
     /// A percentage or ratio cell (`100.00%`, `95%`, `0.95`) as a ratio (1 = 100%).

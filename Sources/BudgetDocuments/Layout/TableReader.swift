@@ -111,7 +111,7 @@ struct TableReader {
                 }
                 return
             }
-            if let tree = TreeLayout(header: cells, labels: labels) {
+            if let tree = TreeLayout(header: cells, cellLabels: cellLabels) {
                 sawIndicatorBlock = true
                 readTree(rows[(index + 1)...], layout: tree)
                 return
@@ -802,16 +802,16 @@ struct TreeLayout {
     var amountColumn: Int?
     var amountHeader: String
 
-    init?(header cells: [String], labels: LabelBook) {
+    init?(header cells: [String], cellLabels: CellLabels) {
         var item = false
         valueColumn = nil
         amountColumn = nil
         amountHeader = ""
         for (i, cell) in cells.enumerated() where !cell.isEmpty {
-            let key = LabelText.parse(cell).key
-            if labels.field(key, in: [.indicator]) == .treeItem { item = true }
-            if labels.field(key, in: [.indicator]) == .annualTarget { valueColumn = i }
-            if let f = labels.field(key, in: [.money]), f == .budget || f == .budgetTotal { amountColumn = i; amountHeader = cell }
+            let indicatorField = cellLabels.field(cell, in: [.indicator])
+            if indicatorField == .treeItem { item = true }
+            if indicatorField == .annualTarget { valueColumn = i }
+            if let f = cellLabels.field(cell, in: [.money]), f == .budget || f == .budgetTotal { amountColumn = i; amountHeader = cell }
         }
         guard item, valueColumn != nil, amountColumn != nil else { return nil }
     }
