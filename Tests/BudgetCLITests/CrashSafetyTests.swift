@@ -47,6 +47,8 @@ import Testing
         #expect(second.status == 0)
         let replaced = try BudgetqProcess.run(["--snapshot", snapshot, "-c", "projects | count", "--format", "csv"])
         #expect(replaced.stdout == "count\r\n31\r\n")
+        // The killed save's temporary file is gone: the next save removed it (its writer is dead).
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["data.snap"])
     }
 
     @Test func corruptOrForeignSnapshotsAreRefused() throws {

@@ -54,6 +54,75 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty, "a temporary file was left behind")
     }
 
+    /// Runs a tool (mount, setpriv) and says whether it succeeded.
+    static func tool(_ path: String, _ arguments: [String]) -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+
+    /// A read-only folder, as root sees one: root ignores permission bits, so a folder with mode
+    /// 0555 does not fail for it. A read-only tmpfs mounted over a temporary folder does (EROFS);
+    /// where mounting is not allowed, budgetq runs as `nobody` (setpriv) against a 0555 folder (EACCES).
+    @Test func writingIntoAReadOnlyFolderNamesThePathAndTheReason() throws {
+        let dir = try NothingLostTests.temporaryFolder("read-only")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let mounted = dir.appendingPathComponent("ro").path
+        try FileManager.default.createDirectory(atPath: mounted, withIntermediateDirectories: true)
+        let seed = BudgetqProcess.root + "/" + Self.seed
+        var checked = 0
+        if Self.tool("/bin/mount", ["-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", mounted]) {
+            defer { _ = Self.tool("/bin/umount", [mounted]) }
+            for (arguments, target) in [(["--data", seed, "--no-cache", "-c", ".save \(mounted)/data.snap"], "\(mounted)/data.snap"),
+                                        (["export", "projects", "--data", seed, "--no-cache", "--out", "\(mounted)/p.csv"], "\(mounted)/p.csv"),
+                                        (["--data", seed, "--no-cache", "-c", ".output \(mounted)/o.txt\nprojects | count"], "\(mounted)/o.txt")] {
+                let result = try BudgetqProcess.run(arguments)
+                #expect(result.status == 1, "\(arguments)")
+                #expect(result.stderr.contains("cannot write \(target): Read-only file system"), "\(arguments): \(result.stderr)")
+            }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: mounted).isEmpty)
+            checked += 1
+        } else {
+            print("note: cannot mount a read-only tmpfs here; the EROFS case is not checked")
+        }
+        // As an unprivileged user, a 0555 folder is read-only.
+        let locked = dir.appendingPathComponent("locked").path
+        try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: locked)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.path)
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"),
+           Self.tool("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "/bin/true"]) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", BudgetqProcess.binary, "--data", seed, "--no-cache", "-c", ".save \(locked)/data.snap"]
+            process.environment = BudgetqProcess.environment
+            let err = Pipe()
+            process.standardError = err
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            // Where nobody cannot reach the binary or the seed (a home folder mode 0700), budgetq fails before writing.
+            if !stderr.contains(locked) {
+                print("note: budgetq cannot run as nobody here (\(stderr.prefix(200))); the EACCES case is not checked")
+            } else {
+                #expect(process.terminationStatus == 1)
+                #expect(stderr.contains("cannot write \(locked)/data.snap: Permission denied"), "\(stderr)")
+                #expect(try FileManager.default.contentsOfDirectory(atPath: locked).isEmpty)
+                checked += 1
+            }
+        } else {
+            print("note: setpriv is missing or cannot drop to nobody; the EACCES case is not checked")
+        }
+        try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: locked)
+        if checked == 0 { print("note: no read-only folder could be made here (no mount, no setpriv): skipped") }
+    }
+
     @Test func staleTemporaryFilesOfKilledSavesAreRemoved() throws {
         let dir = try NothingLostTests.temporaryFolder("stale-temp")
         defer { try? FileManager.default.removeItem(at: dir) }
