@@ -1,9 +1,10 @@
+import BudgetCore
 import BudgetQuery
 
 /// Runs a script: query statements, and dot commands on lines of their own.
 ///
 /// Query text between dot commands is parsed as one chunk, padded so that every error names the
-/// line of the file it sits on.
+/// line of the file it sits on. After Ctrl-C (`Interrupt`) no further statement runs.
 struct ScriptRunner {
     let workspace: Workspace
     let file: String
@@ -26,9 +27,13 @@ struct ScriptRunner {
                     failed.append(error.span.line)
                     if stopAtFirstError { return false }
                 case .success(let statement):
+                    if Interrupt.isRequested {
+                        failed.append(statement.line)
+                        return false
+                    }
                     if !workspace.execute(statement, source: source, file: file) {
                         failed.append(statement.line)
-                        if stopAtFirstError { return false }
+                        if stopAtFirstError || Interrupt.isRequested { return false }
                     }
                 }
             }
@@ -41,6 +46,10 @@ struct ScriptRunner {
             if trimmed.hasPrefix("."), chunkIsComplete(chunk) {
                 if !flush() { return failed }
                 chunkStart = number + 1
+                if Interrupt.isRequested {
+                    failed.append(number)
+                    return failed
+                }
                 let ok = DotCommands.run(trimmed, workspace: workspace, file: file, line: number)
                 if !ok {
                     failed.append(number)

@@ -26,6 +26,8 @@ public final class Workspace {
     public var headers = true
     /// `.once FILE`: where the next result goes, instead of the output.
     public var oncePath: String?
+    /// True once a statement stopped by Ctrl-C has said "interrupted" (the REPL then says nothing more).
+    public var reportedInterruption = false
     /// The last result printed, for `.last`.
     public private(set) var lastResult: QueryResult?
     /// Where results go: nil for standard output, else a file rewritten atomically after each result.
@@ -415,6 +417,11 @@ public final class Workspace {
                 standardOutput("run time: \(Self.runTimeText(nanoseconds: elapsed))\n")
             }
             return true
+        } catch where error.isInterruption {
+            // Ctrl-C is the user's own doing: one line, no source excerpt.
+            standardError("interrupted\n")
+            reportedInterruption = true
+            return false
         } catch {
             standardError(error.rendered(source: source, file: file) + "\n")
             if let entry = loaded?.cacheEntry, session.store.decodeProblem != nil {

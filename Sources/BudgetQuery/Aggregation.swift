@@ -1,15 +1,22 @@
+import BudgetCore
 import BudgetStore
 
 /// Computes one aggregate per group.
 enum Aggregation {
     /// `sum(col)` or `count()` of a plain integer column, read through the frame's selection
     /// instead of gathering it first; nil when the aggregate has another shape.
-    static func sumThroughSelection(_ spec: AggregateSpec, frame: Frame, grouping: Grouping) -> Column? {
+    static func sumThroughSelection(_ spec: AggregateSpec, frame: Frame, grouping: Grouping) throws(Interrupted) -> Column? {
         let g = grouping.count
         let n = frame.rowCount
         if spec.function == .count, case .none = spec.argument {
             var counts = [Int64](repeating: 0, count: g)
-            grouping.ids.withUnsafeBufferPointer { ids in for k in 0..<n { counts[Int(ids[k])] += 1 } }
+            grouping.ids.withUnsafeBufferPointer { ids in
+                for k in 0..<n {
+                    if Interrupt.stops(at: k) { break }
+                    counts[Int(ids[k])] += 1
+                }
+            }
+            try Interrupt.check()
             return Column(name: "", type: .int, data: .integers(counts))
         }
         guard spec.function == .sum, case .column(let index, let type)? = spec.argument, type != .real, type.isNumeric else { return nil }
@@ -23,6 +30,7 @@ enum Aggregation {
                 (rows ?? empty).withUnsafeBufferPointer { r in
                     let indirect = rows != nil
                     for k in 0..<n {
+                        if Interrupt.stops(at: k) { break }
                         let row = indirect ? Int(r[k]) : k
                         if nulls.isNull(row) { continue }
                         let value = v[row]
@@ -35,6 +43,7 @@ enum Aggregation {
                 }
             }
         }
+        try Interrupt.check()
         if overflow { return nil }
         return Column(name: "", type: type, data: .integers(sums, nulls: NullMask(count: g) { !seen[$0] }))
     }
@@ -57,10 +66,12 @@ enum Aggregation {
         case .dcount:
             guard let argument else { return Column(name: "", type: .int, data: .integers([Int64](repeating: 0, count: g))) }
             let column = evaluator.materialize(argument, type: argument.type ?? .int)
-            let values = Grouping.build(keys: [column], rows: rows)
+            let values: Grouping
+            do { values = try Grouping.build(keys: [column], rows: rows) } catch { throw .interrupted }
             var seen = Set<Int64>()
             var counts = [Int64](repeating: 0, count: g)
             for i in 0..<rows where !column.isNull(i) {
+                if Interrupt.stops(at: i) { throw .interrupted }
                 if seen.insert(Int64(ids[i]) << 32 | Int64(values.ids[i])).inserted { counts[Int(ids[i])] += 1 }
             }
             return Column(name: "", type: .int, data: .integers(counts))
@@ -70,7 +81,11 @@ enum Aggregation {
             if type == .real || spec.function == .avg && type == .real {
                 let values = evaluator.reals(argument)
                 var sums = [Double](repeating: 0, count: g), counts = [Int](repeating: 0, count: g)
-                for i in 0..<rows where !values[i].isNaN { sums[Int(ids[i])] += values[i]; counts[Int(ids[i])] += 1 }
+                for i in 0..<rows where !values[i].isNaN {
+                    if Interrupt.stops(at: i) { throw .interrupted }
+                    sums[Int(ids[i])] += values[i]
+                    counts[Int(ids[i])] += 1
+                }
                 let out = (0..<g).map { counts[$0] == 0 ? Double.nan : (spec.function == .avg ? sums[$0] / Double(counts[$0]) : sums[$0]) }
                 return Column(name: "", type: .real, data: .reals(out))
             }
@@ -81,6 +96,7 @@ enum Aggregation {
             values.values.withUnsafeBufferPointer { values in
                 ids.withUnsafeBufferPointer { ids in
                     for i in 0..<rows where !nulls.isNull(i) {
+                        if Interrupt.stops(at: i) { break }
                         let k = Int(ids[i])
                         let (s, o) = sums[k].addingReportingOverflow(values[i])
                         sums[k] = s
@@ -89,6 +105,7 @@ enum Aggregation {
                     }
                 }
             }
+            if Interrupt.isRequested { throw .interrupted }
             if overflow { throw EvaluationFailure(message: "the sum does not fit in 64 bits of fen") }
             if spec.function == .avg {
                 let divisor = Double(powerOfTen(numericScale(type) ?? 0))
@@ -103,6 +120,7 @@ enum Aggregation {
             var best = [Int](repeating: -1, count: g)
             let order = SortKeyValues(column)
             for i in 0..<rows where !column.isNull(i) {
+                if Interrupt.stops(at: i) { throw .interrupted }
                 let k = Int(ids[i])
                 if best[k] < 0 || (isMax ? order.less(best[k], i) : order.less(i, best[k])) { best[k] = i }
             }

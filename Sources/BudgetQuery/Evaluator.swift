@@ -28,6 +28,9 @@ let unknownTruth: Int64 = -1
 /// A failure while computing (overflow); the operator adds the position.
 struct EvaluationFailure: Error {
     var message: String
+
+    /// Ctrl-C stopped the computation (the executor reports it as an interruption).
+    static let interrupted = EvaluationFailure(message: "interrupted")
 }
 
 /// Evaluates bound expressions over a frame, a column at a time.

@@ -1,3 +1,4 @@
+import BudgetCore
 import BudgetStore
 
 /// Runs one pipeline: each operator is planned (bound) against the rows it receives, then executed.
@@ -8,7 +9,6 @@ import BudgetStore
 struct Executor {
     let store: Store
     let context: BindingContext
-    var isCancelled: @Sendable () -> Bool = { false }
     /// Run over the first N rows only (completion asks what columns a pipeline makes, not its answer).
     var sampleRows: Int?
 
@@ -16,7 +16,8 @@ struct Executor {
         var frame = try source(pipeline.source, span: pipeline.sourceSpan)
         if let sampleRows { frame = frame.prefix(sampleRows) }
         for (op, span) in pipeline.operators {
-            if isCancelled() { throw QueryError("interrupted", at: span) }
+            // Ctrl-C (`Interrupt`) is looked at between operators and inside their long loops.
+            if Interrupt.isRequested { throw .interrupted(at: span) }
             do {
                 let totalRow = frame.totalRow
                 frame = try apply(op, to: frame, span: span)
@@ -26,6 +27,8 @@ struct Executor {
                 case .total, .summarize: break
                 default: frame.totalRow = nil
                 }
+            } catch _ where Interrupt.isRequested {
+                throw .interrupted(at: span)
             } catch let failure as EvaluationFailure {
                 throw QueryError(failure.message, at: span)
             } catch let error as QueryError {

@@ -1,3 +1,4 @@
+import BudgetCore
 import BudgetStore
 
 /// Rows assigned to groups: `ids[row]` in 0..<count, and the first row of each group.
@@ -19,22 +20,36 @@ struct Grouping {
     ///
     /// With `through`, key values are read at those base rows (the frame's selection), so the
     /// key columns need not be gathered first.
-    static func build(keys: [Column], rows: Int, through: [Int32]? = nil) -> Grouping {
-        guard var combined = keys.first.map({ singleKey($0, rows: rows, through: through) }) else { return single(rows: rows) }
+    ///
+    /// Ctrl-C: each pass stops early when `Interrupt` is requested (looked at every 64K rows), and
+    /// the half-built grouping is never returned.
+    static func build(keys: [Column], rows: Int, through: [Int32]? = nil) throws(Interrupted) -> Grouping {
+        guard let first = keys.first else { return single(rows: rows) }
+        var combined = singleKey(first, rows: rows, through: through)
+        try Interrupt.check()
         for key in keys.dropFirst() {
             let next = singleKey(key, rows: rows, through: through)
+            try Interrupt.check()
             let (width, overflow) = Int64(combined.count).multipliedReportingOverflow(by: Int64(next.count))
             var identities = [Int64](repeating: 0, count: rows)
             if !overflow && width < Int64(Int32.max) {
-                for i in 0..<rows { identities[i] = Int64(combined.ids[i]) * Int64(next.count) + Int64(next.ids[i]) }
+                for i in 0..<rows {
+                    try Interrupt.check(row: i)
+                    identities[i] = Int64(combined.ids[i]) * Int64(next.count) + Int64(next.ids[i])
+                }
             } else {
-                for i in 0..<rows { identities[i] = Int64(combined.ids[i]) << 32 | Int64(next.ids[i]) }
+                for i in 0..<rows {
+                    try Interrupt.check(row: i)
+                    identities[i] = Int64(combined.ids[i]) << 32 | Int64(next.ids[i])
+                }
             }
             combined = fromIdentities(identities)
+            try Interrupt.check()
         }
         return combined
     }
 
+    /// One key's grouping; when interrupted, an unfinished one (`build` checks and throws).
     private static func singleKey(_ column: Column, rows: Int, through: [Int32]?) -> Grouping {
         if let through, !column.isIntegerOrCodes {
             return singleKey(column.gathered(through), rows: rows, through: nil)
@@ -57,9 +72,17 @@ struct Grouping {
                             ids[i] = slot[s]
                         }
                         if let through {
-                            through.withUnsafeBufferPointer { r in for i in 0..<rows { assign(i, codes[Int(r[i])]) } }
+                            through.withUnsafeBufferPointer { r in
+                                for i in 0..<rows {
+                                    if Interrupt.stops(at: i) { break }
+                                    assign(i, codes[Int(r[i])])
+                                }
+                            }
                         } else {
-                            for i in 0..<rows { assign(i, codes[i]) }
+                            for i in 0..<rows {
+                                if Interrupt.stops(at: i) { break }
+                                assign(i, codes[i])
+                            }
                         }
                     }
                 }
@@ -117,6 +140,7 @@ struct Grouping {
                 ids.withUnsafeMutableBufferPointer { ids in
                     slot.withUnsafeMutableBufferPointer { slot in
                         for i in 0..<rows {
+                            if Interrupt.stops(at: i) { break }
                             let v = values[i]
                             let s = nulls.isNull(i) ? nullSlot : Int(v &- low)
                             var id = slot[s]
@@ -135,6 +159,7 @@ struct Grouping {
         var table: [Int64: Int32] = [:]
         var nullId: Int32?
         for i in 0..<rows {
+            if Interrupt.stops(at: i) { break }
             if nulls.isNull(i) {
                 if nullId == nil {
                     nullId = Int32(representatives.count)

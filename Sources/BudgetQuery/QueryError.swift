@@ -5,11 +5,20 @@ public struct QueryError: Error, Sendable, Equatable {
     public var span: SourceSpan
     public var message: String
     public var hint: String?
+    /// True when Ctrl-C stopped the statement: shown as the one line "interrupted".
+    public var isInterruption = false
 
     public init(_ message: String, at span: SourceSpan, hint: String? = nil) {
         self.message = message
         self.span = span
         self.hint = hint
+    }
+
+    /// Ctrl-C stopped the statement at `span`.
+    public static func interrupted(at span: SourceSpan) -> QueryError {
+        var error = QueryError("interrupted", at: span)
+        error.isInterruption = true
+        return error
     }
 }
 

@@ -1,3 +1,4 @@
+import BudgetCore
 import BudgetStore
 
 /// A parsed statement, ready to run, with where it starts in the text.
@@ -52,8 +53,6 @@ public final class QuerySession: @unchecked Sendable {
     public private(set) var store: Store
     private var parameters: [String: Scalar] = [:]
     private var lets: [String: Frame] = [:]
-    /// Checked between operators; set it to stop a running query (Ctrl-C).
-    public var isCancelled: @Sendable () -> Bool = { false }
 
     public init(store: Store) { self.store = store }
 
@@ -134,7 +133,7 @@ public final class QuerySession: @unchecked Sendable {
         case .query(let p), .assign(_, let p, _): pipeline = p
         case .set: return nil
         }
-        var executor = Executor(store: store, context: BindingContext(parameters: parameters, lets: lets, regionAliases: regionAliases), isCancelled: isCancelled)
+        var executor = Executor(store: store, context: BindingContext(parameters: parameters, lets: lets, regionAliases: regionAliases))
         executor.sampleRows = 2_000
         guard let frame = try? executor.run(pipeline) else { return nil }
         return (frame.columns.map(\.name), frame.columns.flatMap(\.aliases))
@@ -151,10 +150,12 @@ public final class QuerySession: @unchecked Sendable {
     }
 
     public func execute(_ parsed: ParsedStatement) throws(QueryError) -> QueryOutcome {
-        let executor = Executor(store: store, context: BindingContext(parameters: parameters, lets: lets, regionAliases: regionAliases), isCancelled: isCancelled)
+        // Ctrl-C stops a statement through `Interrupt` (the REPL and scripts install its handler).
+        let executor = Executor(store: store, context: BindingContext(parameters: parameters, lets: lets, regionAliases: regionAliases))
         switch parsed.statement {
         case .query(let pipeline):
             let frame = try executor.run(pipeline)
+            try MemoryBudget.checkMaterializing(frame, at: parsed.span)
             let keepsColumns = pipeline.operators.allSatisfy { op, _ in
                 switch op {
                 case .filter, .sort, .take, .top: return true
@@ -162,13 +163,17 @@ public final class QuerySession: @unchecked Sendable {
                 }
             }
             let table = frame.table()
+            if Interrupt.isRequested { throw .interrupted(at: parsed.span) }
             // A snapshot's columns are decoded as they are read: read the result's now, and fail
             // rather than answer if any column read was damaged.
             for column in table.columns { _ = column.data }
             if let problem = store.decodeProblem { throw QueryError(problem, at: parsed.span) }
             return .result(QueryResult(table: table, notes: frame.notes, selectsColumns: !keepsColumns, totalRow: frame.totalRow))
         case .assign(let name, let pipeline, _):
-            var frame = try executor.run(pipeline).materialized()
+            let result = try executor.run(pipeline)
+            try MemoryBudget.checkMaterializing(result, at: parsed.span)
+            var frame = result.materialized()
+            if Interrupt.isRequested { throw .interrupted(at: parsed.span) }
             if let problem = store.decodeProblem { throw QueryError(problem, at: parsed.span) }
             frame.origin = name
             lets[name] = frame

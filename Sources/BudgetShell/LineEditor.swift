@@ -85,7 +85,7 @@ public final class LineEditor {
         var count: Int32 = 0
         errno = 0
         guard let raw = budgetq_el_wgets(editLine, &count) else {
-            let interrupted = LineEditor.interruptRequested()
+            let interrupted = Interrupt.takeRequest()
             if interrupted || (count == -1 && errno == EINTR) {
                 budgetq_el_reset(editLine)
                 StandardStreams.writeOutput("^C\n")
@@ -93,7 +93,7 @@ public final class LineEditor {
             }
             return .endOfInput
         }
-        if LineEditor.interruptRequested() { return .interrupted }
+        if Interrupt.takeRequest() { return .interrupted }
         var line = String(wide: raw, count: Int(count))
         if line.hasSuffix("\n") { line.removeLast() }
         return .line(line)
@@ -205,36 +205,6 @@ public final class LineEditor {
         guard let codeset = budgetq_codeset() else { return false }
         let name = String(cString: codeset).uppercased()
         return name == "UTF-8" || name == "UTF8"
-    }
-
-    /// Set from the SIGINT handler; read and cleared by `interruptRequested()`.
-    nonisolated(unsafe) static var interruptFlag: sig_atomic_t = 0
-
-    /// True once after Ctrl-C.
-    public static func interruptRequested() -> Bool {
-        if interruptFlag != 0 {
-            interruptFlag = 0
-            return true
-        }
-        return false
-    }
-
-    /// Peeks without clearing: for cancelling a running query.
-    public static var isInterrupted: Bool { interruptFlag != 0 }
-
-    /// Installs a SIGINT handler that only sets a flag, without SA_RESTART so that a blocked
-    /// read returns and the half-typed line can be dropped.
-    public static func installInterruptHandler() {
-        var action = sigaction()
-        action.__sigaction_handler.sa_handler = { _ in LineEditor.interruptFlag = 1 }
-        sigemptyset(&action.sa_mask)
-        action.sa_flags = 0
-        sigaction(SIGINT, &action, nil)
-        // A parent (a test runner, a script) may have blocked SIGINT; the mask is inherited.
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        sigaddset(&mask, SIGINT)
-        sigprocmask(SIG_UNBLOCK, &mask, nil)
     }
 }
 

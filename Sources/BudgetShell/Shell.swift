@@ -1,4 +1,5 @@
 import BudgetApp
+import BudgetCore
 import BudgetQuery
 import Foundation
 #if canImport(Glibc)
@@ -31,7 +32,9 @@ public final class Shell {
 
     /// Runs until .quit or Ctrl-D; returns the exit status.
     public func run() -> Int32 {
-        LineEditor.installInterruptHandler()
+        // Ctrl-C sets a flag (never ends the REPL): at the prompt it drops the line, while a
+        // statement runs the statement's long loops look at it and stop.
+        Interrupt.installHandler()
         let editor: LineEditor
         do {
             editor = try LineEditor(programName: "budgetq", historyPath: historyPath, historySize: Self.historySize())
@@ -41,7 +44,6 @@ public final class Shell {
         }
         let completer = Completer(source: SessionCompletionSource(workspace: workspace))
         editor.complete = { completer.complete($0) }
-        workspace.session.isCancelled = { LineEditor.isInterrupted }
         workspace.showsResultWhenOutputFails = true
         // At the prompt, wide results are narrowed to the terminal (files and pipes get every column).
         workspace.renderer.terminalWidth = editor.terminalWidth()
@@ -93,10 +95,12 @@ public final class Shell {
                 editor.addHistory(pending.joined(separator: " "))
                 pending = []
                 entry += 1
-                _ = LineEditor.interruptRequested()
+                Interrupt.clear()
+                workspace.reportedInterruption = false
                 workspace.renderer.terminalWidth = editor.terminalWidth()
                 workspace.runScript(text, file: "input", stopAtFirstError: false)
-                if LineEditor.interruptRequested() { workspace.standardError("interrupted\n") }
+                // Stopped outside a statement (a .load, printing): still one line.
+                if Interrupt.takeRequest() && !workspace.reportedInterruption { workspace.standardError("interrupted\n") }
             }
         }
     }

@@ -261,6 +261,19 @@ public struct Column: Sendable {
         self.storage = .deferred(DeferredColumnData(placeholder: { ColumnData.nulls(of: type, count: count) }, problems: problems, decode: decode))
     }
 
+    /// The same values under another name and aliases; a column not yet decoded stays so.
+    public func renamed(_ name: String, aliases: [String]) -> Column {
+        Column(name: name, aliases: aliases, type: type, count: count, storage: storage)
+    }
+
+    private init(name: String, aliases: [String], type: ColumnType, count: Int, storage: Storage) {
+        self.name = name
+        self.aliases = aliases
+        self.type = type
+        self.count = count
+        self.storage = storage
+    }
+
     /// The values, decoding them first if this column was opened from a snapshot and not yet read.
     public var data: ColumnData {
         switch storage {

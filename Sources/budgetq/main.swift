@@ -57,6 +57,9 @@ struct Budgetq: ParsableCommand {
         workspace.byteOrderMark = !output.noBom
         // An HTML page or a workbook holds every result: kept, then written once.
         workspace.collectsResults = workspace.renderer.format.isDocument
+        // Ctrl-C while the statements run stops them ("interrupted", exit 130 as for a shell's
+        // SIGINT); before (while loading) it ends the process as usual.
+        Interrupt.installHandler()
         if let path = shell.file {
             // `-f FILE`, as duckdb -f and sqlite3's .read: every statement, or up to the first error with -bail.
             guard let script = FileManager.default.contents(atPath: path) else {
@@ -64,6 +67,7 @@ struct Budgetq: ParsableCommand {
                 throw ExitCode(1)
             }
             var failures = workspace.runScript(String(decoding: script, as: UTF8.self), file: path, stopAtFirstError: shell.bail)
+            if Interrupt.isRequested { throw Self.interrupted(workspace) }
             if workspace.renderer.format.isDocument, failures.isEmpty,
                !workspace.writeCollectedDocument(title: "budgetq -f", parameters: try output.parsedParameters()) { failures.append(0) }
             if !failures.isEmpty {
@@ -75,6 +79,7 @@ struct Budgetq: ParsableCommand {
         }
         if let command {
             var failures = workspace.runScript(command, file: "query", stopAtFirstError: true)
+            if Interrupt.isRequested { throw Self.interrupted(workspace) }
             if workspace.renderer.format.isDocument, failures.isEmpty,
                !workspace.writeCollectedDocument(title: "budgetq -c", parameters: try output.parsedParameters()) { failures.append(0) }
             // Load errors come after the answer, and fail the run even when every statement worked.
@@ -86,6 +91,7 @@ struct Budgetq: ParsableCommand {
         // exit status says whether any failed, and each failure names its line.
         let input = StandardStreams.readInput()
         var failures = workspace.runScript(String(decoding: input, as: UTF8.self), file: "stdin", stopAtFirstError: shell.bail)
+        if Interrupt.isRequested { throw Self.interrupted(workspace) }
         if workspace.renderer.format.isDocument, !workspace.writeCollectedDocument(title: "budgetq", parameters: try output.parsedParameters()) { failures.append(0) }
         if !failures.isEmpty {
             StandardStreams.writeError("budgetq: \(failures.count) statement(s) failed, at line \(failures.map(String.init).joined(separator: ", "))\n")
@@ -122,6 +128,14 @@ struct ShellConventions: ParsableArguments {
         if let format = try format() { workspace.renderer.format = format }
         if noheader { workspace.headers = false }
         if let nullvalue { workspace.renderer.nullText = nullvalue }
+    }
+}
+
+extension Budgetq {
+    /// Exit status 130 (128 + SIGINT) after Ctrl-C stopped `-c` or a script, having said so once.
+    static func interrupted(_ workspace: Workspace) -> ExitCode {
+        if !workspace.reportedInterruption { workspace.standardError("interrupted\n") }
+        return ExitCode(130)
     }
 }
 

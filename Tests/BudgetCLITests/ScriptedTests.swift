@@ -32,6 +32,14 @@ import Testing
         #expect(result.stdout.contains("history: 4 steps passed"), "\(result.stdout)")
     }
 
+    /// Ctrl-C at the REPL stops a running join, sort and summarize; "interrupted" once; the session goes on.
+    @Test func ctrlCStopsARunningQueryAtTheREPL() throws {
+        let result = try Self.python("Tests/repl/interrupt_test.py", ["--binary", BudgetqProcess.binary])
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(result.stdout.contains("interrupt: 4 steps passed"), "\(result.stdout)")
+        print(result.stdout)
+    }
+
     @Test func scriptOnStandardInputNamesTheFailingLine() throws {
         let script = """
         # totals by type

@@ -1,11 +1,15 @@
+import BudgetCore
 import BudgetStore
 
 extension Executor {
-    /// Most rows a join may produce (about 2 GiB of row indices).
-    static let maxJoinRows = 100_000_000
-
     /// `join T on key` (or `on left == right`): inner join on equal keys; the right table's other
     /// columns are added, prefixed with `T_` where a name is taken.
+    ///
+    /// The output is two vectors of row numbers, one per side; columns are read through them
+    /// only when a later operator needs them (`join … | count` reads none). How many rows a join
+    /// may produce follows memory, not a fixed cap: the rows are counted first, and a join whose
+    /// row numbers (8 bytes a row, more when the left side is already a selection) would not
+    /// fit in the memory available is refused, naming the estimate and the limit.
     func join(_ frame: Frame, table: String, tableSpan: SourceSpan, left: String, right: String, keySpan: SourceSpan) throws -> Frame {
         let other = try source(table, span: tableSpan).materialized()
         guard let leftIndex = frame.index(of: left) else {
@@ -23,36 +27,45 @@ extension Executor {
         // Hash the right side by key text (strings) or value (integers).
         var index: [JoinKey: [Int32]] = [:]
         for row in 0..<other.rowCount {
+            try Interrupt.check(row: row)
             guard let key = JoinKey(rightKey, row) else { continue }
             index[key, default: []].append(Int32(row))
         }
-        var leftRows: [Int32] = [], rightRows: [Int32] = []
-        // Count first: a join on a repeated key can multiply rows beyond what memory holds.
+        // Each left row's matches, looked up once: the count decides whether the join fits.
+        var matchesOf: [[Int32]?] = []
+        matchesOf.reserveCapacity(frame.rowCount)
         var total = 0
         for row in 0..<frame.rowCount {
-            if let key = JoinKey(leftKey, row), let matches = index[key] { total += matches.count }
+            try Interrupt.check(row: row)
+            let matches = JoinKey(leftKey, row).flatMap { index[$0] }
+            matchesOf.append(matches)
+            total += matches?.count ?? 0
         }
-        if total > Self.maxJoinRows {
-            throw QueryError("the join would produce \(total) rows, more than the limit of \(Self.maxJoinRows)", at: keySpan,
-                             hint: "join on a key that is unique in \(table), or filter both sides first")
-        }
-        leftRows.reserveCapacity(total)
-        rightRows.reserveCapacity(total)
-        for row in 0..<frame.rowCount {
-            guard let key = JoinKey(leftKey, row), let matches = index[key] else { continue }
-            for m in matches {
-                leftRows.append(Int32(row))
-                rightRows.append(m)
+        // Two row numbers a row, and one more for each left selection composed with them.
+        let bytesPerRow = 8 + 4 * frame.composedSelectionCount
+        try MemoryBudget.check(rows: total, bytesPerRow: bytesPerRow, what: "the join", at: keySpan,
+                                       hint: "join on a key that is unique in \(table), or filter both sides first")
+        var leftRows = [Int32](repeating: 0, count: total), rightRows = [Int32](repeating: 0, count: total)
+        var k = 0
+        try leftRows.withUnsafeMutableBufferPointer { leftRows in
+            try rightRows.withUnsafeMutableBufferPointer { rightRows in
+                for row in 0..<frame.rowCount {
+                    guard let matches = matchesOf[row] else { continue }
+                    for m in matches {
+                        try Interrupt.check(row: k)
+                        leftRows[k] = Int32(row)
+                        rightRows[k] = m
+                        k += 1
+                    }
+                }
             }
         }
-        let dense = frame.materialized()
-        var columns = dense.columns.map { $0.gathered(leftRows) }
-        let taken = Set(columns.map(\.name))
-        for (i, column) in other.columns.enumerated() where i != rightIndex {
-            let name = taken.contains(column.name) ? "\(table)_\(column.name)" : column.name
-            columns.append(column.gathered(rightRows).named(name))
+        matchesOf = []
+        let taken = Set(frame.columns.map(\.name))
+        let rightNames: [String?] = other.columns.enumerated().map { i, column in
+            i == rightIndex ? nil : (taken.contains(column.name) ? "\(table)_\(column.name)" : column.name)
         }
-        var out = Frame(columns: columns, origin: frame.origin, rowCount: leftRows.count)
+        var out = try Frame.joined(frame, rows: leftRows, other, rows: rightRows, rightNames: rightNames)
         out.notes = frame.notes
         return out
     }

@@ -98,7 +98,7 @@ extension Executor {
         // No rows and no keys: pivot has no values to spread (no row); compare's two fixed columns
         // still make one row, as summarize without `by` does.
         if keyCount == 0 && summary.rowCount == 0 && !fixedColumns { return Frame(columns: [], origin: summary.origin, rowCount: 0) }
-        let grouping = keyCount == 0 ? Grouping.single(rows: summary.rowCount) : Grouping.build(keys: keyColumns, rows: summary.rowCount)
+        let grouping = keyCount == 0 ? Grouping.single(rows: summary.rowCount) : try Grouping.build(keys: keyColumns, rows: summary.rowCount)
         let slot = Dictionary(columnValues.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         // nil: the group has no rows for this value; .null: it has rows whose aggregate is null.
         var cells = [[Value?]](repeating: [Value?](repeating: nil, count: grouping.count), count: columnValues.count)

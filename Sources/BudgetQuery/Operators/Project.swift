@@ -16,14 +16,14 @@ extension Executor {
             }
             return frame.projecting(indices, names: names)
         }
-        let dense = frame.materialized()
-        let evaluator = Evaluator(frame: dense)
+        // Only the columns the expressions read are gathered (the evaluator reads each dense).
+        let evaluator = Evaluator(frame: frame)
         var columns: [Column] = []
         for (i, item) in bound.enumerated() {
             let operand = try evaluator.evaluate(item)
             columns.append(evaluator.materialize(operand, type: item.type ?? .string).named(names[i]))
         }
-        var out = Frame(columns: columns, origin: frame.origin, rowCount: dense.rowCount)
+        var out = Frame(columns: columns, origin: frame.origin, rowCount: frame.rowCount)
         out.notes = frame.notes
         return out
     }
@@ -88,6 +88,6 @@ extension Column {
     /// The column under a new name; the old name and aliases still find it.
     func named(_ newName: String) -> Column {
         if newName == name { return self }
-        return Column(name: newName, aliases: name.isEmpty ? aliases : [name] + aliases, type: type, data: data)
+        return renamed(newName, aliases: name.isEmpty ? aliases : [name] + aliases)
     }
 }

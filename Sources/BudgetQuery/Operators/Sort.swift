@@ -1,3 +1,4 @@
+import BudgetCore
 import BudgetStore
 
 extension Executor {
@@ -24,19 +25,29 @@ extension Executor {
         let n = frame.rowCount
         if let limit, limit < n / 8, orders.count == 1, case .ints(let values) = orders[0].0.storage {
             // top N by one integer key: a heap of (key, position) pairs, no comparator closure.
-            return frame.selecting(Self.topIntegers(values, limit, descending: orders[0].1))
+            return frame.selecting(try Self.topIntegers(values, limit, descending: orders[0].1))
         }
         if let limit, limit < n / 8 {
-            return frame.selecting(Self.smallest(limit, of: n, by: before).map { Int32($0) })
+            return frame.selecting(try Self.smallest(limit, of: n, by: before).map { Int32($0) })
         }
+        // Ctrl-C: the comparison throws (every 64K comparisons it looks), and the sort unwinds.
+        var comparisons = 0
         if orders.count == 1, case .ints(let values) = orders[0].0.storage {
             // One integer key: sort (key, position) pairs without a closure per comparison.
             let descending = orders[0].1
             var pairs = (0..<n).map { (values[$0], Int32($0)) }
-            pairs.sort { x, y in x.0 != y.0 ? (descending ? x.0 > y.0 : x.0 < y.0) : x.1 < y.1 }
+            try pairs.sort { x, y in
+                comparisons &+= 1
+                try Interrupt.check(comparison: comparisons)
+                return x.0 != y.0 ? (descending ? x.0 > y.0 : x.0 < y.0) : x.1 < y.1
+            }
             return frame.selecting(pairs.map(\.1))
         }
-        return frame.selecting((0..<n).sorted(by: before).map { Int32($0) })
+        return frame.selecting(try (0..<n).sorted { a, b in
+            comparisons &+= 1
+            try Interrupt.check(comparison: comparisons)
+            return before(a, b)
+        }.map { Int32($0) })
     }
 
     /// `top N by k per g, …`: the first N rows of each group in the order of `k` (largest first
@@ -54,7 +65,7 @@ extension Executor {
             if bound.type == .list { throw QueryError("cannot group `top … per` by a list", at: item.expr.span, hint: "explode it first") }
             columns.append(evaluator.materialize(try evaluator.evaluate(bound), type: bound.type ?? .int))
         }
-        let grouping = Grouping.build(keys: columns, rows: sorted.rowCount)
+        let grouping = try Grouping.build(keys: columns, rows: sorted.rowCount)
         var taken = [Int](repeating: 0, count: grouping.count)
         var kept: [Int32] = []
         for row in 0..<sorted.rowCount {
@@ -68,13 +79,14 @@ extension Executor {
     }
 
     /// Positions of the `k` largest (or smallest) keys, ties by position, in order.
-    static func topIntegers(_ values: [Int64], _ k: Int, descending: Bool) -> [Int32] {
+    static func topIntegers(_ values: [Int64], _ k: Int, descending: Bool) throws(Interrupted) -> [Int32] {
         guard k > 0 else { return [] }
         // Order keys so that "better" is larger: descending keeps the largest values.
         @inline(__always) func rank(_ i: Int) -> (Int64, Int) { (descending ? values[i] : ~values[i], -i) }
         var heap: [(Int64, Int)] = []   // min-heap on rank: heap[0] is the worst kept
         heap.reserveCapacity(k + 1)
         for i in values.indices {
+            try Interrupt.check(row: i)
             let r = rank(i)
             if heap.count < k {
                 heap.append(r)
@@ -101,7 +113,7 @@ extension Executor {
     }
 
     /// The first `k` of `0..<n` in the order `before`, in order: a bounded max-heap, O(n log k).
-    static func smallest(_ k: Int, of n: Int, by before: (Int, Int) -> Bool) -> [Int] {
+    static func smallest(_ k: Int, of n: Int, by before: (Int, Int) -> Bool) throws(Interrupted) -> [Int] {
         guard k > 0 else { return [] }
         var heap: [Int] = []
         heap.reserveCapacity(k + 1)
@@ -127,6 +139,7 @@ extension Executor {
             }
         }
         for i in 0..<n {
+            try Interrupt.check(row: i)
             if heap.count < k {
                 heap.append(i)
                 siftUp(heap.count - 1)
@@ -142,7 +155,7 @@ extension Executor {
     func distinct(_ frame: Frame, _ items: [NamedExpr]) throws -> Frame {
         let projected = items.isEmpty ? frame : try select(frame, items)
         let columns = projected.columns.indices.map(projected.dense)
-        let grouping = Grouping.build(keys: columns, rows: projected.rowCount)
+        let grouping = try Grouping.build(keys: columns, rows: projected.rowCount)
         var out = Frame(columns: columns, origin: frame.origin, rowCount: projected.rowCount)
         out.notes = frame.notes
         return out.selecting(grouping.representatives.map { Int32($0) })

@@ -1,3 +1,4 @@
+import BudgetCore
 import BudgetStore
 
 extension Executor {
@@ -25,15 +26,15 @@ extension Executor {
         let grouping: Grouping
         let groupKeys: [Column]
         // Plain key columns that share one selection are grouped through it, without gathering.
-        let plainKeys = keyBounds.compactMap { bound -> (Column, [Int32]?)? in
+        let plainKeys = keyBounds.compactMap { bound -> (Column, [Int32]?, Int)? in
             guard case .column(let i, _) = bound else { return nil }
             let raw = frame.raw(i)
-            return raw.column.isIntegerOrCodes ? raw : nil
+            return raw.column.isIntegerOrCodes ? (raw.column, raw.rows, frame.readKey(i)) : nil
         }
-        if !by.isEmpty, plainKeys.count == keyBounds.count, Set(plainKeys.map { $0.1?.count ?? -1 }).count == 1,
-           plainKeys.allSatisfy({ $0.1 == nil }) || plainKeys.allSatisfy({ $0.1 != nil }) {
+        // Keys read through different selections (the two sides of a join) are gathered instead.
+        if !by.isEmpty, plainKeys.count == keyBounds.count, Set(plainKeys.map(\.2)).count == 1 {
             let through = plainKeys.first?.1
-            grouping = Grouping.build(keys: plainKeys.map(\.0), rows: frame.rowCount, through: through)
+            grouping = try Grouping.build(keys: plainKeys.map(\.0), rows: frame.rowCount, through: through)
             let representatives = grouping.representatives.map { position in through.map { $0[position] } ?? Int32(position) }
             groupKeys = plainKeys.enumerated().map { $1.0.gathered(representatives).named(keyNames[$0]) }
         } else {
@@ -41,7 +42,7 @@ extension Executor {
             for (i, bound) in keyBounds.enumerated() {
                 keyColumns.append(inputEvaluator.materialize(try inputEvaluator.evaluate(bound), type: bound.type ?? .string).named(keyNames[i]))
             }
-            grouping = by.isEmpty ? Grouping.single(rows: frame.rowCount) : Grouping.build(keys: keyColumns, rows: frame.rowCount)
+            grouping = by.isEmpty ? Grouping.single(rows: frame.rowCount) : try Grouping.build(keys: keyColumns, rows: frame.rowCount)
             groupKeys = keyColumns.map { $0.gathered(grouping.representatives.map { Int32($0) }) }
         }
 
@@ -67,7 +68,7 @@ extension Executor {
             if spec.function == .runningSum {
                 throw QueryError("running_sum belongs in derive, after sort", at: spec.span)
             }
-            if let fused = Aggregation.sumThroughSelection(spec, frame: frame, grouping: grouping) {
+            if let fused = try Aggregation.sumThroughSelection(spec, frame: frame, grouping: grouping) {
                 postEvaluator.extras.append(.column(fused))
                 continue
             }
@@ -85,7 +86,10 @@ extension Executor {
         guard !by.isEmpty else { return out }
         // Groups come out ordered by their keys.
         let orders = groupKeys.map(SortKeyValues.init)
-        let permutation = (0..<grouping.count).sorted { a, b in
+        var comparisons = 0
+        let permutation = try (0..<grouping.count).sorted { a, b in
+            comparisons &+= 1
+            try Interrupt.check(comparison: comparisons)
             for order in orders {
                 if order.less(a, b) { return true }
                 if order.less(b, a) { return false }
