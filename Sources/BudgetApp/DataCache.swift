@@ -228,10 +228,15 @@ public struct DataCache: Sendable {
             let store = StoreBuilder.build(from: loaded)
             var indicatorsBySource: [String: Int] = [:]
             for project in loaded.projects { indicatorsBySource[project.source, default: 0] += project.indicators.count }
-            let documentEntries = zip(documentKeys, zip(documents, loaded.files)).map { key, pair -> DocumentEntry in
-                var entry = Self.documentEntry(key, pair.0)
-                entry.summary = pair.1
-                entry.indicators = indicatorsBySource[pair.1.path] ?? 0
+            // An Excel ledger stays a document entry (so an unchanged folder is recognised) that
+            // keeps its ledger's problems; the CSV ledgers come first in `linkedLedgers`.
+            let summaries = Dictionary(loaded.files.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+            let sheetOutcomes = Dictionary(linkedLedgers.dropFirst(found.ledgers.count).map { ($0.summary.path, $0) }, uniquingKeysWith: { a, _ in a })
+            let documentEntries = zip(documentKeys, documents).map { key, document -> DocumentEntry in
+                var entry = Self.documentEntry(key, document)
+                entry.summary = summaries[document.summary.path] ?? document.summary
+                entry.indicators = indicatorsBySource[document.summary.path] ?? 0
+                if document.ledger != nil, let outcome = sheetOutcomes[document.summary.path] { entry.diagnostics = outcome.diagnostics }
                 return entry
             }
             let ledgerEntries = zip(ledgerKeys, linkedLedgers).map { Self.ledgerEntry($0, $1) }

@@ -74,7 +74,8 @@ public enum DocumentLoader {
     /// True when some documents or ledgers evaluate projects of other files (a 自评表 or 监控表, an
     /// actuals ledger): then the portfolio must be put together whole, not file by file.
     public static func linksFiles(_ documents: [DocumentOutcome], ledgers: [LedgerOutcome]) -> Bool {
-        ledgers.contains(where: \.isActuals) || documents.contains { $0.projects.contains { $0.documentKind == "自评" || $0.documentKind == "监控" } }
+        // An Excel ledger is matched once every project is loaded, so it links files too.
+        ledgers.contains(where: \.isActuals) || documents.contains { $0.ledger != nil || $0.projects.contains { $0.documentKind == "自评" || $0.documentKind == "监控" } }
     }
 
     /// The portfolio from parsed documents: reports attached to the projects they evaluate, then
@@ -87,7 +88,13 @@ public enum DocumentLoader {
     public static func assembleWithLedgers(_ found: Discovery, tables: ReadingTables, documents: [DocumentOutcome], limits: LoadLimits) -> (loaded: LoadedDocuments, ledgers: [LedgerOutcome]) {
         var result = LoadedDocuments(gazetteer: tables.gazetteer)
         result.diagnostics = found.diagnostics + tables.diagnostics
+        var sheetLedgers: [(path: String, ledger: SheetLedger)] = []
         for outcome in documents {
+            if let ledger = outcome.ledger {
+                sheetLedgers.append((outcome.summary.path, ledger))
+                result.diagnostics += outcome.diagnostics
+                continue
+            }
             result.projects += outcome.projects
             result.diagnostics += outcome.diagnostics
             result.files.append(outcome.summary)
@@ -100,7 +107,7 @@ public enum DocumentLoader {
             if let count = linked.attached[file.path] { result.files[i].projects -= count }
         }
         // Ledgers need every project loaded first: they are matched by name, year and department.
-        let ledgers = readLedgers(found.ledgers, projects: result.projects, limits: limits, labels: tables.labels)
+        let ledgers = readLedgers(found.ledgers, sheets: sheetLedgers, projects: result.projects, limits: limits, labels: tables.labels)
         for outcome in ledgers {
             result.diagnostics += outcome.diagnostics
             if outcome.isActuals {
@@ -233,6 +240,8 @@ public enum DocumentLoader {
         public var projects: [ProjectRecord]
         public var diagnostics: [Diagnostic]
         public var summary: LoadedDocuments.FileSummary
+        /// A workbook that holds a ledger (payments or actuals) rather than tables.
+        public var ledger: SheetLedger?
     }
 
     /// Reads and parses document files in parallel; outcomes in the order of `paths`.
@@ -241,7 +250,8 @@ public enum DocumentLoader {
             DocumentOutcome(projects: output.parsed.projects, diagnostics: output.parsed.diagnostics,
                             summary: .init(path: paths[index], encoding: output.encoding, origin: output.parsed.origin,
                                            tables: output.parsed.tablesSeen, tablesSkipped: output.parsed.tablesSkipped,
-                                           projects: output.parsed.projects.count))
+                                           projects: output.parsed.projects.count),
+                            ledger: output.parsed.ledger)
         }
     }
 
@@ -259,9 +269,11 @@ public enum DocumentLoader {
     /// load order: a payment's `projectIndex` points into it); outcomes in the order of `paths`.
     /// Payment ledgers are streamed (memory holds a chunk and a record, never the file); over-budget
     /// warnings and running-total overflow count a project's payments across all of `paths`.
-    public static func readLedgers(_ paths: [String], projects: [ProjectRecord], limits: LoadLimits, labels: LabelBook = .builtIn) -> [LedgerOutcome] {
+    /// Excel ledgers (`sheets`, found while parsing documents) follow the CSV files, in their order.
+    public static func readLedgers(_ paths: [String], sheets: [(path: String, ledger: SheetLedger)] = [], projects: [ProjectRecord], limits: LoadLimits,
+                                   labels: LabelBook = .builtIn) -> [LedgerOutcome] {
         // The projects' index by name, built once for every ledger.
-        let matcher = paths.isEmpty ? nil : LedgerReader.Matcher(projects: projects)
+        let matcher = paths.isEmpty && sheets.isEmpty ? nil : LedgerReader.Matcher(projects: projects)
         var outcomes = concurrentMap(paths.count) { index -> LedgerOutcome in
             let path = paths[index]
             // The header says which kind of ledger it is: an actuals ledger is read whole (they are small).
@@ -269,11 +281,11 @@ public enum DocumentLoader {
             do throws(ReadFailure) {
                 let file = try FileChunks(path: path)
                 while head.count < 1 << 16, try file.read(into: &head, upTo: (1 << 16) - head.count) > 0 {}
-                if ActualsLedger.recognizes(head) {
+                if ActualsLedger.recognizes(head, labels: labels) {
                     try file.readToEnd(into: &head)
                     let headText = String(decoding: head.prefix(300), as: UTF8.self).lowercased()
                     let synthetic = headText.hasPrefix("#") && headText.contains("synthetic")
-                    let (actuals, problems) = ActualsLedger.read(bytes: head, file: path, projects: projects, origin: synthetic ? .synthetic : .published)
+                    let (actuals, problems) = ActualsLedger.read(bytes: head, file: path, projects: projects, origin: synthetic ? .synthetic : .published, labels: labels)
                     return LedgerOutcome(payments: [], diagnostics: problems, summary:
                         .init(path: path, encoding: .utf8, origin: synthetic ? .synthetic : .published, tables: 0, tablesSkipped: 0, projects: actuals.count),
                         actuals: actuals, isActuals: true)
@@ -285,6 +297,24 @@ public enum DocumentLoader {
             let read = LedgerReader.read(path: path, matcher: matcher ?? LedgerReader.Matcher(projects: projects), maxLineBytes: limits.maxLineBytes, labels: labels)
             return LedgerOutcome(payments: read.payments, diagnostics: read.diagnostics, summary:
                 .init(path: path, encoding: .utf8, origin: read.synthetic ? .synthetic : .published, tables: 0, tablesSkipped: 0, projects: read.payments.count))
+        }
+        outcomes += concurrentMap(sheets.count) { index -> LedgerOutcome in
+            let (path, ledger) = sheets[index]
+            let origin: Origin = ledger.synthetic ? .synthetic : .published
+            if ledger.kind == .actuals {
+                var actuals: [ActualRecord] = [], diagnostics = ledger.diagnostics
+                for sheet in ledger.sheets {
+                    let read = ActualsLedger.read(header: sheet.header.cells, at: sheet.header.position, rows: sheet.rows.map { ($0.cells, $0.position) },
+                                                  file: path, projects: projects, origin: origin, labels: labels)
+                    actuals += read.actuals
+                    diagnostics += read.diagnostics
+                }
+                return LedgerOutcome(payments: [], diagnostics: diagnostics, summary:
+                    .init(path: path, encoding: nil, origin: origin, tables: 0, tablesSkipped: 0, projects: actuals.count), actuals: actuals, isActuals: true)
+            }
+            let read = LedgerReader.read(sheets: ledger, file: path, projects: projects, matcher: matcher, labels: labels)
+            return LedgerOutcome(payments: read.payments, diagnostics: ledger.diagnostics + read.diagnostics, summary:
+                .init(path: path, encoding: nil, origin: origin, tables: 0, tablesSkipped: 0, projects: read.payments.count))
         }
         // Totals over every ledger: a project paid from two files is over budget once, counting both.
         var totals: [Diagnostic] = []
@@ -321,6 +351,13 @@ public enum DocumentLoader {
         if let format = OfficeReader.detect(bytes) {
             do {
                 let rows = try OfficeReader.rows(of: bytes, format: format, file: file, limits: limits.office)
+                // A workbook whose first sheet starts with a ledger header is a ledger, kept for matching.
+                if let ledger = SheetLedger.find(in: rows, file: file, labels: labels) {
+                    var output = DocumentParser.Output()
+                    output.ledger = ledger
+                    output.origin = ledger.synthetic ? .synthetic : .published
+                    return (output, nil)
+                }
                 return (parser.parse(rows: rows), nil)
             } catch {
                 var output = DocumentParser.Output()

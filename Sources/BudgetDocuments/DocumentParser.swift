@@ -14,6 +14,8 @@ public struct DocumentParser {
         public var tablesSeen = 0
         public var tablesSkipped = 0
         public var origin: Origin = .published
+        /// For a workbook that is a ledger, not a document: its sheets, read once projects are loaded.
+        public var ledger: SheetLedger?
         public init() {}
     }
 

@@ -14,50 +14,13 @@ public struct PaymentRecord: Sendable {
     public var line: Int
 }
 
-/// A column of a payment ledger, by what it holds.
-public enum LedgerField: String, Sendable, CaseIterable {
-    case date, department, project, amount, note
-
-    /// The columns a ledger cannot do without.
-    static let required: [LedgerField] = [.date, .project, .amount]
-}
-
-/// A ledger's header row read against the `ledger.*` synonyms of `labels.tsv` (日期/支付日期,
-/// 部门/预算单位, 项目/项目名称, 金额/支付金额, 备注/摘要 …): where each field is, in any order, and
-/// which columns are not read. Shared by every reader of ledgers (payments, 自评 actuals).
-public struct LedgerHeader: Sendable, Equatable {
-    /// The column index of each field found.
-    public var columns: [LedgerField: Int]
-    /// `金额(万元)`: yuan per unit of the amount column (1 when the header names no unit).
-    public var amountMultiplier: Int64
-    /// Header cells of columns that are not read.
-    public var ignored: [String]
-
-    /// Reads a header row; nil when it lacks a date, project or amount column or names one twice.
-    public static func read(_ cells: [String], labels: LabelBook = .builtIn) -> LedgerHeader? {
-        var columns: [LedgerField: Int] = [:]
-        var ignored: [String] = []
-        var multiplier: Int64 = 1
-        for (i, raw) in cells.enumerated() {
-            let cell = raw.trimmingCharacters(in: .whitespaces)
-            if cell.isEmpty { continue }
-            guard let field = labels.ledgerField(cell) else { ignored.append(cell); continue }
-            if columns[field] != nil { return nil }
-            columns[field] = i
-            if field == .amount, let m = LabelText.parse(cell).unitMultiplier { multiplier = m }
-        }
-        guard LedgerField.required.allSatisfy({ columns[$0] != nil }) else { return nil }
-        return LedgerHeader(columns: columns, amountMultiplier: multiplier, ignored: ignored)
-    }
-}
-
 /// Reads payment ledgers (CSV `date,department,project,amount,note`, UTF-8 or GB18030) and matches
 /// each row to a project by name, budget year and department. Every row that cannot be matched is
 /// an error naming its line; none is dropped silently.
 public enum LedgerReader {
     /// The header a ledger must start with (Chinese headers are accepted too).
     public static let header = ["date", "department", "project", "amount", "note"]
-    static let expectedHeader = "date,department,project,amount,note (or 日期,部门,项目名称,金额,备注; see ledger.* in labels.tsv)"
+    static let expectedHeader = LedgerKind.payments.expectedHeader
 
     /// A ledger row before matching.
     struct Row {
@@ -67,6 +30,8 @@ public enum LedgerReader {
         var amountFen: Int64
         var note: String
         var line: Int
+        /// Where the row is: its line, or its sheet and row (messages name the cell).
+        var position: SourcePosition = .line(0)
     }
 
     /// What one ledger file yielded.
@@ -351,9 +316,7 @@ public enum LedgerReader {
                     stopped = true
                     return
                 }
-                if !found.ignored.isEmpty {
-                    outcome.diagnostics.append(.warning(file, first.line, "column\(found.ignored.count == 1 ? "" : "s") \(found.ignored.map { "`\($0)`" }.joined(separator: ", ")) not read; a ledger's columns are date, department, project, amount and note"))
-                }
+                if let note = found.ignoredNote(.payments) { outcome.diagnostics.append(.warning(file, first.line, note)) }
                 columns = found
                 width = first.fields.count
                 plainColumns = found.amountMultiplier == 1 ? PlainColumns(found) : nil
@@ -499,35 +462,58 @@ public enum LedgerReader {
     /// One record as a ledger row, or nil after reporting why it is not one (a blank record is no row).
     static func row(_ entry: CSVRows.Record, file: String, header: LedgerHeader? = nil, width: Int = 5, diagnostics: inout [Diagnostic]) -> Row? {
         let record = entry.fields
-        let start = entry.line
-        if record.allSatisfy({ $0.isEmpty || $0.allSatisfy(\.isWhitespace) }) { return nil }
-        guard record.count == width || (record.count > width && record[width...].allSatisfy { $0.isEmpty }) else {
-            diagnostics.append(.error(file, start, width == 5 ? "expected 5 fields (date,department,project,amount,note), found \(record.count)" : "expected \(width) fields, as the header has, found \(record.count)"))
+        guard record.count == width || (record.count > width && record[width...].allSatisfy { $0.isEmpty }) || Self.isBlank(record) else {
+            diagnostics.append(.error(file, entry.line, width == 5 ? "expected 5 fields (date,department,project,amount,note), found \(record.count)" : "expected \(width) fields, as the header has, found \(record.count)"))
             return nil
         }
+        return row(record, at: .line(entry.line), file: file, header: header, diagnostics: &diagnostics)
+    }
+
+    /// True for a record of blank cells only (a spacer, not a row).
+    static func isBlank(_ cells: [String]) -> Bool {
+        cells.allSatisfy { $0.isEmpty || $0.allSatisfy(\.isWhitespace) }
+    }
+
+    /// The cells of a CSV record or a sheet row as a ledger row; problems name the line, or the
+    /// sheet and cell (`支付明细!D7`), of the cell at fault.
+    static func row(_ record: [String], at position: SourcePosition, file: String, header: LedgerHeader?, diagnostics: inout [Diagnostic]) -> Row? {
+        if isBlank(record) { return nil }
         let trimmed = record.map { $0.first?.isWhitespace == true || $0.last?.isWhitespace == true ? $0.trimmingCharacters(in: .whitespaces) : $0 }
         // The five fields in their usual order, wherever the header put them.
         let order = header?.columns ?? [.date: 0, .department: 1, .project: 2, .amount: 3, .note: 4]
-        let cells = LedgerField.allCases.map { field in order[field].map { $0 < trimmed.count ? trimmed[$0] : "" } ?? "" }
+        let fields = LedgerKind.payments.reads
+        let cells = fields.map { field in order[field].map { $0 < trimmed.count ? trimmed[$0] : "" } ?? "" }
         let multiplier = header?.amountMultiplier ?? 1
+        func error(_ field: LedgerField, _ message: String) {
+            diagnostics.append(.at(file, position.at(column: order[field] ?? 0), .error, message))
+        }
         guard let date = parseDate(cells[0]) else {
-            diagnostics.append(.error(file, start, "bad date `\(cells[0])`; expected YYYY-MM-DD such as 2024-06-30"))
+            error(.date, "bad date `\(cells[0])`; expected YYYY-MM-DD such as 2024-06-30" + excelSerialHint(cells[0]))
             return nil
         }
         if cells[2].isEmpty {
-            diagnostics.append(.error(file, start, "no project name; expected the project's 项目名称"))
+            error(.project, "no project name; expected the project's 项目名称")
             return nil
         }
         let amountText = cells[3].replacingOccurrences(of: " ", with: "")
         if amountText.hasPrefix("-") || amountText.hasPrefix("−") {
-            diagnostics.append(.error(file, start, "negative amount `\(cells[3])`; record refunds as a note on a corrected payment"))
+            error(.amount, "negative amount `\(cells[3])`; record refunds as a note on a corrected payment")
             return nil
         }
         guard let fen = Money.parseFen(Substring(amountText), yuanMultiplier: multiplier) else {
-            diagnostics.append(.error(file, start, "amount `\(cells[3])` is not a number; expected yuan such as 120000.00 (at most fen precision)"))
+            error(.amount, "amount `\(cells[3])` is not a number; expected yuan such as 120000.00 (at most fen precision)")
             return nil
         }
-        return Row(date: date, department: cells[1], project: cells[2], amountFen: fen, note: cells[4], line: start)
+        return Row(date: date, department: cells[1], project: cells[2], amountFen: fen, note: cells[4], line: position.lineNumber, position: position)
+    }
+
+    /// For a date cell holding a bare Excel serial number (a date column left in General format):
+    /// the date it stands for, so the reader can format the column as a date rather than guess.
+    static func excelSerialHint(_ text: String) -> String {
+        guard text.count == 5, let serial = Int(text), (20_000...80_000).contains(serial) else { return "" }
+        let (y, m, d) = ExcelNumberFormat.civilDate(serial: serial, date1904: false)
+        guard let date = CalendarDate(year: y, month: m, day: d) else { return "" }
+        return " (an Excel serial number for \(date) in a cell not formatted as a date? format the column as a date)"
     }
 
     /// `2024-06-30`, `2024/6/30`, `2024.6.30` or `2024年6月30日`.

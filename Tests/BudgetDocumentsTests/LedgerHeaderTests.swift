@@ -63,3 +63,71 @@ struct LedgerHeaderTests {
             "bad.csv:1: error: expected the header date,department,project,amount,note (or 日期,部门,项目名称,金额,备注; see ledger.* in labels.tsv), found `日期,项目名称,备注`; file skipped"])
     }
 }
+
+/// Ledgers kept as Excel workbooks (issue 15 item 4, issue 16 item 2): found by their header,
+/// read once every project is loaded, each problem named by sheet and cell.
+struct SheetLedgerTests {
+    /// A sheet's rows as inline-string cells (`nil` leaves a cell out).
+    static func sheet(_ rows: [[String?]]) -> String {
+        var xml = "<sheetData>"
+        for (r, row) in rows.enumerated() {
+            xml += "<row r=\"\(r + 1)\">"
+            for (c, value) in row.enumerated() {
+                guard let value else { continue }
+                xml += "<c r=\"\(SourcePosition.columnLetters(c))\(r + 1)\" t=\"inlineStr\"><is><t>\(value)</t></is></c>"
+            }
+            xml += "</row>"
+        }
+        return xml + "</sheetData>"
+    }
+
+    static func rows(_ sheets: [(String, [[String?]])]) throws -> [GridRow] {
+        let bytes = OfficeTestDocuments.xlsx(sheets: sheets.map { ($0.0, sheet($0.1), nil) })
+        return try OfficeReader.rows(of: bytes, file: "l.xlsx")
+    }
+
+    static let project = LedgerHeaderTests.projects[0]
+
+    @Test func aTitleRowThenAHeaderMakesALedgerAndADocumentStaysADocument() throws {
+        let ledger = try Self.rows([("明细", [["2024年支付明细（单位：元）"], ["支付日期", "项目名称", "支付金额"], ["2024-03-01", Self.project.name, "1,000.00"]])])
+        let found = try #require(SheetLedger.find(in: ledger, file: "l.xlsx"))
+        #expect(found.kind == .payments && found.sheets.count == 1 && found.sheets[0].rows.count == 1)
+        // A 目标表 sheet names 项目名称 and 金额 in its rows, never a ledger's header row.
+        let document = try Self.rows([("目标表", [["项目名称", "对口帮扶", "主管部门", "东莞"], ["年度资金总额", "100", "其中：财政拨款", "100"]])])
+        #expect(SheetLedger.find(in: document, file: "d.xlsx") == nil)
+        // 实际完成值 and 三级指标 in a 自评表 header, without a date or project column, are no actuals ledger either.
+        let ziping = try Self.rows([("自评", [["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"]])])
+        #expect(SheetLedger.find(in: ziping, file: "z.xlsx") == nil)
+        let actuals = try Self.rows([("完成值", [["日期", "项目名称", "指标名称", "完成值"], ["2024-07-31", Self.project.name, "x", "1"]])])
+        #expect(SheetLedger.find(in: actuals, file: "a.xlsx")?.kind == .actuals)
+    }
+
+    @Test func rowsAreMatchedAndProblemsNameTheCell() throws {
+        let name = Self.project.name
+        let rows = try Self.rows([("支付", [["支付金额", "项目名称", "支付日期"],
+                                            ["1,000.00", name, "2024-03-01"],
+                                            ["5,00", name, "2024-03-02"],
+                                            ["10", "没有这个项目", "2024-03-03"],
+                                            ["20", name, "2024/13/01"],
+                                            ["1,000.00", "合计"]]),
+                                   ("说明", [["本表由财务系统导出"]])])
+        let ledger = try #require(SheetLedger.find(in: rows, file: "l.xlsx"))
+        let read = LedgerReader.read(sheets: ledger, file: "l.xlsx", projects: LedgerHeaderTests.projects, labels: .builtIn)
+        #expect(read.payments.map(\.amountFen) == [100_000])
+        #expect(read.payments.first?.line == 2)
+        let messages = (ledger.diagnostics + read.diagnostics).map(\.description)
+        #expect(messages.contains("l.xlsx:说明!A1: warning: sheet `说明` not read: no ledger header in its first rows, as the workbook's other sheets have"))
+        #expect(messages.contains { $0.hasPrefix("l.xlsx:支付!A3: error: amount `5,00` is not a number") }, "\(messages)")
+        #expect(messages.contains { $0.hasPrefix("l.xlsx:支付!B4: error: unknown project `没有这个项目`") }, "\(messages)")
+        #expect(messages.contains { $0.hasPrefix("l.xlsx:支付!C5: error: bad date `2024/13/01`") }, "\(messages)")
+        // The 合计 row adds up the amounts read above it (1,000.00 and 10; not 5,00, nor the row with a bad date).
+        #expect(messages.contains("l.xlsx:支付!A6: warning: the 合计 row says 1,000.00 but the rows above it add up to 1,010.00"), "\(messages)")
+    }
+
+    @Test func aWorkbookOfPaymentsAndActualsSheetsIsRefusedSheetBySheet() throws {
+        let rows = try Self.rows([("支付", [["日期", "项目", "金额"]]), ("完成值", [["日期", "项目", "指标", "完成值"]])])
+        let ledger = try #require(SheetLedger.find(in: rows, file: "m.xlsx"))
+        #expect(ledger.sheets.map(\.name) == ["支付"])
+        #expect(ledger.diagnostics.map(\.description) == ["m.xlsx:完成值!A1: error: sheet `完成值` is an actuals ledger in a workbook of payments; keep each kind in its own workbook; sheet not read"])
+    }
+}

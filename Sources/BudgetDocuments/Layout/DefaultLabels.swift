@@ -110,13 +110,17 @@ category.2	经济成本指标	经济成本
 category.2	社会成本指标	社会成本
 category.2	生态环境成本指标	生态环境成本
 
-# Payment ledger columns (CSV, or an Excel sheet whose first row is such a header): the header cell
-# of each column, in any order. Other columns are ignored with a note; `金额(万元)` is read in 万元.
-ledger.date	date	日期	支付日期	付款日期	记账日期	凭证日期	交易日期	业务日期	制单日期	拨付日期
-ledger.department	department	部门	预算单位	单位	单位名称	预算单位名称	部门名称	主管部门	用款单位
+# Ledger columns (CSV, or an Excel sheet whose first row is such a header): the header cell of each
+# column, in any order. Other columns are ignored with a note; `金额(万元)` is read in 万元. A payment
+# ledger has date, project and amount; an actuals ledger (完成值 kept apart from the tables) has date,
+# project, indicator and actual.
+ledger.date	date	日期	支付日期	付款日期	记账日期	凭证日期	交易日期	业务日期	制单日期	拨付日期	填报日期	截至日期	统计日期	完成日期
+ledger.department	department	部门	预算单位	单位	单位名称	预算单位名称	部门名称	主管部门	用款单位	实施单位
 ledger.project	project	项目	项目名称	预算项目	预算项目名称	项目全称	支出项目
 ledger.amount	amount	金额	支付金额	付款金额	发生额	实付金额	借方金额	本次支付金额	支出金额	拨付金额
-ledger.note	note	备注	摘要	用途	说明	事由	支付用途
+ledger.note	note	备注	摘要	用途	说明	事由	支付用途	偏差原因
+ledger.indicator	indicator	指标	指标名称	三级指标	绩效指标
+ledger.actual	actual	完成值	实际完成值	实际值	完成情况	全年实际值
 
 # How a bare 前 after a period reads (第二季度前, 6月前): period_start (before the period starts:
 # 03-31, 05-31) or period_end (by its end, as 底前 says: 06-30, 06-30). Either way a period that
