@@ -45,20 +45,24 @@ extension Executor {
         let bytesPerRow = 8 + 4 * frame.composedSelectionCount
         try MemoryBudget.check(rows: total, bytesPerRow: bytesPerRow, what: "the join", at: keySpan,
                                        hint: "join on a key that is unique in \(table), or filter both sides first")
-        var leftRows = [Int32](repeating: 0, count: total), rightRows = [Int32](repeating: 0, count: total)
+        // Filled without zeroing first: the pages are touched (and faulted in) by the loop,
+        // which looks at Ctrl-C as it goes.
         var k = 0
-        try leftRows.withUnsafeMutableBufferPointer { leftRows in
-            try rightRows.withUnsafeMutableBufferPointer { rightRows in
+        var rightRows: [Int32] = []
+        let leftRows = try [Int32](unsafeUninitializedCapacity: total) { left, leftCount in
+            rightRows = try [Int32](unsafeUninitializedCapacity: total) { right, rightCount in
                 for row in 0..<frame.rowCount {
                     guard let matches = matchesOf[row] else { continue }
                     for m in matches {
                         try Interrupt.check(row: k)
-                        leftRows[k] = Int32(row)
-                        rightRows[k] = m
+                        left[k] = Int32(row)
+                        right[k] = m
                         k += 1
                     }
                 }
+                rightCount = k
             }
+            leftCount = k
         }
         matchesOf = []
         let taken = Set(frame.columns.map(\.name))

@@ -12,7 +12,10 @@ extension Executor {
             let bound = try b.bind(key.expr)
             if bound.type == .list { throw QueryError("cannot sort by a list", at: key.expr.span, hint: "explode it first") }
             let column = evaluator.materialize(try evaluator.evaluate(bound), type: bound.type ?? .int)
+            // Gathering a key of many rows is one pass that cannot look at Ctrl-C: look between them.
+            try Interrupt.check()
             orders.append((SortKeyValues(column), key.descending ?? defaultDescending))
+            try Interrupt.check()
         }
         // Ties keep the current order (the sort is stable).
         let before: (Int, Int) -> Bool = { a, b in
@@ -30,24 +33,28 @@ extension Executor {
         if let limit, limit < n / 8 {
             return frame.selecting(try Self.smallest(limit, of: n, by: before).map { Int32($0) })
         }
-        // Ctrl-C: the comparison throws (every 64K comparisons it looks), and the sort unwinds.
+        // Ctrl-C: the comparison throws (every 4K comparisons it looks), and the sort unwinds.
         var comparisons = 0
         if orders.count == 1, case .ints(let values) = orders[0].0.storage {
             // One integer key: sort (key, position) pairs without a closure per comparison.
             let descending = orders[0].1
             var pairs = (0..<n).map { (values[$0], Int32($0)) }
+            try Interrupt.check()
             try pairs.sort { x, y in
                 comparisons &+= 1
                 try Interrupt.check(comparison: comparisons)
                 return x.0 != y.0 ? (descending ? x.0 > y.0 : x.0 < y.0) : x.1 < y.1
             }
+            try Interrupt.check()
             return frame.selecting(pairs.map(\.1))
         }
-        return frame.selecting(try (0..<n).sorted { a, b in
+        let order = try (0..<n).sorted { a, b in
             comparisons &+= 1
             try Interrupt.check(comparison: comparisons)
             return before(a, b)
-        }.map { Int32($0) })
+        }
+        try Interrupt.check()
+        return frame.selecting(order.map { Int32($0) })
     }
 
     /// `top N by k per g, …`: the first N rows of each group in the order of `k` (largest first
