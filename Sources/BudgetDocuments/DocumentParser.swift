@@ -49,8 +49,9 @@ public struct DocumentParser {
         rows.reserveCapacity(allRows.count)
         var sawData = false
         for row in allRows {
+            if sawData { rows.append(row); continue }
             let lead = row.cells.first(where: { !$0.trimmed.isEmpty })?.trimmed ?? ""
-            if !sawData, lead.hasPrefix("#") {
+            if lead.hasPrefix("#") {
                 let comment = lead.lowercased()
                 if comment.contains("synthetic") || comment.contains("合成") || comment.contains("模拟") || comment.contains("生成") {
                     output.origin = .synthetic

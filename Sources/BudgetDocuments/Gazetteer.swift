@@ -1,3 +1,4 @@
+import BudgetCore
 /// One region of the gazetteer: the names that tag a project with it.
 public struct RegionEntry: Sendable, Equatable {
     public var region: String
@@ -85,20 +86,7 @@ extension Substring {
 
 /// True when `needle` occurs in `haystack` (byte comparison).
 func containsBytes(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-    guard let first = needle.first, needle.count <= haystack.count else { return needle.isEmpty }
-    return haystack.withUnsafeBufferPointer { h in
-        needle.withUnsafeBufferPointer { n in
-            var i = 0
-            let last = h.count - n.count
-            while i <= last {
-                if h[i] == first {
-                    var j = 1
-                    while j < n.count && h[i + j] == n[j] { j += 1 }
-                    if j == n.count { return true }
-                }
-                i += 1
-            }
-            return false
-        }
-    }
+    // memchr to each candidate first byte (BudgetCore.bytesContain): a byte loop here was most of
+    // tagging regions, every name searched in every project's texts (issue 13).
+    haystack.withUnsafeBytes { h in needle.withUnsafeBytes { n in bytesContain(h, n) } }
 }

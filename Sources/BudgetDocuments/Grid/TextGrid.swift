@@ -5,6 +5,12 @@ import BudgetCore
 enum TextGrid {
     static func rows(utf8: [UInt8], file: String, maxLineBytes: Int, overlongLines: [Int: Int] = [:], diagnostics: inout [Diagnostic]) -> [GridRow] {
         var rows: [GridRow] = []
+        // Cells repeat from table to table (labels, departments, types, categories, common
+        // targets): each distinct short cell becomes one `String`, shared by every row and record
+        // that holds it, instead of a new allocation per cell (issue 13, BENCHMARKS.md). Up to 15
+        // bytes a `String` holds its bytes inline, with nothing to share.
+        var interned = ByteTable<String>(capacity: 1024)
+        let internLimit = 96, internCapacity = 200_000
         var lineNumber = 0
         var start = 0
         let count = utf8.count
@@ -25,7 +31,14 @@ enum TextGrid {
                     var i = start
                     while i <= stop {
                         if i == stop || buffer[i] == 0x09 {
-                            cells.append(String(decoding: UnsafeBufferPointer(rebasing: buffer[cellStart..<i]), as: UTF8.self))
+                            let cell = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[cellStart..<i]))
+                            if cell.isEmpty {
+                                cells.append("")
+                            } else if cell.count > 15, cell.count <= internLimit, interned.count < internCapacity || interned.find(cell) != nil {
+                                cells.append(interned.intern(cell))
+                            } else {
+                                cells.append(String(decoding: cell, as: UTF8.self))
+                            }
                             cellStart = i + 1
                         }
                         i += 1
