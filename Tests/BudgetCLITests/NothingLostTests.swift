@@ -166,4 +166,27 @@ import Testing
         #expect(baseline > 0 && peak > 0)
         #expect(peak - baseline < 16 << 10, "peak \(peak) KiB against \(baseline) KiB without the file")
     }
+
+    /// A 20 MB ledger line (the case) is dropped while read: memory stays near an empty load.
+    @Test func aTwentyMegabyteLedgerLineIsReadInBoundedMemory() throws {
+        let dir = try Self.temporaryFolder("ledger-line-memory")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.copySeed(to: dir)
+        let header = "date,department,project,amount,note\n2024-03-01,,对口支援巫山县专项资金,1.00,first\n"
+        try header.write(to: dir.appendingPathComponent("payments.csv"), atomically: true, encoding: .utf8)
+        let baseline = try Self.peakMemoryKiB(["--data", dir.path, "--no-cache", "-c", "payments | count"])
+        let handle = try FileHandle(forWritingTo: dir.appendingPathComponent("payments.csv"))
+        try handle.seekToEnd()
+        handle.write(Data("2024-03-02,,对口支援巫山县专项资金,2.00,".utf8))
+        let block = Data(repeating: UInt8(ascii: "x"), count: 1 << 20)
+        for _ in 0..<20 { handle.write(block) }
+        handle.write(Data("\n2024-03-03,,对口支援巫山县专项资金,4.00,after\n".utf8))
+        try handle.close()
+        let peak = try Self.peakMemoryKiB(["--data", dir.path, "--no-cache", "--max-line-kb", "64", "-c", "payments | count"])
+        #expect(baseline > 0 && peak > 0)
+        #expect(peak - baseline < 8 << 10, "peak \(peak) KiB against \(baseline) KiB with a one-row ledger")
+        let paid = try BudgetqProcess.run(["--data", dir.path, "--no-cache", "--max-line-kb", "64", "--format", "csv", "-c", "payments | summarize sum(amount), count()"])
+        #expect(paid.stdout.hasSuffix("\r\n5.00,2\r\n"), "\(paid.stdout)")
+        #expect(paid.stderr.contains("payments.csv:3: error: line is"), "\(paid.stderr)")
+    }
 }
