@@ -37,10 +37,20 @@ struct BudgetqProcess {
         return env
     }()
 
-    /// XDG_CACHE_HOME for the budgetq processes of this test run.
+    /// XDG_CACHE_HOME for the budgetq processes of this test run, removed when the run exits; the
+    /// folders of runs that were killed (their pid is gone) are removed by the next run.
     static let testCacheHome: String = {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("budgetq-test-cache-\(ProcessInfo.processInfo.processIdentifier)").path
+        let temporary = FileManager.default.temporaryDirectory
+        let prefix = "budgetq-test-cache-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? [] where name.hasPrefix(prefix) {
+            if let pid = Int32(name.dropFirst(prefix.count)), kill(pid, 0) != 0, errno == ESRCH {
+                try? FileManager.default.removeItem(at: temporary.appendingPathComponent(name))
+            }
+        }
+        let path = temporary.appendingPathComponent(prefix + "\(ProcessInfo.processInfo.processIdentifier)").path
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        testCacheHomeToRemove = path
+        atexit { if let path = testCacheHomeToRemove { try? FileManager.default.removeItem(atPath: path) } }
         return path
     }()
 
@@ -73,3 +83,6 @@ struct BudgetqProcess {
         return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
     }
 }
+
+/// The test run's cache folder, for the atexit handler (a C function pointer cannot capture it).
+nonisolated(unsafe) private var testCacheHomeToRemove: String?

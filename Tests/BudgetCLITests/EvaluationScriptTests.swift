@@ -37,8 +37,10 @@ import Testing
 
     /// Every project's 预算执行 and category scores add up to its total, to the cent, in the memo itself.
     @Test func selfEvaluationTotalsAddUp() throws {
+        let cache = NSTemporaryDirectory() + "budgetq-eval-cache-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: cache) }
         let result = try BudgetqProcess.run(["run", "queries/self-evaluation.bq", "--param", "year=2023", "--format", "json"],
-                                            environment: ["XDG_CACHE_HOME": NSTemporaryDirectory() + "budgetq-eval-cache-\(UUID().uuidString)"])
+                                            environment: ["XDG_CACHE_HOME": cache])
         #expect(result.status == 0, "\(result.stderr)")
         let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
         let summary = try #require(document.first)
