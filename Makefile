@@ -2,7 +2,7 @@
 SWIFT ?= swift
 DATA ?= datasets
 
-.PHONY: run test deps build release clean bench fuzz test-asan test-tsan labels
+.PHONY: run test deps build release clean bench fuzz test-asan test-tsan labels install reference
 
 ## run: start budgetq on the bundled datasets
 run: deps
@@ -12,6 +12,21 @@ run: deps
 ## test: run the whole test suite
 test: deps
 	$(SWIFT) test
+
+## install: build the release binary and copy it to $(PREFIX)/bin: /usr/local/bin when writable, else ~/.local/bin
+PREFIX ?= $(shell [ -w /usr/local/bin ] && echo /usr/local || echo $$HOME/.local)
+INSTALL_BINARY ?= .build/release/budgetq
+install: deps
+	$(SWIFT) build -c release --product budgetq
+	install -d "$(PREFIX)/bin"
+	install -m 755 "$(INSTALL_BINARY)" "$(PREFIX)/bin/budgetq"
+	@echo "installed $(PREFIX)/bin/budgetq"
+	@case ":$$PATH:" in *":$(PREFIX)/bin:"*) ;; *) echo "note: $(PREFIX)/bin is not on your PATH; add it with: export PATH=\"$(PREFIX)/bin:\$$PATH\"" ;; esac
+
+## reference: rewrite the README's language reference from `budgetq reference`
+reference:
+	$(SWIFT) build --product budgetq
+	scripts/update-reference.sh
 
 build: deps
 	$(SWIFT) build

@@ -39,7 +39,8 @@ public enum DotCommands {
             }
             text += "Statements: let NAME = QUERY; set NAME = VALUE\n"
             text += "Aggregates: " + Vocabulary.aggregateNames.joined(separator: " ") + "\n"
-            text += "Functions: " + Vocabulary.functionNames.joined(separator: " ") + "\n"
+            text += "Functions: " + Vocabulary.functions.map(\.usage).joined(separator: "  ") + "\n"
+            text += "(budgetq reference lists each with its result type and what it does with null.)\n"
             text += "A line ending in | continues; Tab completes tables, columns, operators and values; Ctrl-R searches history.\n"
             ws.standardOutput(text)
             return .ok

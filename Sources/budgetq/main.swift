@@ -13,7 +13,7 @@ struct Budgetq: ParsableCommand {
         commandName: "budgetq",
         abstract: "Load, check and query 项目绩效目标表 budget documents.",
         version: Workspace.version,
-        subcommands: [Check.self, Export.self, Generate.self, Run.self]
+        subcommands: [Check.self, Export.self, Generate.self, Run.self, Reference.self]
     )
 
     @OptionGroup var data: DataOptions

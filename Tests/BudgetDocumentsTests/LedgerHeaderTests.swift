@@ -50,6 +50,16 @@ struct LedgerHeaderTests {
         #expect(header?.columns == [.date: 0, .department: 1, .project: 2, .amount: 3, .note: 4])
     }
 
+    @Test func aFolderLabelsFileWithoutSomeLedgerLinesKeepsTheBuiltInNamesOfThoseFields() {
+        var diagnostics: [Diagnostic] = []
+        // An older labels.tsv: payment fields only, one of them renamed.
+        let book = LabelBook.parse("ledger.amount\t付款额\n", file: "labels.tsv", diagnostics: &diagnostics)
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        #expect(book.ledgerField("付款额") == .amount)
+        #expect(book.ledgerField("金额") == nil, "the folder's ledger.amount line replaces the built-in names of amount")
+        #expect(book.ledgerField("指标名称") == .indicator && book.ledgerField("完成值") == .actual && book.ledgerField("日期") == .date)
+    }
+
     @Test func anAmountHeaderIn万元IsReadIn万元() throws {
         let rows = try Self.englishRows(1)
         let result = LedgerReader.read(bytes: Self.csv(["日期", "项目名称", "支付金额(万元)"], [[rows[0][0], rows[0][2], "1.5"]]), file: "w.csv", projects: Self.projects)

@@ -103,10 +103,13 @@ public struct LabelBook: Sendable {
     }
 
     /// The ledger column a header cell names (`支付日期`, `金额(元)`, `Date`), if any; a folder's own
-    /// labels.tsv without `ledger.` lines keeps the built-in ledger synonyms.
+    /// labels.tsv keeps the built-in synonyms of every ledger field it has no `ledger.` line for
+    /// (an older labels.tsv without `ledger.indicator` still reads actuals ledgers).
     public func ledgerField(_ header: String) -> LedgerField? {
-        let names = ledgerNames.isEmpty ? LabelBook.builtIn.ledgerNames : ledgerNames
-        return names[LabelText.parse(header).key.lowercased()]
+        let key = LabelText.parse(header).key.lowercased()
+        if let field = ledgerNames[key] { return field }
+        guard let builtIn = LabelBook.builtIn.ledgerNames[key], !ledgerNames.values.contains(builtIn) else { return nil }
+        return builtIn
     }
 
     /// The field of `key` in the given zones, if any.
