@@ -9,13 +9,8 @@ Run: python3 Tests/office/xlsx_ledgers.py --binary .build/debug/budgetq
 (installs openpyxl with pip when it is missing)."""
 import argparse, csv, datetime, os, shutil, subprocess, sys, tempfile
 
+from office_tools import ensure_openpyxl
 
-def ensure_openpyxl():
-    try:
-        import openpyxl  # noqa: F401
-    except ImportError:
-        print("openpyxl missing: installing it with pip", flush=True)
-        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "openpyxl"], check=True)
 
 
 def read_csv(path):
