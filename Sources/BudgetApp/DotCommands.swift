@@ -39,7 +39,13 @@ public enum DotCommands {
             }
             text += "Statements: let NAME = QUERY; set NAME = VALUE\n"
             text += "Aggregates: " + Vocabulary.aggregateNames.joined(separator: " ") + "\n"
-            text += "Functions: " + Vocabulary.functions.map(\.usage).joined(separator: "  ") + "\n"
+            // Wrapped to fit a narrow terminal: one line of usages is 200 characters.
+            var line = "Functions:"
+            for usage in Vocabulary.functions.map(\.usage) {
+                if line.count + usage.count + 2 > 96 { text += line + "\n"; line = "          " }
+                line += "  " + usage
+            }
+            text += line + "\n"
             text += "(budgetq reference lists each with its result type and what it does with null.)\n"
             text += "A line ending in | continues; Tab completes tables, columns, operators and values; Ctrl-R searches history.\n"
             ws.standardOutput(text)
