@@ -219,9 +219,7 @@ public struct DataCache: Sendable {
         let ledgerKeys = concurrentMap(found.ledgers.count) { Self.key(found.ledgers[$0], previous: nil) }
         let tables = DocumentLoader.readTables(found, limits: limits)
         let documents = DocumentLoader.parseDocuments(found.documents, tables: tables, limits: limits)
-        let projects = documents.flatMap(\.projects)
-        let ledgers = DocumentLoader.readLedgers(found.ledgers, projects: projects, limits: limits, labels: tables.labels)
-        if DocumentLoader.linksFiles(documents, ledgers: ledgers) {
+        if DocumentLoader.linksFiles(documents, ledgerPaths: found.ledgers, labels: tables.labels) {
             // Reports and actuals ledgers evaluate projects of other files, so the folder is put
             // together whole; its snapshot is reused only while no file changes.
             let (loaded, linkedLedgers) = DocumentLoader.assembleWithLedgers(found, tables: tables, documents: documents, limits: limits)
@@ -246,6 +244,8 @@ public struct DataCache: Sendable {
             }
             return Outcome(store: store, summary: LoadSummary(loaded), warnings: warnings)
         }
+        let projects = documents.flatMap(\.projects)
+        let ledgers = DocumentLoader.readLedgers(found.ledgers, projects: projects, limits: limits, labels: tables.labels)
         let documentEntries = zip(documentKeys, documents).map { Self.documentEntry($0, $1) }
         let ledgerEntries = zip(ledgerKeys, ledgers).map { Self.ledgerEntry($0, $1) }
         let store = StoreBuilder.store(

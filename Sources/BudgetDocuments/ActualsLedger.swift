@@ -14,7 +14,8 @@ public enum ActualsLedger {
     }
 
     /// Reads and matches one actuals ledger held as CSV.
-    public static func read(bytes: [UInt8], file: String, projects: [ProjectRecord], origin: Origin, labels: LabelBook = .builtIn) -> (actuals: [ActualRecord], diagnostics: [Diagnostic]) {
+    static func read(bytes: [UInt8], file: String, projects: [ProjectRecord], origin: Origin, labels: LabelBook = .builtIn,
+                            matcher: LedgerReader.Matcher? = nil) -> (actuals: [ActualRecord], diagnostics: [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
         let utf8: [UInt8]
         switch TextDecoding.decode(bytes) {
@@ -41,14 +42,15 @@ public enum ActualsLedger {
             return ([], [.error(file, commentLines + 1, "the actuals ledger is empty; expected the header \(LedgerKind.actuals.expectedHeader)")])
         }
         let rows = records.dropFirst().map { (cells: $0.fields, position: SourcePosition.line($0.line)) }
-        let read = self.read(header: header.fields, at: .line(header.line), rows: rows, file: file, projects: projects, origin: origin, labels: labels)
+        let read = self.read(header: header.fields, at: .line(header.line), rows: rows, file: file, projects: projects, origin: origin, labels: labels, matcher: matcher)
         return (read.actuals, diagnostics + read.diagnostics)
     }
 
     /// Reads and matches the rows of an actuals ledger below its header, from CSV or a sheet; each
     /// problem names the line, or the sheet and cell, at fault.
-    public static func read(header cells: [String], at headerPosition: SourcePosition, rows: [(cells: [String], position: SourcePosition)],
-                            file: String, projects: [ProjectRecord], origin: Origin, labels: LabelBook = .builtIn) -> (actuals: [ActualRecord], diagnostics: [Diagnostic]) {
+    static func read(header cells: [String], at headerPosition: SourcePosition, rows: [(cells: [String], position: SourcePosition)],
+                            file: String, projects: [ProjectRecord], origin: Origin, labels: LabelBook = .builtIn,
+                            matcher: LedgerReader.Matcher? = nil) -> (actuals: [ActualRecord], diagnostics: [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
         guard let header = LedgerHeader.read(cells, labels: labels, kind: .actuals) else {
             let named = Set(cells.compactMap { labels.ledgerField(LedgerHeader.clean($0)) })
@@ -57,7 +59,7 @@ public enum ActualsLedger {
             return ([], [.at(file, headerPosition, .error, "the actuals ledger \(problem); expected the header \(LedgerKind.actuals.expectedHeader)")])
         }
         if let note = header.ignoredNote(.actuals) { diagnostics.append(.at(file, headerPosition.at(column: header.firstIgnoredColumn ?? 0), .warning, note)) }
-        let matcher = LedgerReader.Matcher(projects: projects)
+        let matcher = matcher ?? LedgerReader.Matcher(projects: projects)
         var actuals: [ActualRecord] = []
         for (record, position) in rows {
             let cells = record.map { $0.trimmingCharacters(in: .whitespaces) }

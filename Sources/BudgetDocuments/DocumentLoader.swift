@@ -74,8 +74,23 @@ public enum DocumentLoader {
     /// True when some documents or ledgers evaluate projects of other files (a 自评表 or 监控表, an
     /// actuals ledger): then the portfolio must be put together whole, not file by file.
     public static func linksFiles(_ documents: [DocumentOutcome], ledgers: [LedgerOutcome]) -> Bool {
-        // An Excel ledger is matched once every project is loaded, so it links files too.
-        ledgers.contains(where: \.isActuals) || documents.contains { $0.ledger != nil || $0.projects.contains { $0.documentKind == "自评" || $0.documentKind == "监控" } }
+        ledgers.contains(where: \.isActuals) || documentsLink(documents)
+    }
+
+    /// `linksFiles` decided before any ledger is matched: each ledger's header says whether it is an
+    /// actuals ledger, so a linked folder's ledgers are read once, against the assembled portfolio.
+    public static func linksFiles(_ documents: [DocumentOutcome], ledgerPaths: [String], labels: LabelBook) -> Bool {
+        documentsLink(documents) || ledgerPaths.contains { path in
+            guard let file = try? FileChunks(path: path) else { return false }
+            var head: [UInt8] = []
+            while head.count < 1 << 16, let n = try? file.read(into: &head, upTo: (1 << 16) - head.count), n > 0 {}
+            return ActualsLedger.recognizes(head, labels: labels)
+        }
+    }
+
+    /// A 自评表 or 监控表 among the documents, or an Excel ledger (matched once every project is loaded).
+    private static func documentsLink(_ documents: [DocumentOutcome]) -> Bool {
+        documents.contains { $0.ledger != nil || $0.projects.contains { $0.documentKind == "自评" || $0.documentKind == "监控" } }
     }
 
     /// The portfolio from parsed documents: reports attached to the projects they evaluate, then
@@ -272,8 +287,9 @@ public enum DocumentLoader {
     /// Excel ledgers (`sheets`, found while parsing documents) follow the CSV files, in their order.
     public static func readLedgers(_ paths: [String], sheets: [(path: String, ledger: SheetLedger)] = [], projects: [ProjectRecord], limits: LoadLimits,
                                    labels: LabelBook = .builtIn) -> [LedgerOutcome] {
+        guard !paths.isEmpty || !sheets.isEmpty else { return [] }
         // The projects' index by name, built once for every ledger.
-        let matcher = paths.isEmpty && sheets.isEmpty ? nil : LedgerReader.Matcher(projects: projects)
+        let matcher = LedgerReader.Matcher(projects: projects)
         var outcomes = concurrentMap(paths.count) { index -> LedgerOutcome in
             let path = paths[index]
             // The header says which kind of ledger it is: an actuals ledger is read whole (they are small).
@@ -285,7 +301,7 @@ public enum DocumentLoader {
                     try file.readToEnd(into: &head)
                     let headText = String(decoding: head.prefix(300), as: UTF8.self).lowercased()
                     let synthetic = headText.hasPrefix("#") && headText.contains("synthetic")
-                    let (actuals, problems) = ActualsLedger.read(bytes: head, file: path, projects: projects, origin: synthetic ? .synthetic : .published, labels: labels)
+                    let (actuals, problems) = ActualsLedger.read(bytes: head, file: path, projects: projects, origin: synthetic ? .synthetic : .published, labels: labels, matcher: matcher)
                     return LedgerOutcome(payments: [], diagnostics: problems, summary:
                         .init(path: path, encoding: .utf8, origin: synthetic ? .synthetic : .published, tables: 0, tablesSkipped: 0, projects: actuals.count),
                         actuals: actuals, isActuals: true)
@@ -294,7 +310,7 @@ public enum DocumentLoader {
                 return LedgerOutcome(payments: [], diagnostics: [.error(path, 1, error.message)], summary:
                     .init(path: path, encoding: nil, origin: .published, tables: 0, tablesSkipped: 0, projects: 0))
             }
-            let read = LedgerReader.read(path: path, matcher: matcher ?? LedgerReader.Matcher(projects: projects), maxLineBytes: limits.maxLineBytes, labels: labels)
+            let read = LedgerReader.read(path: path, matcher: matcher, maxLineBytes: limits.maxLineBytes, labels: labels)
             return LedgerOutcome(payments: read.payments, diagnostics: read.diagnostics, summary:
                 .init(path: path, encoding: .utf8, origin: read.synthetic ? .synthetic : .published, tables: 0, tablesSkipped: 0, projects: read.payments.count))
         }
@@ -305,7 +321,7 @@ public enum DocumentLoader {
                 var actuals: [ActualRecord] = [], diagnostics = ledger.diagnostics
                 for sheet in ledger.sheets {
                     let read = ActualsLedger.read(header: sheet.header.cells, at: sheet.header.position, rows: sheet.rows.map { ($0.cells, $0.position) },
-                                                  file: path, projects: projects, origin: origin, labels: labels)
+                                                  file: path, projects: projects, origin: origin, labels: labels, matcher: matcher)
                     actuals += read.actuals
                     diagnostics += read.diagnostics
                 }

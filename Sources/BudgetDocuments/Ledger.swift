@@ -54,7 +54,7 @@ public enum LedgerReader {
 
     /// Reads a ledger file in chunks, matching rows as they come: memory holds one chunk and one
     /// record (at most `maxLineBytes`), never the file. Over-budget warnings need every ledger, so
-    /// `budgetWarnings` gives them once all are read.
+    /// `checkTotals` gives them once all are read.
     public static func read(path: String, projects: [ProjectRecord], maxLineBytes: Int, labels: LabelBook = .builtIn) -> Outcome {
         read(path: path, matcher: Matcher(projects: projects), maxLineBytes: maxLineBytes, labels: labels)
     }

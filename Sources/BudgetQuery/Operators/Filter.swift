@@ -109,7 +109,9 @@ extension Executor {
             case .strings(_, let d), .lists(_, _, let d): dictionary = d
             default: return
             }
-            guard !dictionary.contains(text), let close = Self.closestValue(text, among: dictionary) else { return }
+            // Dictionaries are sorted by UTF-8 bytes (the comparisons rely on it): a binary search.
+            let at = dictionary.lowerBound(text)
+            guard !(at < dictionary.count && dictionary[at] == text), let close = Self.closestValue(text, among: dictionary) else { return }
             notes.append("no \(column.name) is \"\(text)\"; did you mean \"\(close)\"?")
         }
         func walk(_ b: Bound) {

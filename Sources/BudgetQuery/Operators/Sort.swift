@@ -15,7 +15,6 @@ extension Executor {
             // Gathering a key of many rows is one pass that cannot look at Ctrl-C: look between them.
             try Interrupt.check()
             orders.append((SortKeyValues(column), key.descending ?? defaultDescending))
-            try Interrupt.check()
         }
         // Ties keep the current order (the sort is stable).
         let before: (Int, Int) -> Bool = { a, b in
