@@ -64,11 +64,6 @@ public enum Interrupt {
         sigaddset(&mask, SIGINT)
         sigprocmask(SIG_UNBLOCK, &mask, nil)
     }
-
-    /// SIGINT ends the process again.
-    public static func restoreDefaultHandler() {
-        signal(SIGINT, SIG_DFL)
-    }
 }
 
 /// Work stopped because Ctrl-C asked it to.

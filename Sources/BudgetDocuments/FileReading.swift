@@ -40,62 +40,13 @@ public enum FileKind: Sendable, Equatable {
     }
 }
 
-/// A 64-bit FNV-1a digest of a file's bytes, taken while it is read; two files with the same size
-/// and digest are compared byte for byte before one is called a copy of the other.
-public struct ContentDigest: Hashable, Sendable {
-    public private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
-    public private(set) var byteCount = 0
-
-    public init() {}
-
-    /// Bytes after the last whole word, waiting for the next chunk (so the digest does not depend on chunking).
-    private var carry: UInt64 = 0
-    private var carried = 0
-
-    mutating func add(_ bytes: UnsafeBufferPointer<UInt8>) {
-        // Eight bytes a step (an FNV-style multiply-xor over words): hashing must not slow the read.
-        var h = value
-        var index = 0
-        while carried != 0 && index < bytes.count {
-            carry |= UInt64(bytes[index]) << (8 * UInt64(carried))
-            carried += 1
-            index += 1
-            if carried == 8 { h = Self.mix(h, carry); carry = 0; carried = 0 }
-        }
-        let raw = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[index...])
-        let words = raw.count / 8
-        for i in 0..<words { h = Self.mix(h, raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)) }
-        for b in raw[(words * 8)...] {
-            carry |= UInt64(b) << (8 * UInt64(carried))
-            carried += 1
-        }
-        value = h
-        byteCount += bytes.count
-    }
-
-    private static func mix(_ h: UInt64, _ word: UInt64) -> UInt64 {
-        let m = (h ^ word) &* 0x0000_0100_0000_01B3
-        return m ^ (m >> 29)
-    }
-
-    public static func == (a: ContentDigest, b: ContentDigest) -> Bool {
-        a.value == b.value && a.byteCount == b.byteCount && a.carry == b.carry
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(value)
-        hasher.combine(byteCount)
-        hasher.combine(carry)
-    }
-}
-
 /// A regular file opened for reading in chunks. Opened non-blocking and checked with `fstat`, so
 /// a FIFO or device put in a file's place after the folder walk is refused, never waited on.
 public final class FileChunks {
     public let path: String
     private let descriptor: Int32
-    /// The digest of every byte read so far.
-    public private(set) var digest = ContentDigest()
+    /// How many bytes have been read so far.
+    public private(set) var bytesRead = 0
     public let size: Int
 
     public init(path: String) throws(ReadFailure) {
@@ -134,7 +85,7 @@ public final class FileChunks {
             initialized = start + got
         }
         if failure != 0 { throw ReadFailure(message: "cannot read the file: \(String(cString: strerror(failure)))") }
-        grown.withUnsafeBufferPointer { digest.add(UnsafeBufferPointer(rebasing: $0[start...])) }
+        bytesRead += got
         buffer = grown
         return got
     }
@@ -142,7 +93,7 @@ public final class FileChunks {
     /// Reads everything that is left onto `buffer`.
     public func readToEnd(into buffer: inout [UInt8]) throws(ReadFailure) {
         // One read of the size fstat gave (each `read(into:)` copies what is held), then any growth.
-        let remaining = max(0, size - digest.byteCount)
+        let remaining = max(0, size - bytesRead)
         if remaining > 0 { _ = try read(into: &buffer, upTo: remaining) }
         while try read(into: &buffer, upTo: 1 << 20) > 0 {}
     }
@@ -269,7 +220,6 @@ public struct DocumentBytes: Sendable {
     public var bytes: [UInt8]
     /// Line number → length in bytes of each line dropped for passing `maxLineBytes` (text files only).
     public var overlongLines: [Int: Int] = [:]
-    public var digest: ContentDigest
 }
 
 extension DocumentLoader {
@@ -283,7 +233,7 @@ extension DocumentLoader {
             while head.count < 8192, try file.read(into: &head, upTo: 8192 - head.count) > 0 {}
             if FormatSniffer.isZip(head) || FormatSniffer.refusal(head, file: path) != nil || OfficeReader.detect(head) != nil {
                 try file.readToEnd(into: &head)
-                return .success(DocumentBytes(bytes: head, digest: file.digest))
+                return .success(DocumentBytes(bytes: head))
             }
             var reader = LineReader(file: file, maxLineBytes: maxLineBytes, initialBytes: head)
             var bytes: [UInt8] = []
@@ -303,7 +253,7 @@ extension DocumentLoader {
                 }
                 if keepsLine { bytes += newline }
             }
-            return .success(DocumentBytes(bytes: bytes, overlongLines: overlong, digest: file.digest))
+            return .success(DocumentBytes(bytes: bytes, overlongLines: overlong))
         } catch {
             return .failure(error)
         }

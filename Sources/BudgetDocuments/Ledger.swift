@@ -40,7 +40,6 @@ public enum LedgerReader {
         public var diagnostics: [Diagnostic] = []
         /// True when the file's leading `#` comment says it is synthetic.
         public var synthetic = false
-        public var digest = ContentDigest()
     }
 
     /// Reads and matches one ledger held in memory (tests and fuzzing; the loader streams files).
@@ -72,7 +71,6 @@ public enum LedgerReader {
                 stream.feed(buffer)
             }
             var outcome = stream.finish()
-            outcome.digest = chunks.digest
             return outcome
         } catch {
             var outcome = Outcome()
@@ -339,8 +337,7 @@ public enum LedgerReader {
                 case .failure(let failure):
                     outcome.diagnostics.append(.error(file, row.line, failure.message))
                 case .success(let index):
-                    outcome.payments.append(PaymentRecord(date: row.date, department: row.department.isEmpty ? (projects[index].department ?? "") : row.department,
-                                                          project: row.project, projectIndex: index, amountFen: row.amountFen, note: row.note, source: file, line: row.line))
+                    outcome.payments.append(LedgerReader.payment(row, paying: index, of: projects, file: file))
                 }
             }
         }
@@ -505,6 +502,12 @@ public enum LedgerReader {
             return nil
         }
         return Row(date: date, department: cells[1], project: cells[2], amountFen: fen, note: cells[4], line: position.lineNumber, position: position)
+    }
+
+    /// A matched row as a payment: a blank department is the project's own.
+    static func payment(_ row: Row, paying index: Int, of projects: [ProjectRecord], file: String) -> PaymentRecord {
+        PaymentRecord(date: row.date, department: row.department.isEmpty ? (projects[index].department ?? "") : row.department,
+                      project: row.project, projectIndex: index, amountFen: row.amountFen, note: row.note, source: file, line: row.line)
     }
 
     /// For a date cell holding a bare Excel serial number (a date column left in General format):

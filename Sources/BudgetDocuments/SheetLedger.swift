@@ -100,8 +100,7 @@ extension LedgerReader {
                 case .failure(let failure):
                     outcome.diagnostics.append(.at(file, gridRow.position.at(column: header.columns[.project] ?? 0), .error, failure.message))
                 case .success(let index):
-                    outcome.payments.append(PaymentRecord(date: row.date, department: row.department.isEmpty ? (projects[index].department ?? "") : row.department,
-                                                          project: row.project, projectIndex: index, amountFen: row.amountFen, note: row.note, source: file, line: row.line))
+                    outcome.payments.append(payment(row, paying: index, of: projects, file: file))
                 }
             }
         }

@@ -11,7 +11,10 @@ extension Executor {
     /// row numbers (8 bytes a row, more when the left side is already a selection) would not
     /// fit in the memory available is refused, naming the estimate and the limit.
     func join(_ frame: Frame, table: String, tableSpan: SourceSpan, left: String, right: String, keySpan: SourceSpan) throws -> Frame {
-        let other = try source(table, span: tableSpan).materialized()
+        var joined = try source(table, span: tableSpan)
+        // Completion asks only which columns a pipeline makes: a sample of the other table will do.
+        if let sampleRows { joined = joined.prefix(sampleRows) }
+        let other = joined.materialized()
         guard let leftIndex = frame.index(of: left) else {
             throw QueryError("no column `\(left)` in \(frame.origin)", at: keySpan, hint: didYouMean(left, among: frame.columns.map(\.name)))
         }
