@@ -62,7 +62,8 @@ public struct DocumentParser {
             rows.append(row)
         }
         let cellLabels = CellLabels(labels: labels)
-        let (preamble, segments) = TableSegmenter(labels: labels, cellLabels: cellLabels).split(rows)
+        // Each row's cells trimmed and looked up once, for the segmenter and the readers.
+        let (preamble, segments) = TableSegmenter(labels: labels, cellLabels: cellLabels).split(rows.map(cellLabels.prepare))
         if segments.isEmpty {
             if let first = rows.first {
                 output.diagnostics.append(.at(file, first.position, .error,
@@ -253,24 +254,27 @@ public struct DocumentParser {
 
 /// Target texts read once per document: the same `≥90%` or `当年内` fills hundreds of rows.
 final class TargetMemo {
-    private struct Key: Hashable {
-        var text: [UInt8]
-        var year: Int
-        var timely: Bool
-        var hint: [UInt8]
-    }
-    private var readings: [Key: TargetReading] = [:]
+    /// By the target's bytes, then 0xFF (never in UTF-8), the year, whether the category is a 时效 one,
+    /// and the name's unit hint: one byte key hashed in one call (a struct of `[UInt8]` fields hashed
+    /// byte by byte, after an array copy of each, issue 13).
+    private var readings = ByteTable<TargetReading>(capacity: 256)
+    private var key: [UInt8] = []
     let bareBefore: TargetReader.BareBefore
 
     init(bareBefore: TargetReader.BareBefore) { self.bareBefore = bareBefore }
 
     func read(_ text: String, year: Int, indicatorName: String, level2: String) -> TargetReading {
         // The name matters only through a trailing unit hint such as `(%)`; the category only for 时效.
-        let hint = indicatorName.hasSuffix(")") || indicatorName.hasSuffix("）") ? Array(indicatorName.utf8.suffix(40)) : []
-        let key = Key(text: Array(text.utf8), year: year, timely: level2.hasBytes("时效") || level2.hasBytes("进度"), hint: hint)
-        if let hit = readings[key] { return hit }
-        let reading = TargetReader.read(text, year: year, indicatorName: indicatorName, level2: level2, bareBefore: bareBefore)
-        readings[key] = reading
-        return reading
+        key.removeAll(keepingCapacity: true)
+        key.append(contentsOf: text.utf8)
+        key.append(0xFF)
+        withUnsafeBytes(of: Int64(year).littleEndian) { key.append(contentsOf: $0) }
+        key.append(level2.hasBytes("时效") || level2.hasBytes("进度") ? 1 : 0)
+        if indicatorName.hasSuffixBytes(")") || indicatorName.hasSuffixBytes("）") { key.append(contentsOf: indicatorName.utf8.suffix(40)) }
+        let bareBefore = self.bareBefore
+        let entry = key.withUnsafeBytes { bytes in
+            readings.index(bytes) { TargetReader.read(text, year: year, indicatorName: indicatorName, level2: level2, bareBefore: bareBefore) }
+        }
+        return readings.values[entry]
     }
 }

@@ -58,10 +58,19 @@ enum TextGrid {
 extension String {
     /// Trims whitespace (ASCII, ideographic, no-break) at both ends.
     var trimmed: String {
-        // Most cells have nothing to trim: look at the first and last scalars before walking characters.
-        guard let first = unicodeScalars.first, let last = unicodeScalars.last else { return self }
-        if !first.isWhiteSpaceByValue && !last.isWhiteSpaceByValue { return self }
-        return Substring(self).trimmingCharacters()
+        needsTrimming ? Substring(self).trimmingCharacters() : self
+    }
+
+    /// Whether the first or the last scalar is white space (what `trimmed` would remove).
+    var needsTrimming: Bool {
+        // Most cells have nothing to trim: an ASCII first and last byte decide it without decoding.
+        let bytes = utf8
+        guard let firstByte = bytes.first, let lastByte = bytes.last else { return false }
+        if firstByte < 0x80, lastByte < 0x80 {
+            return firstByte == 0x20 || (0x09...0x0D).contains(firstByte) || lastByte == 0x20 || (0x09...0x0D).contains(lastByte)
+        }
+        guard let first = unicodeScalars.first, let last = unicodeScalars.last else { return false }
+        return first.isWhiteSpaceByValue || last.isWhiteSpaceByValue
     }
 }
 

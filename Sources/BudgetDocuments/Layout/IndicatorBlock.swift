@@ -56,8 +56,11 @@ struct IndicatorBlock {
     var level1Seen: Set<String> = []
 
     var hasProjectColumn: Bool { projectColumn != nil }
-    /// The leftmost indicator column; a filled cell left of it is not an indicator row.
-    var firstColumn: Int { [level1Column, level2Column, nameColumn].compactMap { $0 }.min() ?? 0 }
+    /// The leftmost indicator column; a filled cell left of it is not an indicator row. Worked
+    /// out once, when the header is read (the columns do not change after).
+    private(set) var firstColumn = 0
+    /// `LabelText.squash` of each header cell, compared with the rows' first cells.
+    private var squashedHeader: [String] = []
 
     init(header: [String], position: SourcePosition, labels: LabelBook, context: TableReader.Context) {
         self.header = header
@@ -66,7 +69,7 @@ struct IndicatorBlock {
         self.context = context
         var annualGroup: [LabelField: Int] = [:], periodGroup: [LabelField: Int] = [:], plain: [LabelField: Int] = [:]
         for (i, cell) in header.enumerated() where !cell.isEmpty {
-            let label = LabelText.parse(cell)
+            let label = context.cellLabels.label(cell)
             if let f = labels.field(label, in: [.project]), [.projectName, .unit, .department, .type, .ignore, .period, .year, .startYear, .endYear].contains(f) {
                 switch f {
                 case .year: yearColumn = yearColumn ?? i
@@ -131,7 +134,7 @@ struct IndicatorBlock {
         weightColumn = column(.weight)
         actualColumn = column(.actual)
         // `1-7月完成值`: a monitoring table's actuals are as of the end of July.
-        if let actual = actualColumn, let span = LabelText.parse(header[actual]).tags.first(where: { $0.contains("月") }) {
+        if let actual = actualColumn, let span = context.cellLabels.label(header[actual]).tags.first(where: { $0.contains("月") }) {
             let digits = span.reversed().drop { !$0.isNumber }.prefix { $0.isASCII && $0.isNumber }
             if let month = Int(String(digits.reversed())), (1...12).contains(month) { actualsAsOfMonth = month }
         }
@@ -150,6 +153,8 @@ struct IndicatorBlock {
         if nameColumn == nil {
             self.context.warning(position, "the indicator header has no 三级指标 column; indicator names cannot be read")
         }
+        firstColumn = [level1Column, level2Column, nameColumn].compactMap { $0 }.min() ?? 0
+        squashedHeader = header.map(LabelText.squash)
     }
 
     /// A header whose groups sit on the row above (`中期绩效指标 | | | 年度绩效指标` over `二级 | 三级 | 指标值 | 二级 …`):
@@ -180,23 +185,24 @@ struct IndicatorBlock {
     }
 
     /// A row that ends the block: 合计, 评价结论, notes, signatures, or any row with a cell left of the indicator columns.
-    func endsBlock(_ cells: [String], first: Int) -> Bool {
-        let lead = LabelText.parse(cells[first])
-        if labels.field(lead, in: [.row, .project]).map({ $0 == .rowEnd || $0 == .ignore }) == true { return true }
+    func endsBlock(_ row: TableRow, first: Int) -> Bool {
+        let cellLabels = context.cellLabels
+        if cellLabels.field(row, first, in: [.row, .project]).map({ $0 == .rowEnd || $0 == .ignore }) == true { return true }
         // `项目负责人签字：`, `填报日期：2023年10月`: the signature lines under a table.
         // Only a cell that reads as a label (a trailing colon) or asks for a signature: an indicator may
         // well be named 项目负责人到岗率.
-        let raw = cells[first]
-        if raw.hasSuffix(":") || raw.hasSuffix("：") || raw.hasBytes("签字") || raw.hasBytes("签章") {
+        let raw = row.cells[first]
+        if raw.hasSuffixBytes(":") || raw.hasSuffixBytes("：") || raw.hasBytes("签字") || raw.hasBytes("签章") {
+            let lead = cellLabels.label(row, first)
             for word in ["负责人", "签字", "签章", "填表人", "填报人", "填报日期", "联系电话", "审核人"] where lead.key.utf8.count <= 36 && lead.key.hasBytes(word) {
                 return true
             }
         }
-        let squashed = LabelText.squash(cells[first])
-        for prefix in ["注:", "说明:", "备注:", "附件"] where squashed.hasPrefix(prefix) { return true }
+        let squashed = cellLabels.squashed(row, first)
+        for prefix in ["注:", "说明:", "备注:", "附件"] where squashed.hasPrefixBytes(prefix) { return true }
         if first < firstColumn, hasProjectColumn == false {
             // A merged 绩效指标 cell repeated on each row is not a new row label.
-            if first < header.count, LabelText.squash(header[first]) == squashed { return false }
+            if first < header.count, squashedHeader[first] == squashed { return false }
             return true
         }
         return false
@@ -224,11 +230,14 @@ struct IndicatorBlock {
     }
 
     /// `一级指标：产出指标` on a row of its own: the category of the rows below (a header without a 一级 column).
-    mutating func readSectionRow(_ cells: [String]) -> Bool {
-        let filled = cells.filter { !$0.isEmpty }
-        guard filled.count == 1 else { return false }
-        let text = filled[0]
-        guard let colon = text.firstIndex(where: { $0 == ":" || $0 == "：" }) else { return false }
+    mutating func readSectionRow(_ row: TableRow) -> Bool {
+        guard row.filledCount == 1, let first = row.firstFilled else { return false }
+        return readSectionRow(text: row.cells[first])
+    }
+
+    /// `readSectionRow` of a row whose one filled cell is `text`.
+    mutating func readSectionRow(text: String) -> Bool {
+        guard text.hasColonBytes, let colon = text.firstIndex(where: { $0 == ":" || $0 == "：" }) else { return false }
         let label = context.cellLabels.field(String(text[..<colon]), in: [.indicator])
         let value = String(text[text.index(after: colon)...]).trimmed
         guard !value.isEmpty else { return false }
@@ -247,13 +256,10 @@ struct IndicatorBlock {
         return false
     }
 
-    mutating func readRow(_ cells: [String], position: SourcePosition, into draft: inout ProjectDraft) {
-        if readSectionRow(cells) { return }
+    mutating func readRow(_ row: TableRow, position: SourcePosition, into draft: inout ProjectDraft) {
+        if readSectionRow(row) { return }
+        let cells = row.cells
         func cell(_ i: Int?) -> String { i.map { $0 < cells.count ? cells[$0] : "" } ?? "" }
-        var blankedFirst = cells
-        if let f = cells.firstIndex(where: { !$0.isEmpty }), f < firstColumn, f < header.count, LabelText.squash(header[f]) == LabelText.squash(cells[f]) {
-            blankedFirst[f] = ""
-        }
         let l1 = cell(level1Column), l2 = cell(level2Column)
         var name = cell(nameColumn)
         var inlineTarget: String?
@@ -261,18 +267,23 @@ struct IndicatorBlock {
             inlineTarget = String(name[name.index(after: colon)...]).trimmed
             name = String(name[..<colon]).trimmed
         }
-        if !l1.isEmpty {
-            let canonical = labels.level1Category(l1) ?? LabelText.parse(l1).key
-            if labels.level1Category(l1) == nil, labels.level2Category(l1) == nil {
+        if !l1.isEmpty, let column = level1Column {
+            // The cell's categories, looked up when the row was prepared.
+            let category = context.cellLabels.category(row, column)
+            let canonical = category.level1 ?? category.key
+            if category.level1 == nil, category.level2 == nil {
                 context.warning(position.at(column: level1Column ?? 0), "一级指标 `\(l1)` is not one of 产出指标, 效益指标, 满意度指标, 成本指标; kept as published")
             }
-            if canonical != level1 { level2 = ""; level2Raw = "" }
+            let same = canonical == level1
+            if !same { level2 = ""; level2Raw = "" }
+            // Seen already when it is the current one (`level1` is only ever set with an insert).
+            if !same || canonical.isEmpty { level1Seen.insert(canonical) }
             level1 = canonical
             level1Raw = l1
-            level1Seen.insert(canonical)
         }
-        if !l2.isEmpty {
-            level2 = labels.level2Category(l2) ?? LabelText.parse(l2).key
+        if !l2.isEmpty, let column = level2Column {
+            let category = context.cellLabels.category(row, column)
+            level2 = category.level2 ?? category.key
             level2Raw = l2
         }
         let target = inlineTarget ?? targetText(cells)
@@ -295,9 +306,9 @@ struct IndicatorBlock {
         if case .line = position {} else { record.position = position.description }
         for i in natureColumns.prefix(while: { $0 < cells.count }) where !cell(i).isEmpty {
             let text = LabelText.squash(cell(i))
-            if text.hasPrefix("正向") { record.direction = "正向" } else if text.hasPrefix("反向") { record.direction = "反向" } else if !IndicatorBlock.isOperator(text), i < header.count {
+            if text.hasPrefixBytes("正向") { record.direction = "正向" } else if text.hasPrefixBytes("反向") { record.direction = "反向" } else if !IndicatorBlock.isOperator(text), i < header.count {
                 // `定量` / `定性` and other natures: kept.
-                record.extra.append("\(LabelText.squash(header[i])): \(cell(i))")
+                record.extra.append("\(squashedHeader[i]): \(cell(i))")
             }
         }
         let weight = cell(weightColumn), score = cell(scoreColumn)
@@ -315,7 +326,7 @@ struct IndicatorBlock {
         record.note = nonEmpty(cell(noteColumn))
         record.explanation = nonEmpty(cell(explanationColumn))
         for i in otherColumns.prefix(while: { $0 < cells.count }) where !cell(i).isEmpty && i < header.count {
-            record.extra.append("\(LabelText.squash(header[i])): \(cell(i))")
+            record.extra.append("\(squashedHeader[i]): \(cell(i))")
         }
         if target.isEmpty { context.warning(position, "indicator `\(name)` has no target (指标值)") }
         draft.noteCoverage(level1: level1, level2: level2, filled: true, line: position.lineNumber)
@@ -341,8 +352,11 @@ struct IndicatorBlock {
         if op.isEmpty {
             for i in natureColumns.prefix(while: { $0 < cells.count }) where IndicatorBlock.isOperator(cell(i)) { op = cell(i); break }
         }
-        if !IndicatorBlock.isOperator(op) { op = "" }
-        let startsWithOperator = value.first.map { "=≥≤<>≠≈±".contains($0) } ?? false
+        if !op.isEmpty, !IndicatorBlock.isOperator(op) { op = "" }
+        // The first `Character` is only looked at when the first scalar is one of the operators: no
+        // other first scalar starts a `Character` equal to one of them.
+        let startsWithOperator = value.unicodeScalars.first.map { "=≥≤<>≠≈±".unicodeScalars.contains($0) } == true
+            && value.first.map { "=≥≤<>≠≈±".contains($0) } == true
         var text = startsWithOperator || op == "定性" ? value : op + value
         let unit = cell(measureColumn)
         if !unit.isEmpty, unit != value, !value.hasSuffix(unit) { text += unit }
@@ -355,8 +369,9 @@ struct IndicatorBlock {
 
     /// The name without ★ marks, `指标1:` prefixes and template hints such as `(≥**%)` or `≥**人`.
     static func shortName(_ name: String) -> String {
-        // Most names carry none of these; the work below is for those that do.
-        guard name.hasPrefix("指标") || name.unicodeScalars.contains(where: { "★☆*".unicodeScalars.contains($0) }) else { return name.trimmed }
+        // Most names carry none of these; the work below is for those that do. Asked of the bytes:
+        // `*` (2A), ★ (E2 98 85), ☆ (E2 98 86).
+        guard name.hasPrefixBytes("指标") || name.hasBytes("*") || name.hasBytes("★") || name.hasBytes("☆") else { return name.trimmed }
         var text = String(name.unicodeScalars.filter { $0 != "★" && $0 != "☆" })
         text = text.trimmed
         // `指标1:` / `指标1：`

@@ -144,6 +144,12 @@ public struct LabelBook: Sendable {
 
     /// `数量指标(必填硬性指标)` → 数量指标; nil when not a category.
     func level2Category(_ raw: String) -> String? { level2Names[LabelText.categoryKey(raw)] }
+
+    /// `level1Category` of a cell already parsed (`categoryKey` is the parsed key).
+    func level1Category(of label: LabelText) -> String? { level1Names[label.key] }
+
+    /// `level2Category` of a cell already parsed.
+    func level2Category(of label: LabelText) -> String? { level2Names[label.key] }
 }
 
 /// A label cell taken apart: the key compared with `labels.tsv`, and what its notes say.
@@ -177,15 +183,16 @@ struct LabelText: Equatable {
     /// Parses a label cell, remembering short ones: the same labels and category cells repeat on every
     /// table, and taking them apart again dominated loading time (profiled with perf, BENCHMARKS.md).
     static func parse(_ raw: String) -> LabelText {
-        let bytes = Array(raw.utf8)
-        if bytes.count > longestLabelBytes {
-            // Too long to be a label: no key to look up (the raw text stays in `bare`).
-            return LabelText(key: "", bare: raw)
+        raw.withUTF8Bytes { bytes -> LabelText in
+            if bytes.count > longestLabelBytes {
+                // Too long to be a label: no key to look up (the raw text stays in `bare`).
+                return LabelText(key: "", bare: raw)
+            }
+            if let hit = LabelMemo.shared.value(for: bytes) { return hit }
+            let parsed = parseUncached(raw)
+            LabelMemo.shared.store(parsed, for: bytes)
+            return parsed
         }
-        if let hit = LabelMemo.shared.value(for: bytes) { return hit }
-        let parsed = parseUncached(raw)
-        LabelMemo.shared.store(parsed, for: bytes)
-        return parsed
     }
 
     private static func parseUncached(_ raw: String) -> LabelText {
@@ -263,17 +270,47 @@ struct LabelText: Equatable {
     }
 
     /// Full-width forms to ASCII, ideographic and other spaces removed.
+    ///
+    /// Over UTF-8 bytes, the same scalar mapping as before (U+FF01–U+FF5E to ASCII; U+3000, space,
+    /// tab, U+00A0, LF, CR, U+2002, U+2003, U+2009, U+200B removed; U+2236 to `:`): appending
+    /// scalar by scalar to a `String.UnicodeScalarView` was ~5 % of loading (issue 13). A text with
+    /// none of those scalars comes back as it is, without a copy.
     static func squash(_ raw: String) -> String {
-        var out = String.UnicodeScalarView()
-        for scalar in raw.unicodeScalars {
-            switch scalar.value {
-            case 0xFF01...0xFF5E: out.append(Unicode.Scalar(UInt8(scalar.value - 0xFEE0)))
-            case 0x3000, 0x20, 0x09, 0xA0, 0x0A, 0x0D, 0x2002, 0x2003, 0x2009, 0x200B: continue
-            case 0x2236: out.append(":")  // ∶
-            default: out.append(scalar)
+        raw.withUTF8Bytes { bytes -> String in
+            // Every scalar squash changes starts with one of these bytes.
+            guard bytes.contains(where: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 == 0xC2 || $0 == 0xE2 || $0 == 0xE3 || $0 == 0xEF })
+            else { return raw }
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count)
+            let n = bytes.count
+            var i = 0
+            while i < n {
+                let b = bytes[i]
+                switch b {
+                case 0x20, 0x09, 0x0A, 0x0D:
+                    i += 1
+                    continue
+                case 0xC2 where i + 1 < n && bytes[i + 1] == 0xA0:
+                    i += 2
+                    continue
+                case 0xE2, 0xE3, 0xEF:
+                    // Valid UTF-8 (the bytes of a `String`): a three-byte scalar.
+                    let scalar = (UInt32(b & 0x0F) << 12) | (UInt32(bytes[i + 1] & 0x3F) << 6) | UInt32(bytes[i + 2] & 0x3F)
+                    switch scalar {
+                    case 0xFF01...0xFF5E: out.append(UInt8(scalar - 0xFEE0))
+                    case 0x3000, 0x2002, 0x2003, 0x2009, 0x200B: break
+                    case 0x2236: out.append(UInt8(ascii: ":"))  // ∶
+                    default: out.append(b); out.append(bytes[i + 1]); out.append(bytes[i + 2])
+                    }
+                    i += 3
+                    continue
+                default:
+                    out.append(b)
+                    i += 1
+                }
             }
+            return String(decoding: out, as: UTF8.self)
         }
-        return String(out)
     }
 
     static func droppingMonthSpan(_ text: String, into span: inout String?) -> String {
@@ -332,30 +369,142 @@ struct LabelText: Equatable {
     static func categoryKey(_ raw: String) -> String { parse(raw).key }
 }
 
-/// `labels.field(LabelText.parse(cell), in: zones)` for the cells of one document, remembered by
-/// the cell's UTF-8 bytes.
+/// What the labels say about the cells of one document, remembered by each cell's UTF-8 bytes:
+/// its parsed label (`LabelText.parse`), the fields its key names (`LabelBook`) and the indicator
+/// category it names, if any.
 ///
 /// The segmenter, the table reader and the indicator block each ask what the same cells are (every
 /// indicator row is asked whether it is the 一级/二级/三级 header): taking the cell apart (even
 /// through `LabelMemo`, behind its lock, copying the parsed label) and looking its key up again was
-/// ~15 % of loading at 100k projects (issue 13, BENCHMARKS.md). One per document, on one thread;
+/// ~15 % of loading at 100k projects, and hashing the cell for every question still ~12 % (issue
+/// 13, BENCHMARKS.md). A row's cells are looked up once, when it is prepared (`prepare`): the
+/// questions about a prepared row's cells are array accesses. One per document, on one thread;
 /// the rules stay in `LabelText.parse` and `LabelBook`.
 final class CellLabels {
+    /// One distinct cell's answers.
+    struct Entry {
+        let label: LabelText
+        let fields: [LabelField]
+        /// `LabelBook.level1Category` / `level2Category` of the cell.
+        let level1: String?
+        let level2: String?
+
+        init(_ label: LabelText, _ labels: LabelBook) {
+            self.label = label
+            fields = labels.fields(of: label)
+            level1 = labels.level1Category(of: label)
+            level2 = labels.level2Category(of: label)
+        }
+    }
+
     let labels: LabelBook
-    private var memo = ByteTable<[LabelField]>(capacity: 256)
+    private var memo = ByteTable<Entry>(capacity: 256)
     /// A document of ever-new short cells stops remembering past this many.
     private let capacity = 100_000
+    /// The prepared rows' cells, row after row: an index into `memo`, `longCell` or `unremembered`.
+    private var cellEntries: [Int32] = []
+    private static let longCell: Int32 = -1, unremembered: Int32 = -2
+    /// The answers for a cell too long to be a label (its parsed key is empty) and for an empty cell.
+    private let longEntry: Entry
+    private let emptyEntry: Entry
+    /// `TableSegmenter.titleKind` of the one-cell rows seen, by their bytes (the same title heads every table).
+    private var titleKinds = ByteTable<String?>(capacity: 64)
 
-    init(labels: LabelBook) { self.labels = labels }
+    init(labels: LabelBook) {
+        self.labels = labels
+        longEntry = Entry(LabelText(key: "", bare: ""), labels)
+        emptyEntry = Entry(LabelText.parse(""), labels)
+    }
+
+    // MARK: any cell, by its text
 
     /// The field `cell` names in `zones`, if any.
     func field(_ cell: String, in zones: LabelZone) -> LabelField? {
         cell.withUTF8Bytes { bytes -> LabelField? in
-            if bytes.count > LabelText.longestLabelBytes || memo.count >= capacity && memo.find(bytes) == nil {
+            if bytes.count > LabelText.longestLabelBytes { return longEntry.fields.first { zones.contains($0.zone) } }
+            if memo.count >= capacity && memo.find(bytes) == nil {
                 return labels.field(LabelText.parse(cell), in: zones)
             }
-            let entry = memo.index(bytes) { labels.fields(of: LabelText.parse(cell)) }
-            return memo.values[entry].first { zones.contains($0.zone) }
+            let entry = memo.index(bytes) { Entry(LabelText.parse(cell), labels) }
+            return memo.values[entry].fields.first { zones.contains($0.zone) }
+        }
+    }
+
+    /// `LabelText.parse(cell)`, remembered for the document.
+    func label(_ cell: String) -> LabelText {
+        cell.withUTF8Bytes { bytes -> LabelText in
+            if bytes.count > LabelText.longestLabelBytes || memo.count >= capacity && memo.find(bytes) == nil { return LabelText.parse(cell) }
+            let entry = memo.index(bytes) { Entry(LabelText.parse(cell), labels) }
+            return memo.values[entry].label
+        }
+    }
+
+    // MARK: prepared rows
+
+    /// The row with its cells trimmed and looked up once.
+    func prepare(_ grid: GridRow) -> TableRow {
+        var cells = grid.cells
+        var firstFilled: Int?
+        var filled = 0
+        let base = cellEntries.count
+        for i in cells.indices {
+            if cells[i].needsTrimming { cells[i] = cells[i].trimmed }
+            let cell = cells[i]
+            if !cell.isEmpty {
+                filled += 1
+                if firstFilled == nil { firstFilled = i }
+            }
+            cellEntries.append(cell.withUTF8Bytes { bytes -> Int32 in
+                if bytes.count > LabelText.longestLabelBytes { return Self.longCell }
+                if memo.count >= capacity && memo.find(bytes) == nil { return Self.unremembered }
+                return Int32(memo.index(bytes) { Entry(LabelText.parse(cell), labels) })
+            })
+        }
+        return TableRow(grid: grid, cells: cells, entryBase: base, firstFilled: firstFilled, filledCount: filled)
+    }
+
+    /// Calls `body` with the entry of cell `i` of a prepared row.
+    @inline(__always)
+    private func withEntry<R>(_ row: TableRow, _ i: Int, _ body: (Entry) -> R) -> R {
+        if row.cells[i].isEmpty { return body(emptyEntry) }
+        let index = cellEntries[row.entryBase + i]
+        if index >= 0 { return body(memo.values[Int(index)]) }
+        if index == Self.longCell { return body(longEntry) }
+        return body(Entry(LabelText.parse(row.cells[i]), labels))
+    }
+
+    /// The field cell `i` of a prepared row names in `zones`, if any (as `field(row.cells[i], in:)`).
+    func field(_ row: TableRow, _ i: Int, in zones: LabelZone) -> LabelField? {
+        withEntry(row, i) { $0.fields.first { zones.contains($0.zone) } }
+    }
+
+    /// `LabelText.parse` of cell `i` of a prepared row.
+    func label(_ row: TableRow, _ i: Int) -> LabelText {
+        let index = row.cells[i].isEmpty ? -3 : cellEntries[row.entryBase + i]
+        if index >= 0 { return memo.values[Int(index)].label }
+        return LabelText.parse(row.cells[i])
+    }
+
+    /// `LabelText.squash` of cell `i` of a prepared row (a short cell's parsed label keeps it as `bare`).
+    func squashed(_ row: TableRow, _ i: Int) -> String {
+        let index = row.cells[i].isEmpty ? -3 : cellEntries[row.entryBase + i]
+        if index >= 0 { return memo.values[Int(index)].label.bare }
+        return LabelText.squash(row.cells[i])
+    }
+
+    /// Cell `i`'s `LabelBook.level1Category`, `level2Category` and parsed key.
+    func category(_ row: TableRow, _ i: Int) -> (level1: String?, level2: String?, key: String) {
+        withEntry(row, i) { ($0.level1, $0.level2, $0.label.key) }
+    }
+
+    // MARK: titles
+
+    /// `compute(text)` (a title's kind), remembered by the text's bytes for texts of up to 400 bytes.
+    func titleKind(_ text: String, compute: (String) -> String?) -> String? {
+        text.withUTF8Bytes { bytes -> String? in
+            if bytes.count > 400 || titleKinds.count >= capacity && titleKinds.find(bytes) == nil { return compute(text) }
+            let entry = titleKinds.index(bytes) { compute(text) }
+            return titleKinds.values[entry]
         }
     }
 }
@@ -365,20 +514,21 @@ final class CellLabels {
 final class LabelMemo: @unchecked Sendable {
     static let shared = LabelMemo()
     private let lock = NSLock()
-    private var entries: [ByteKey: LabelText] = [:]
+    /// By the label's bytes, looked up straight from them (no array per look-up).
+    private var entries = ByteTable<LabelText>(capacity: 1024)
     private let capacity = 200_000
 
-    func value(for key: [UInt8]) -> LabelText? {
+    func value(for key: UnsafeRawBufferPointer) -> LabelText? {
         lock.lock()
         defer { lock.unlock() }
-        return entries[ByteKey(key)]
+        return entries.value(key)
     }
 
-    func store(_ value: LabelText, for key: [UInt8]) {
+    func store(_ value: LabelText, for key: UnsafeRawBufferPointer) {
         lock.lock()
         defer { lock.unlock() }
-        if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-        entries[ByteKey(key)] = value
+        if entries.count >= capacity { entries = ByteTable(capacity: 1024) }
+        _ = entries.index(key) { value }
     }
 }
 

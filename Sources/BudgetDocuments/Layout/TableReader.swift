@@ -73,33 +73,34 @@ struct TableReader {
     // MARK: the header zone
 
     /// Reads the segment; returns the projects drafted (to be finished with the table's facts).
-    mutating func read(_ rows: [GridRow]) {
+    mutating func read(_ rows: [TableRow]) {
         var index = 0
         while index < rows.count {
-            let row = rows[index]
-            var cells = row.cells.map(\.trimmed)
+            var row = rows[index]
             if row.isOversize { broken = true; index += 1; continue }
-            guard let firstFilled = cells.firstIndex(where: { !$0.isEmpty }) else { index += 1; continue }
-            let filled = cells.filter { !$0.isEmpty }
-            if filled.count == 1, readCaption(filled[0], at: row.position.at(column: firstFilled)) { index += 1; continue }
-            // `填报单位（盖章）：… | 金额单位：万元`: a unit caption sharing its row with other cells.
-            for i in cells.indices where !cells[i].isEmpty && filled.count > 1 {
-                let squashed = LabelText.squash(cells[i])
-                if let unit = CellValues.captionUnit(cells[i]), squashed.hasPrefix("单位") || squashed.hasPrefix("金额单位") || squashed.hasPrefix("(单位") {
-                    facts.captionUnit = unit
-                    cells[i] = ""
+            guard let firstFilled = row.firstFilled else { index += 1; continue }
+            if row.filledCount == 1, readCaption(row.cells[firstFilled], at: row.position.at(column: firstFilled)) { index += 1; continue }
+            if row.filledCount > 1 {
+                // `填报单位（盖章）：… | 金额单位：万元`: a unit caption sharing its row with other cells.
+                var blanked = false
+                for i in row.cells.indices where !row.cells[i].isEmpty {
+                    guard let unit = CellValues.captionUnit(row.cells[i]) else { continue }
+                    let squashed = LabelText.squash(row.cells[i])
+                    if squashed.hasPrefixBytes("单位") || squashed.hasPrefixBytes("金额单位") || squashed.hasPrefixBytes("(单位") {
+                        facts.captionUnit = unit
+                        row.blank(i)
+                        blanked = true
+                    }
                 }
+                if blanked { row.isIndicatorHeader = TableSegmenter(labels: labels, cellLabels: cellLabels).isIndicatorHeader(row) }
             }
-            guard let first = cells.firstIndex(where: { !$0.isEmpty }) else { index += 1; continue }
-            if TableSegmenter(labels: labels, cellLabels: cellLabels).isIndicatorHeader(cells) {
+            guard let first = row.firstFilled else { index += 1; continue }
+            if row.isIndicatorHeader {
                 sawIndicatorBlock = true
-                let header = IndicatorBlock.mergingGroupRow(index > 0 ? rows[index - 1].cells.map(\.trimmed) : [], into: cells, labels: labels)
+                let header = IndicatorBlock.mergingGroupRow(index > 0 ? rows[index - 1].cells : [], into: row.cells, labels: labels)
                 var block = IndicatorBlock(header: header, position: row.position, labels: labels, context: context)
                 // `绩效指标 | 一级指标：产出指标` just above the header names the first rows' category.
-                if index > 0 {
-                    let above = rows[index - 1].cells.map(\.trimmed).filter { !$0.isEmpty }
-                    if let last = above.last { _ = block.readSectionRow([last]) }
-                }
+                if index > 0, let last = rows[index - 1].cells.last(where: { !$0.isEmpty }) { _ = block.readSectionRow(text: last) }
                 context = block.context
                 block.context.diagnostics.removeAll()  // unshared: see the swaps in readIndicators/readFlat
                 if let month = block.actualsAsOfMonth { draft.actualsAsOfMonth = month }
@@ -111,12 +112,12 @@ struct TableReader {
                 }
                 return
             }
-            if let tree = TreeLayout(header: cells, cellLabels: cellLabels) {
+            if let tree = TreeLayout(header: row, cellLabels: cellLabels) {
                 sawIndicatorBlock = true
                 readTree(rows[(index + 1)...], layout: tree)
                 return
             }
-            readHeaderRow(cells, first: first, position: row.position)
+            readHeaderRow(row, first: first, position: row.position)
             index += 1
         }
         if draft.name != nil, !sawIndicatorBlock {
@@ -153,19 +154,25 @@ struct TableReader {
             if !value.isEmpty, !["(盖章)", "（盖章）", "盖章"].contains(value) { _ = readInlinePair(rest, at: position) }
             return true
         }
-        let squashed = LabelText.squash(text)
-        if squashed.hasPrefix("报表编号") || squashed.hasPrefix("附件") && squashed.count <= 4 { return true }
+        // Squashed, a text starts with 报表编号 or 附件 only if it holds 报 or 附: a goal text (most
+        // one-cell rows) need not be squashed to tell.
+        if text.hasBytes("报") || text.hasBytes("附") {
+            let squashed = LabelText.squash(text)
+            if squashed.hasPrefixBytes("报表编号") || squashed.hasPrefixBytes("附件") && squashed.count <= 4 { return true }
+        }
         if readInlinePair(text, at: position) { return true }
         return false
     }
 
     /// `预算单位: 奉节县云雾土家族乡人民政府` as one cell.
     private mutating func readInlinePair(_ text: String, at position: SourcePosition) -> Bool {
+        // No colon byte, no colon `Character`: most cells are no pair, and need no walk to tell.
+        guard text.hasColonBytes else { return false }
         let trimmed = text.trimmed
         guard let colon = trimmed.firstIndex(where: { $0 == ":" || $0 == "：" }) else { return false }
         let label = String(trimmed[..<colon])
         let value = String(trimmed[trimmed.index(after: colon)...]).trimmed
-        let parsed = LabelText.parse(label)
+        let parsed = cellLabels.label(label)
         guard !value.isEmpty, let field = labels.field(parsed, in: [.project, .goal, .money]) else { return false }
         assign(field, label: parsed, raw: label, value: value, at: position)
         return true
@@ -201,9 +208,15 @@ struct TableReader {
         !cell.isEmpty && cellLabels.field(cell, in: [.project, .money, .goal]) != nil
     }
 
-    private mutating func readHeaderRow(_ cells: [String], first: Int, position: SourcePosition) {
+    /// `isLabel(row.cells[i])`, from the prepared row.
+    private func isLabel(_ row: TableRow, _ i: Int) -> Bool {
+        !row.cells[i].isEmpty && cellLabels.field(row, i, in: [.project, .money, .goal]) != nil
+    }
+
+    private mutating func readHeaderRow(_ row: TableRow, first: Int, position: SourcePosition) {
+        let cells = row.cells
         var start = first
-        if first == 0, pendingIsHeaderRow, !pending.isEmpty, !isLabel(cells[0]) {
+        if first == 0, pendingIsHeaderRow, !pending.isEmpty, !isLabel(row, 0) {
             // `项目名称 | 项目类别 | 资金来源 | 预算金额` above `食品安全抽检监测 | 一般性项目 | … | 2,360,000.00`.
             for (column, field) in pending.sorted(by: { $0.key < $1.key }) where column < cells.count && !cells[column].isEmpty {
                 assign(field, label: pendingLabels[column] ?? LabelText.parse(""), raw: pendingLabels[column]?.bare ?? "", value: cells[column], at: position.at(column: column))
@@ -213,7 +226,7 @@ struct TableReader {
             pendingIsHeaderRow = false
             return
         }
-        if first == 0, cellLabels.field(cells[0], in: [.row]) == .rowEnd {
+        if first == 0, cellLabels.field(row, 0, in: [.row]) == .rowEnd {
             // A 合计 row under a small money table carries nothing new.
             pending.removeAll()
             return
@@ -222,23 +235,23 @@ struct TableReader {
             pending.removeAll()
             pendingIsHeaderRow = false
             money = nil
-            let lead = LabelText.parse(cells[0])
-            let field = labels.field(lead, in: [.money])
+            let lead = cellLabels.label(row, 0)
+            let field = cellLabels.field(row, 0, in: [.money])
             let amountsOnRow = cells.dropFirst().contains { CellValues.amount($0) != nil }
             let moneyColumns = cells.indices.dropFirst().filter { i in
-                guard let f = cellLabels.field(cells[i], in: [.money]) else { return false }
+                guard let f = cellLabels.field(row, i, in: [.money]) else { return false }
                 return f != .moneyBlock && f != .moneyRowHeader
             }
             if field == .moneyBlock || field != nil && !moneyColumns.isEmpty && !amountsOnRow {
                 var block = MoneyBlock(multiplier: lead.unitMultiplier)
-                for i in cells.indices where block.multiplier == nil { block.multiplier = LabelText.parse(cells[i]).unitMultiplier }
+                for i in cells.indices where block.multiplier == nil { block.multiplier = cellLabels.label(row, i).unitMultiplier }
                 if !amountsOnRow && !moneyColumns.isEmpty {
-                    for i in moneyColumns { block.columns[i] = cellLabels.field(cells[i], in: [.money]) }
+                    for i in moneyColumns { block.columns[i] = cellLabels.field(row, i, in: [.money]) }
                     // The column after the block's label holds the row labels (总额, 其中:财政资金), its header often empty.
                     let labelColumn = moneyColumns.contains(1) ? nil : 1
                     let moneySet = Set(moneyColumns)  // `contains` per cell on the array was quadratic on a wide row
                     for i in cells.indices.dropFirst() where !cells[i].isEmpty && !moneySet.contains(i) && i != labelColumn
-                        && cellLabels.field(cells[i], in: [.money]) != .moneyRowHeader {
+                        && cellLabels.field(row, i, in: [.money]) != .moneyRowHeader {
                         block.otherColumns[i] = cells[i]
                     }
                     for wanted in [LabelField.budget, .budgetInitial, .budgetAdjusted, .budgetTotal] where block.basisColumn == nil {
@@ -250,14 +263,14 @@ struct TableReader {
                 money = block
                 start = field == .moneyBlock ? 1 : 0
                 if field == .moneyBlock, let valueIndex = cells.indices.dropFirst().first(where: { !cells[$0].isEmpty }),
-                   !isLabel(cells[valueIndex]), CellValues.amount(cells[valueIndex]) != nil || cells[valueIndex].contains(":") || cells[valueIndex].contains("：") {
+                   !isLabel(row, valueIndex), CellValues.amount(cells[valueIndex]) != nil || cells[valueIndex].contains(":") || cells[valueIndex].contains("：") {
                     // `项目资金 | 250` or `项目资金 | 资金总额: 250 一、财政拨款: 250 …` in one cell.
                     if !readInlineAmounts(cells[valueIndex], at: position.at(column: valueIndex)) {
                         storeAmount(.budgetTotal, label: lead, raw: cells[0], value: cells[valueIndex], at: position.at(column: valueIndex))
                     }
                     start = valueIndex + 1
                 }
-            } else if labels.field(lead, in: [.goal]) == .goalBlock {
+            } else if cellLabels.field(row, 0, in: [.goal]) == .goalBlock {
                 start = 0
             }
         } else if let block = money, block.isColumnar {
@@ -265,31 +278,32 @@ struct TableReader {
             return
         } else if !pending.isEmpty {
             // Values under the labels of the row above, column for column.
-            var rest = cells
-            for (column, field) in pending.sorted(by: { $0.key < $1.key }) where column < cells.count && !cells[column].isEmpty && !isLabel(cells[column]) {
+            var rest = row
+            for (column, field) in pending.sorted(by: { $0.key < $1.key }) where column < cells.count && !cells[column].isEmpty && !isLabel(row, column) {
                 assign(field, label: LabelText.parse(""), raw: "", value: cells[column], at: position.at(column: column))
                 pending[column] = nil
-                rest[column] = ""
+                rest.blank(column)
             }
-            if rest.allSatisfy(\.isEmpty) { return }
-            readPairs(rest, from: rest.firstIndex { !$0.isEmpty } ?? 0, position: position)
+            guard let restStart = rest.firstFilled else { return }
+            readPairs(rest, from: restStart, position: position)
             return
         }
-        readPairs(cells, from: start, position: position)
+        readPairs(row, from: start, position: position)
     }
 
     /// `label | value | label | value`; a label with no value after it waits for the row below, column for column.
-    private mutating func readPairs(_ cells: [String], from start: Int, position: SourcePosition) {
+    private mutating func readPairs(_ row: TableRow, from start: Int, position: SourcePosition) {
+        let cells = row.cells
         var i = start
-        let rowStart = cells.firstIndex { !$0.isEmpty } ?? 0
-        let filled = cells.indices.filter { !cells[$0].isEmpty }
-        if rowStart == 0, filled.count >= 2, filled.allSatisfy({ isLabel(cells[$0]) || cellLabels.field(cells[$0], in: [.indicator, .project]) != nil }),
-           cellLabels.field(cells[0], in: [.project, .goal]).map({ $0 != .goalBlock }) == true,
-           filled.count >= 3 || cellLabels.field(cells[0], in: [.goal]) != nil {
+        let rowStart = row.firstFilled ?? 0
+        if rowStart == 0, row.filledCount >= 2,
+           cells.indices.allSatisfy({ cells[$0].isEmpty || isLabel(row, $0) || cellLabels.field(row, $0, in: [.indicator, .project]) != nil }),
+           cellLabels.field(row, 0, in: [.project, .goal]).map({ $0 != .goalBlock }) == true,
+           row.filledCount >= 3 || cellLabels.field(row, 0, in: [.goal]) != nil {
             // A row of labels only, starting with a project field: its values are the row below.
             pending.removeAll()
-            for column in filled {
-                let label = LabelText.parse(cells[column])
+            for column in cells.indices where !cells[column].isEmpty {
+                let label = cellLabels.label(row, column)
                 if var field = labels.field(label, in: [.project, .money, .goal]) {
                     // 资金来源 over `一般公共预算` names the source, not an amount.
                     if field == .moneyRowHeader { field = .extra }
@@ -303,20 +317,20 @@ struct TableReader {
         while i < cells.count {
             let cell = cells[i]
             if cell.isEmpty { i += 1; continue }
-            let label = LabelText.parse(cell)
+            let label = cellLabels.label(row, i)
             let zones: LabelZone = money == nil ? [.project, .goal] : [.project, .goal, .money]
-            var field = labels.field(label, in: zones) ?? labels.field(label, in: [.project, .goal, .money])
+            var field = cellLabels.field(row, i, in: zones) ?? cellLabels.field(row, i, in: [.project, .goal, .money])
             // `项目资金 | 合计 | 3,456,000.00 | 财政拨款 | …`: in a money block 合计 is the whole amount.
             if field == nil, money != nil, ["合计", "总计"].contains(label.key) { field = .budgetTotal }
             var j = i + 1
             while j < cells.count, cells[j].isEmpty { j += 1 }
             if let field {
-                if j < cells.count, !isLabel(cells[j]) {
+                if j < cells.count, !isLabel(row, j) {
                     var value = cells[j]
                     var next = j + 1
                     if field == .period {
                         // `项目起止日期 | 2024-01-01 | 至 | 2024-12-31`: the period runs on to the next label.
-                        while next < cells.count, !isLabel(cells[next]) {
+                        while next < cells.count, !isLabel(row, next) {
                             if !cells[next].isEmpty { value += cells[next] }
                             next += 1
                         }
@@ -338,7 +352,7 @@ struct TableReader {
             if readInlineAmounts(cell, at: position.at(column: i)) { i += 1; continue }
             // `项目名称：城市绿化养护` in one cell.
             if readInlinePair(cell, at: position.at(column: i)) { i += 1; continue }
-            if labels.field(label, in: [.indicator]) == .indicatorBlock {
+            if cellLabels.field(row, i, in: [.indicator]) == .indicatorBlock {
                 // The block's own label (`绩效指标`) on a row of its own: nothing to keep.
                 i = j
                 continue
@@ -346,23 +360,23 @@ struct TableReader {
             if i == rowStart {
                 // An unknown label: keep its value, and say so.
                 if j < cells.count {
-                    if !isLabel(cells[j]) {
+                    if !isLabel(row, j) {
                         context.warning(position.at(column: i), "label `\(cell)` is not one budgetq knows; its value `\(clip(cells[j]))` is kept in projects.extra (add the label to labels.tsv to read it as a field)")
                         if CellValues.amount(cells[j]) != nil { draft.unknownAmountLabels.append(cell) }
                         draft.extra.append("\(cell): \(cells[j])")
                         i = j + 1
                         continue
                     }
-                } else if cells.filter({ !$0.isEmpty }).count == 1 {
+                } else if row.filledCount == 1 {
                     // A lone sub-heading (`绩效项目指标表`) carries nothing.
-                    if !(LabelText.squash(cell).hasSuffix("表") && cell.count <= 20) {
+                    if !(LabelText.squash(cell).hasSuffixBytes("表") && cell.count <= 20) {
                         context.warning(position.at(column: i), "row `\(clip(cell))` is not a label budgetq knows and has no value; not read")
                     }
                     return
                 }
             } else {
                 context.warning(position.at(column: i), "cell `\(clip(cell))` is not under a label budgetq knows; not read")
-                if j < cells.count, CellValues.amount(cells[j]) != nil, !isLabel(cells[j]) { draft.unknownAmountLabels.append(cell) }
+                if j < cells.count, CellValues.amount(cells[j]) != nil, !isLabel(row, j) { draft.unknownAmountLabels.append(cell) }
             }
             i += 1
         }
@@ -530,27 +544,26 @@ struct TableReader {
     // MARK: the indicator block (grid)
 
     /// Reads indicator rows until a row that ends the block; returns the index after the block.
-    private mutating func readIndicators(_ rows: [GridRow], from start: Int, block: inout IndicatorBlock) -> Int {
+    private mutating func readIndicators(_ rows: [TableRow], from start: Int, block: inout IndicatorBlock) -> Int {
         var index = start
         var ended = false
-        var lastRow: GridRow?
+        var lastRow: TableRow?
         while index < rows.count {
             let row = rows[index]
-            let cells = row.cells.map(\.trimmed)
             if row.isOversize { broken = true; index += 1; continue }
-            guard let first = cells.firstIndex(where: { !$0.isEmpty }) else { index += 1; continue }
+            guard let first = row.firstFilled else { index += 1; continue }
             // A table split over pages repeats its header (and may say 续表): not indicators.
-            if TableSegmenter(labels: labels, cellLabels: cellLabels).isIndicatorHeader(cells) || cells[first].utf8.count <= 15 && cells[first].hasBytes("续表") {
+            if row.isIndicatorHeader || row.cells[first].utf8.count <= 15 && row.cells[first].hasBytes("续表") {
                 index += 1
                 continue
             }
-            if block.endsBlock(cells, first: first) {
+            if block.endsBlock(row, first: first) {
                 ended = true
                 break
             }
             // Swapped, not copied: a copy made each warning copy every diagnostic so far (quadratic).
             swap(&block.context, &context)
-            block.readRow(cells, position: row.position, into: &draft)
+            block.readRow(row, position: row.position, into: &draft)
             swap(&block.context, &context)
             lastRow = row
             index += 1
@@ -568,7 +581,7 @@ struct TableReader {
                 // This says more than the row's own "has no target" warning.
                 context.diagnostics.removeAll { $0.message == "indicator `\(last.record.name)` has no target (指标值)" && $0.line == last.position.lineNumber }
                 context.warning(last.position, "the table ends early: the file stops in the middle of indicator `\(last.record.name)`")
-            } else if let last = lastRow, let cut = block.cutOffCell(last.cells.map(\.trimmed)) {
+            } else if let last = lastRow, let cut = block.cutOffCell(last.cells) {
                 draft.endsEarly = true
                 context.diagnostics.removeAll { $0.message == "indicator `\(cut)` has no target (指标值)" && $0.line == last.position.lineNumber }
                 context.warning(last.position, "the table ends early: the document stops inside this row (`\(cut)` is cut off)")
@@ -579,9 +592,9 @@ struct TableReader {
         for row in rows[min(index, rows.count)...] {
             readTotals(row, block: block)
             for cell in row.cells where cell.hasBytes("日期") {
-                let trimmed = cell.trimmed
+                let trimmed = cell  // trimmed when the row was prepared
                 guard let colon = trimmed.firstIndex(where: { $0 == ":" || $0 == "：" }) else { continue }
-                let label = LabelText.parse(String(trimmed[..<colon]))
+                let label = cellLabels.label(String(trimmed[..<colon]))
                 if labels.field(label, in: [.project]) == .filed {
                     assign(.filed, label: label, raw: String(trimmed[..<colon]), value: String(trimmed[trimmed.index(after: colon)...]).trimmed, at: row.position)
                 }
@@ -593,10 +606,10 @@ struct TableReader {
     /// `总分 | … | 100 | 97.7` (分值 and 得分 totals) or `合计 | 100`, and `自评等级 | 优`, under a
     /// self-evaluation's indicator block. One number is the 分值 total when it stands in the 分值
     /// column or equals the sum of the weights, else the 得分 total when it stands in the 得分 column.
-    private mutating func readTotals(_ row: GridRow, block: IndicatorBlock) {
-        let cells = row.cells.map(\.trimmed)
-        guard let first = cells.firstIndex(where: { !$0.isEmpty }) else { return }
-        let lead = LabelText.parse(cells[first]).key
+    private mutating func readTotals(_ row: TableRow, block: IndicatorBlock) {
+        let cells = row.cells
+        guard let first = row.firstFilled else { return }
+        let lead = cellLabels.label(row, first).key
         if ["自评等级", "评价等级", "绩效等级", "等级", "自评结果"].contains(lead) {
             if let grade = cells[(first + 1)...].first(where: { !$0.isEmpty }), ["优", "良", "中", "差"].contains(where: { grade.hasPrefix($0) }) {
                 draft.publishedGrade = String(grade.prefix(1))
@@ -624,22 +637,22 @@ struct TableReader {
 
     // MARK: the flat sheet
 
-    private mutating func readFlat(_ rows: ArraySlice<GridRow>, block: inout IndicatorBlock) {
+    private mutating func readFlat(_ rows: ArraySlice<TableRow>, block: inout IndicatorBlock) {
         var currentDepartment: (code: String?, name: String)?
         var departmentTotals: [(name: String, cell: ProjectDraft.AmountCell)] = []
         var currentUnit: String?
         var started = false
         var lastPosition = facts.position
         for row in rows {
-            let cells = row.cells.map(\.trimmed)
-            guard let first = cells.firstIndex(where: { !$0.isEmpty }) else { continue }
+            let cells = row.cells
+            guard let first = row.firstFilled else { continue }
             lastPosition = row.position
             func cell(_ i: Int?) -> String { i.map { $0 < cells.count ? cells[$0] : "" } ?? "" }
             let name = cell(block.projectColumn), unitCell = cell(block.unitColumn), amount = cell(block.budgetColumn)
             let departmentCell = cell(block.departmentColumn)
-            if name.isEmpty, block.endsBlock(cells, first: first) {
+            if name.isEmpty, block.endsBlock(row, first: first) {
                 // 小计/合计 rows between projects carry no project; a note (注:) ends the sheet.
-                let lead = LabelText.parse(cells[first]).key
+                let lead = cellLabels.label(row, first).key
                 if labels.field(lead, in: [.row]) == .rowEnd, !lead.hasPrefix("注") && lead != "说明" { continue }
                 break
             }
@@ -695,7 +708,7 @@ struct TableReader {
             }
             // Swapped, not copied: a copy made each warning copy every diagnostic so far (quadratic).
             swap(&block.context, &context)
-            block.readRow(cells, position: row.position, into: &draft)
+            block.readRow(row, position: row.position, into: &draft)
             swap(&block.context, &context)
         }
         if started { projects.append(draft); draft = ProjectDraft(position: lastPosition) }
@@ -724,15 +737,15 @@ struct TableReader {
 
     // MARK: the tree
 
-    private mutating func readTree(_ rows: ArraySlice<GridRow>, layout: TreeLayout) {
+    private mutating func readTree(_ rows: ArraySlice<TableRow>, layout: TreeLayout) {
         var started = false
         var department: String?
         var level1 = "", level1Raw = "", level2 = "", level2Raw = ""
         var level1Indent = 0
         for row in rows {
-            let raw = row.cells.first ?? ""
-            let text = raw.trimmed
-            let cells = row.cells.map(\.trimmed)
+            let raw = row.grid.cells.first ?? ""
+            let text = row.cells.first ?? ""
+            let cells = row.cells
             func cell(_ i: Int?) -> String { i.map { $0 < cells.count ? cells[$0] : "" } ?? "" }
             let value = cell(layout.valueColumn), amount = cell(layout.amountColumn)
             if text.isEmpty && value.isEmpty && amount.isEmpty { continue }
@@ -802,16 +815,16 @@ struct TreeLayout {
     var amountColumn: Int?
     var amountHeader: String
 
-    init?(header cells: [String], cellLabels: CellLabels) {
+    init?(header row: TableRow, cellLabels: CellLabels) {
         var item = false
         valueColumn = nil
         amountColumn = nil
         amountHeader = ""
-        for (i, cell) in cells.enumerated() where !cell.isEmpty {
-            let indicatorField = cellLabels.field(cell, in: [.indicator])
+        for (i, cell) in row.cells.enumerated() where !cell.isEmpty {
+            let indicatorField = cellLabels.field(row, i, in: [.indicator])
             if indicatorField == .treeItem { item = true }
             if indicatorField == .annualTarget { valueColumn = i }
-            if let f = cellLabels.field(cell, in: [.money]), f == .budget || f == .budgetTotal { amountColumn = i; amountHeader = cell }
+            if let f = cellLabels.field(row, i, in: [.money]), f == .budget || f == .budgetTotal { amountColumn = i; amountHeader = cell }
         }
         guard item, valueColumn != nil, amountColumn != nil else { return nil }
     }

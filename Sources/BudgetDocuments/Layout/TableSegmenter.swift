@@ -8,7 +8,7 @@ import BudgetCore
 struct TableSegmenter {
     /// One table's rows, title first when it has one.
     struct Segment {
-        var rows: [GridRow] = []
+        var rows: [TableRow] = []
         var titleKind: String?
         var hasName = false
         var hasIndicatorHeader = false
@@ -22,24 +22,25 @@ struct TableSegmenter {
         self.cellLabels = cellLabels ?? CellLabels(labels: labels)
     }
 
-    /// The rows before the first table, and the tables.
-    func split(_ rows: [GridRow]) -> (preamble: [GridRow], segments: [Segment]) {
-        var preamble: [GridRow] = []
+    /// The rows before the first table, and the tables. The rows come prepared by `cellLabels`;
+    /// each row kept says whether it is an indicator header (`TableRow.isIndicatorHeader`).
+    func split(_ rows: [TableRow]) -> (preamble: [TableRow], segments: [Segment]) {
+        var preamble: [TableRow] = []
         var segments: [Segment] = []
         var current: Segment?
-        for row in rows {
+        for var row in rows {
             if row.isOversize {
                 // Reported already; it belongs to the table it sits in, which cannot be read whole.
                 if current != nil { current?.rows.append(row) } else { preamble.append(row) }
                 continue
             }
-            let cells = row.cells.map(\.trimmed)
-            guard let first = cells.firstIndex(where: { !$0.isEmpty }) else { continue }
-            let filled = cells.filter { !$0.isEmpty }
-            if filled.count == 1, let kind = titleKind(filled[0]) {
+            guard let first = row.firstFilled else { continue }
+            // A header names at least two of 一级/二级/三级 in cells of their own.
+            row.isIndicatorHeader = row.filledCount >= 2 && isIndicatorHeader(row)
+            if row.filledCount == 1, let kind = titleKind(row.cells[first]) {
                 var next = Segment(titleKind: kind)
                 // A `报表编号` or `附件2` line just above the title belongs to it.
-                var carried: [GridRow] = []
+                var carried: [TableRow] = []
                 if var open = current {
                     while let last = open.rows.last, isCarriedCaption(last) { carried.insert(open.rows.removeLast(), at: 0) }
                     segments.append(open)
@@ -50,8 +51,8 @@ struct TableSegmenter {
                 current = next
                 continue
             }
-            let isName = first == 0 && cellLabels.field(cells[0], in: [.project]) == .projectName
-            let isHeader = filled.count >= 2 && isIndicatorHeader(cells)
+            let isName = first == 0 && cellLabels.field(row, 0, in: [.project]) == .projectName
+            let isHeader = row.isIndicatorHeader
             if isName {
                 if var open = current {
                     if open.hasName || open.hasIndicatorHeader {
@@ -63,15 +64,15 @@ struct TableSegmenter {
                         current = open
                     }
                 } else {
-                    var carried: [GridRow] = []
+                    var carried: [TableRow] = []
                     while let last = preamble.last, isCaption(last) { carried.insert(preamble.removeLast(), at: 0) }
                     current = Segment(rows: carried + [row], hasName: true)
                 }
                 continue
             }
-            if current == nil, isHeader, cells.contains(where: { cellLabels.field($0, in: [.project]) == .projectName }) {
+            if current == nil, isHeader, row.cells.indices.contains(where: { cellLabels.field(row, $0, in: [.project]) == .projectName }) {
                 // A flat sheet without a title: the header row itself starts the table.
-                var carried: [GridRow] = []
+                var carried: [TableRow] = []
                 while let last = preamble.last, isCaption(last) { carried.insert(preamble.removeLast(), at: 0) }
                 current = Segment(rows: carried + [row], hasName: true, hasIndicatorHeader: true)
                 continue
@@ -91,13 +92,16 @@ struct TableSegmenter {
     func titleKind(_ text: String) -> String? {
         // Every title names a 表; most one-cell rows (goal texts) do not.
         guard text.utf8.count <= 400, text.hasBytes("表") else { return nil }
-        let squashed = LabelText.squash(text)
-        if squashed.hasPrefix("关于") { return nil }
-        // A list item of a notice (`2.2022年…绩效目标表`, `附件:1.…`) names a table; it is not one.
-        if let c = squashed.first, c.isASCII, c.isNumber, squashed.dropFirst().first.map({ $0 == "." || $0 == "、" }) == true { return nil }
-        let core = LabelText.titleCore(squashed)
-        if core.contains(":") || core.hasPrefix("附件") { return nil }
-        return labels.titleKind(text)
+        // The same title heads every table of a document: worked out once per distinct text.
+        return cellLabels.titleKind(text) { text in
+            let squashed = LabelText.squash(text)
+            if squashed.hasPrefixBytes("关于") { return nil }
+            // A list item of a notice (`2.2022年…绩效目标表`, `附件:1.…`) names a table; it is not one.
+            if let c = squashed.first, c.isASCII, c.isNumber, squashed.dropFirst().first.map({ $0 == "." || $0 == "、" }) == true { return nil }
+            let core = LabelText.titleCore(squashed)
+            if core.contains(":") || core.hasPrefixBytes("附件") { return nil }
+            return labels.titleKind(text)
+        }
     }
 
     /// A row of the 一级/二级/三级 indicator header, in any columns.
@@ -114,21 +118,33 @@ struct TableSegmenter {
         return level3 && (level1 || level2) || level1 && level2
     }
 
+    /// `isIndicatorHeader` of a prepared row (its cells as they are now, blanked ones empty).
+    func isIndicatorHeader(_ row: TableRow) -> Bool {
+        var level1 = false, level2 = false, level3 = false
+        for i in row.cells.indices where !row.cells[i].isEmpty {
+            switch cellLabels.field(row, i, in: [.indicator]) {
+            case .level1: level1 = true
+            case .level2: level2 = true
+            case .level3: level3 = true
+            default: break
+            }
+        }
+        return level3 && (level1 || level2) || level1 && level2
+    }
+
     /// `报表编号:…` and `附件2` lines, which precede the title they belong to.
-    private func isCarriedCaption(_ row: GridRow) -> Bool {
-        let filled = row.cells.map(\.trimmed).filter { !$0.isEmpty }
-        guard filled.count == 1 else { return false }
-        let text = LabelText.squash(filled[0])
-        if text.hasPrefix("报表编号") { return true }
-        if text.hasPrefix("附件"), text.count <= 4 { return true }
+    private func isCarriedCaption(_ row: TableRow) -> Bool {
+        guard row.filledCount == 1, let first = row.firstFilled else { return false }
+        let text = LabelText.squash(row.cells[first])
+        if text.hasPrefixBytes("报表编号") { return true }
+        if text.hasPrefixBytes("附件"), text.count <= 4 { return true }
         return false
     }
 
     /// Caption lines that may precede a table without a title: the carried ones, unit and year lines.
-    private func isCaption(_ row: GridRow) -> Bool {
+    private func isCaption(_ row: TableRow) -> Bool {
         if isCarriedCaption(row) { return true }
-        let filled = row.cells.map(\.trimmed).filter { !$0.isEmpty }
-        guard filled.count == 1 else { return false }
-        return CellValues.captionUnit(filled[0]) != nil || CellValues.yearLine(filled[0]) != nil
+        guard row.filledCount == 1, let first = row.firstFilled else { return false }
+        return CellValues.captionUnit(row.cells[first]) != nil || CellValues.yearLine(row.cells[first]) != nil
     }
 }
