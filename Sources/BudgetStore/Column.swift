@@ -108,9 +108,11 @@ public struct NullMask: Sendable, Equatable {
     }
 
     /// True when some row is null.
-    @inline(__always) public var hasNulls: Bool { !words.isEmpty }
+    @inlinable public var hasNulls: Bool { !words.isEmpty }
 
-    @inline(__always) public func isNull(_ row: Int) -> Bool {
+    /// Whether `row` is null. Inlinable: called per row by the query module's loops, where a call
+    /// across the module boundary was 15–20 % of grouping and summing (BENCHMARKS.md, issue 13 item 4).
+    @inlinable public func isNull(_ row: Int) -> Bool {
         let w = row >> 6
         return w < words.count && words[w] >> UInt64(row & 63) & 1 == 1
     }
