@@ -237,6 +237,8 @@ public struct Column: Sendable {
     public let type: ColumnType
     public let count: Int
     private let storage: Storage
+    /// Block ranges, once asked (`blockRanges`); shared with the copies `renamed` makes.
+    let summaries: ColumnSummaries
 
     private enum Storage: Sendable {
         case decoded(ColumnData)
@@ -249,6 +251,7 @@ public struct Column: Sendable {
         self.type = type
         self.count = data.count
         self.storage = .decoded(data)
+        self.summaries = ColumnSummaries()
     }
 
     /// A column decoded on first use by `decode`. When decoding fails (a damaged file), the
@@ -261,19 +264,21 @@ public struct Column: Sendable {
         self.type = type
         self.count = count
         self.storage = .deferred(DeferredColumnData(placeholder: { ColumnData.nulls(of: type, count: count) }, problems: problems, decode: decode))
+        self.summaries = ColumnSummaries()
     }
 
     /// The same values under another name and aliases; a column not yet decoded stays so.
     public func renamed(_ name: String, aliases: [String]) -> Column {
-        Column(name: name, aliases: aliases, type: type, count: count, storage: storage)
+        Column(name: name, aliases: aliases, type: type, count: count, storage: storage, summaries: summaries)
     }
 
-    private init(name: String, aliases: [String], type: ColumnType, count: Int, storage: Storage) {
+    private init(name: String, aliases: [String], type: ColumnType, count: Int, storage: Storage, summaries: ColumnSummaries) {
         self.name = name
         self.aliases = aliases
         self.type = type
         self.count = count
         self.storage = storage
+        self.summaries = summaries
     }
 
     /// The values, decoding them first if this column was opened from a snapshot and not yet read.

@@ -2,77 +2,130 @@ import BudgetCore
 import BudgetStore
 
 /// A row test over one column's values, as a type so that scans specialize (no closure call per row).
+///
+/// `verdict` decides a whole block of rows from its lowest and highest value (`BlockRanges`):
+/// integer values, so `low...high` holds every value the block may have and no other.
 protocol RowPredicate: Sendable {
-    associatedtype Value: Sendable
+    associatedtype Value: FixedWidthInteger & Sendable
     func callAsFunction(_ value: Value) -> Bool
+    func verdict(low: Value, high: Value) -> BlockVerdict
 }
 
-struct Equal<Value: Equatable & Sendable>: RowPredicate {
+/// What a block's value range says of a row test.
+enum BlockVerdict {
+    /// No row can pass: the block is skipped.
+    case none
+    /// Every row passes: the block is kept whole.
+    case all
+    /// Test each row.
+    case some
+}
+
+extension BlockVerdict {
+    init(all: Bool, none: Bool) {
+        self = none ? .none : all ? .all : .some
+    }
+}
+
+struct Equal<Value: FixedWidthInteger & Sendable>: RowPredicate {
     let c: Value
     @inline(__always) func callAsFunction(_ value: Value) -> Bool { value == c }
+    func verdict(low: Value, high: Value) -> BlockVerdict { BlockVerdict(all: low == c && high == c, none: c < low || c > high) }
 }
 
 /// Not equal, and not the null code (dictionary columns).
-struct NotEqual<Value: Equatable & Sendable>: RowPredicate {
+struct NotEqual<Value: FixedWidthInteger & Sendable>: RowPredicate {
     let c: Value
     let null: Value
     @inline(__always) func callAsFunction(_ value: Value) -> Bool { value != c && value != null }
+    func verdict(low: Value, high: Value) -> BlockVerdict {
+        BlockVerdict(all: (c < low || c > high) && (null < low || null > high), none: low == high && (low == c || low == null))
+    }
 }
 
 /// Below `c`, and not the null code (-1, which sorts lowest).
-struct Below<Value: Comparable & Sendable>: RowPredicate {
+struct Below<Value: FixedWidthInteger & Sendable>: RowPredicate {
     let c: Value
     let null: Value
     @inline(__always) func callAsFunction(_ value: Value) -> Bool { value < c && value != null }
+    func verdict(low: Value, high: Value) -> BlockVerdict {
+        BlockVerdict(all: high < c && (null < low || null > high), none: low >= c || (low == high && low == null))
+    }
 }
 
 /// At least `c` (a dictionary column's null code sorts lowest, so it never passes).
-struct AtLeast<Value: Comparable & Sendable>: RowPredicate {
+struct AtLeast<Value: FixedWidthInteger & Sendable>: RowPredicate {
     let c: Value
     @inline(__always) func callAsFunction(_ value: Value) -> Bool { value >= c }
+    func verdict(low: Value, high: Value) -> BlockVerdict { BlockVerdict(all: low >= c, none: high < c) }
 }
 
 /// Not equal (integers: their nulls are a mask, applied after the scan).
-struct Unequal<Value: Equatable & Sendable>: RowPredicate {
+struct Unequal<Value: FixedWidthInteger & Sendable>: RowPredicate {
     let c: Value
     @inline(__always) func callAsFunction(_ value: Value) -> Bool { value != c }
+    func verdict(low: Value, high: Value) -> BlockVerdict { BlockVerdict(all: c < low || c > high, none: low == c && high == c) }
 }
 
 /// Below `c`.
-struct Under<Value: Comparable & Sendable>: RowPredicate {
+struct Under<Value: FixedWidthInteger & Sendable>: RowPredicate {
     let c: Value
     @inline(__always) func callAsFunction(_ value: Value) -> Bool { value < c }
+    func verdict(low: Value, high: Value) -> BlockVerdict { BlockVerdict(all: high < c, none: low >= c) }
 }
 
 /// At most `c`.
-struct AtMost<Value: Comparable & Sendable>: RowPredicate {
+struct AtMost<Value: FixedWidthInteger & Sendable>: RowPredicate {
     let c: Value
     @inline(__always) func callAsFunction(_ value: Value) -> Bool { value <= c }
+    func verdict(low: Value, high: Value) -> BlockVerdict { BlockVerdict(all: high <= c, none: low > c) }
 }
 
 /// Above `c`.
-struct Over<Value: Comparable & Sendable>: RowPredicate {
+struct Over<Value: FixedWidthInteger & Sendable>: RowPredicate {
     let c: Value
     @inline(__always) func callAsFunction(_ value: Value) -> Bool { value > c }
+    func verdict(low: Value, high: Value) -> BlockVerdict { BlockVerdict(all: low > c, none: high <= c) }
 }
 
 /// Equal to one of two values.
-struct EitherOf<Value: Equatable & Sendable>: RowPredicate {
+struct EitherOf<Value: FixedWidthInteger & Sendable>: RowPredicate {
     let a: Value
     let b: Value
     @inline(__always) func callAsFunction(_ value: Value) -> Bool { value == a || value == b }
+    func verdict(low: Value, high: Value) -> BlockVerdict {
+        // Integers: a block of one or two adjacent values passes whole when both are wanted.
+        let within = { (v: Value) in v == a || v == b }
+        let (span, overflow) = high.subtractingReportingOverflow(low)
+        return BlockVerdict(all: !overflow && span <= 1 && within(low) && within(high),
+                            none: (a < low || a > high) && (b < low || b > high))
+    }
 }
 
 /// In a set of values.
-struct OneOf<Value: Hashable & Sendable>: RowPredicate {
+struct OneOf<Value: FixedWidthInteger & Hashable & Sendable>: RowPredicate {
     let values: Set<Value>
     @inline(__always) func callAsFunction(_ value: Value) -> Bool { values.contains(value) }
+    func verdict(low: Value, high: Value) -> BlockVerdict {
+        if !values.contains(where: { low <= $0 && $0 <= high }) { return .none }
+        // A narrow block passes whole when every integer in it is wanted.
+        let (span, overflow) = high.subtractingReportingOverflow(low)
+        guard !overflow, span < Value(values.count) else { return .some }
+        var v = low
+        while true {
+            if !values.contains(v) { return .some }
+            if v == high { return .all }
+            v += 1
+        }
+    }
 }
 
 /// Buffers a parallel scan reads; they outlive the scan, which `scan` waits for.
 struct ScanInput<Value>: @unchecked Sendable {
     let values: UnsafeBufferPointer<Value>
     let rows: UnsafeBufferPointer<Int32>?
+    /// Where the parts write the positions they keep, each from its own offset.
+    let out: UnsafeMutableBufferPointer<Int32>
 }
 
 extension Executor {
@@ -186,9 +239,9 @@ extension Executor {
                 wanted.insert(c)
             }
             let sorted = wanted.sorted()
-            if sorted.count == 1 { return Self.dropNulls(Self.scan(values, rows: rows, count: frame.rowCount, Equal(c: sorted[0])), nulls, rows) }
-            if sorted.count == 2 { return Self.dropNulls(Self.scan(values, rows: rows, count: frame.rowCount, EitherOf(a: sorted[0], b: sorted[1])), nulls, rows) }
-            return Self.dropNulls(Self.scan(values, rows: rows, count: frame.rowCount, OneOf(values: wanted)), nulls, rows)
+            if sorted.count == 1 { return Self.dropNulls(Self.scan(values, of: column, rows: rows, count: frame.rowCount, Equal(c: sorted[0])), nulls, rows) }
+            if sorted.count == 2 { return Self.dropNulls(Self.scan(values, of: column, rows: rows, count: frame.rowCount, EitherOf(a: sorted[0], b: sorted[1])), nulls, rows) }
+            return Self.dropNulls(Self.scan(values, of: column, rows: rows, count: frame.rowCount, OneOf(values: wanted)), nulls, rows)
         case .strings(let codes, let dictionary):
             var wanted = Set<Int32>()
             for item in items {
@@ -196,7 +249,7 @@ extension Executor {
                 let lower = dictionary.lowerBound(text)
                 if lower < dictionary.count, dictionary[lower] == text { wanted.insert(Int32(lower)) }
             }
-            return Self.scan(codes, rows: rows, count: frame.rowCount, OneOf(values: wanted))
+            return Self.scan(codes, of: column, rows: rows, count: frame.rowCount, OneOf(values: wanted))
         default:
             return nil
         }
@@ -218,12 +271,12 @@ extension Executor {
             // (a mask, so a column without nulls pays nothing) are dropped after.
             let kept: [Int32]
             switch op {
-            case .equal: kept = Self.scan(values, rows: rows, count: n, Equal(c: c))
-            case .notEqual: kept = Self.scan(values, rows: rows, count: n, Unequal(c: c))
-            case .less: kept = Self.scan(values, rows: rows, count: n, Under(c: c))
-            case .lessOrEqual: kept = Self.scan(values, rows: rows, count: n, AtMost(c: c))
-            case .greater: kept = Self.scan(values, rows: rows, count: n, Over(c: c))
-            case .greaterOrEqual: kept = Self.scan(values, rows: rows, count: n, AtLeast(c: c))
+            case .equal: kept = Self.scan(values, of: column, rows: rows, count: n, Equal(c: c))
+            case .notEqual: kept = Self.scan(values, of: column, rows: rows, count: n, Unequal(c: c))
+            case .less: kept = Self.scan(values, of: column, rows: rows, count: n, Under(c: c))
+            case .lessOrEqual: kept = Self.scan(values, of: column, rows: rows, count: n, AtMost(c: c))
+            case .greater: kept = Self.scan(values, of: column, rows: rows, count: n, Over(c: c))
+            case .greaterOrEqual: kept = Self.scan(values, of: column, rows: rows, count: n, AtLeast(c: c))
             }
             return Self.dropNulls(kept, nulls, rows)
         case (.strings(let codes, let dictionary), .string(let text)):
@@ -232,15 +285,15 @@ extension Executor {
             let exact = Int(lower) < dictionary.count && dictionary[Int(lower)] == text
             let n = frame.rowCount
             switch (op, exact) {
-            case (.equal, true): return Self.scan(codes, rows: rows, count: n, Equal(c: lower))
+            case (.equal, true): return Self.scan(codes, of: column, rows: rows, count: n, Equal(c: lower))
             case (.equal, false): return []
-            case (.notEqual, true): return Self.scan(codes, rows: rows, count: n, NotEqual(c: lower, null: nullCode))
-            case (.notEqual, false): return Self.scan(codes, rows: rows, count: n, NotEqual(c: nullCode, null: nullCode))
-            case (.less, _): return Self.scan(codes, rows: rows, count: n, Below(c: lower, null: nullCode))
-            case (.lessOrEqual, true): return Self.scan(codes, rows: rows, count: n, Below(c: lower + 1, null: nullCode))
-            case (.lessOrEqual, false): return Self.scan(codes, rows: rows, count: n, Below(c: lower, null: nullCode))
-            case (.greater, true): return Self.scan(codes, rows: rows, count: n, AtLeast(c: lower + 1))
-            case (.greater, false), (.greaterOrEqual, _): return Self.scan(codes, rows: rows, count: n, AtLeast(c: lower))
+            case (.notEqual, true): return Self.scan(codes, of: column, rows: rows, count: n, NotEqual(c: lower, null: nullCode))
+            case (.notEqual, false): return Self.scan(codes, of: column, rows: rows, count: n, NotEqual(c: nullCode, null: nullCode))
+            case (.less, _): return Self.scan(codes, of: column, rows: rows, count: n, Below(c: lower, null: nullCode))
+            case (.lessOrEqual, true): return Self.scan(codes, of: column, rows: rows, count: n, Below(c: lower + 1, null: nullCode))
+            case (.lessOrEqual, false): return Self.scan(codes, of: column, rows: rows, count: n, Below(c: lower, null: nullCode))
+            case (.greater, true): return Self.scan(codes, of: column, rows: rows, count: n, AtLeast(c: lower + 1))
+            case (.greater, false), (.greaterOrEqual, _): return Self.scan(codes, of: column, rows: rows, count: n, AtLeast(c: lower))
             }
         default:
             return nil
@@ -256,26 +309,93 @@ extension Executor {
 
     /// Positions whose value passes `test`: a predicate type (not a closure), so each scan is
     /// specialized and inlined; scans of a million rows or more use both cores, half each.
-    static func scan<P: RowPredicate>(_ values: [P.Value], rows: [Int32]?, count: Int, _ test: P) -> [Int32] {
+    ///
+    /// Over the base rows of `column` (no selection), blocks are first decided by their value
+    /// range (`Column.blockRanges`, computed on the first such scan of a column and kept): a
+    /// block no row of which can pass is skipped, one every row of which passes is kept whole.
+    static func scan<P: RowPredicate>(_ values: [P.Value], of column: Column, rows: [Int32]?, count: Int, _ test: P) -> [Int32] {
         let parts = count >= 1 << 20 ? 2 : 1
         let empty: [Int32] = []
-        return values.withUnsafeBufferPointer { v in
-            (rows ?? empty).withUnsafeBufferPointer { r in
-                let input = ScanInput(values: v, rows: rows == nil ? nil : r)
-                let work: @Sendable (Int) -> [Int32] = { part in
-                    let start = count * part / parts, end = count * (part + 1) / parts
-                    var kept: [Int32] = []
-                    kept.reserveCapacity((end - start) / 4)
-                    if let r = input.rows {
-                        for i in start..<end where test(input.values[Int(r[i])]) { kept.append(Int32(i)) }
-                    } else {
-                        for i in start..<end where test(input.values[i]) { kept.append(Int32(i)) }
-                    }
-                    return kept
-                }
-                return parts == 1 ? work(0) : concurrentMap(parts, work).flatMap { $0 }
+        let blockSize = BlockRanges.blockSize
+        // Small columns are scanned row by row: deciding blocks would not repay its pass.
+        let ranges = rows == nil && count >= 1 << 16 && count == values.count ? column.blockRanges : nil
+        let verdicts = ranges.map { ranges in
+            (0..<ranges.blockCount).map { b -> BlockVerdict in
+                // low > high: no value (a block of null integers, which no test keeps).
+                ranges.low[b] > ranges.high[b] ? .none
+                    : test.verdict(low: P.Value(truncatingIfNeeded: ranges.low[b]), high: P.Value(truncatingIfNeeded: ranges.high[b]))
             }
         }
+        // Each part's rows, and the most positions it can keep (rows of blocks not skipped).
+        let bounds = (0..<parts).map { part -> Range<Int> in count * part / parts ..< count * (part + 1) / parts }
+        let room = bounds.map { range -> Int in
+            guard let verdicts else { return range.count }
+            var rows = 0, i = range.lowerBound
+            while i < range.upperBound {
+                let blockEnd = min(range.upperBound, (i / blockSize + 1) * blockSize)
+                if verdicts[i / blockSize] != .none { rows += blockEnd - i }
+                i = blockEnd
+            }
+            return rows
+        }
+        let offsets = room.indices.map { room[..<$0].reduce(0, +) }
+        var kept = [Int32](unsafeUninitializedCapacity: room.reduce(0, +)) { out, initialized in
+            values.withUnsafeBufferPointer { v in
+                (rows ?? empty).withUnsafeBufferPointer { r in
+                    let input = ScanInput(values: v, rows: rows == nil ? nil : r, out: out)
+                    // Positions are written unconditionally and kept by advancing the count
+                    // (no branch per row, no `append` and its uniqueness check).
+                    let work: @Sendable (Int) -> Int = { part in
+                        let out = input.out
+                        var n = offsets[part]
+                        let range = bounds[part]
+                        if let r = input.rows {
+                            for i in range {
+                                out[n] = Int32(i)
+                                n &+= test(input.values[Int(r[i])]) ? 1 : 0
+                            }
+                        } else if let verdicts {
+                            var i = range.lowerBound
+                            while i < range.upperBound {
+                                let blockEnd = min(range.upperBound, (i / blockSize + 1) * blockSize)
+                                switch verdicts[i / blockSize] {
+                                case .none: break
+                                case .all:
+                                    for k in i..<blockEnd { out[n &+ k &- i] = Int32(k) }
+                                    n &+= blockEnd - i
+                                case .some:
+                                    for k in i..<blockEnd {
+                                        out[n] = Int32(k)
+                                        n &+= test(input.values[k]) ? 1 : 0
+                                    }
+                                }
+                                i = blockEnd
+                            }
+                        } else {
+                            for i in range {
+                                out[n] = Int32(i)
+                                n &+= test(input.values[i]) ? 1 : 0
+                            }
+                        }
+                        return n - offsets[part]
+                    }
+                    let counts = parts == 1 ? [work(0)] : concurrentMap(parts, work)
+                    // Close the gaps between the parts' positions.
+                    var total = counts[0]
+                    for part in 1..<parts {
+                        // Forward, to a lower offset: safe although the two may overlap.
+                        if offsets[part] != total {
+                            for k in 0..<counts[part] { out[total + k] = out[offsets[part] + k] }
+                        }
+                        total += counts[part]
+                    }
+                    initialized = total
+                }
+            }
+        }
+        // A selection much smaller than the room it was given keeps only what it needs.
+        if kept.capacity > 1 << 16, kept.count < kept.capacity / 4 { kept = Array(kept[...]) }
+        return kept
     }
 
     /// `take N`: the first N rows of the current order.
