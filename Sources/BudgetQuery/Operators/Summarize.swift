@@ -23,8 +23,11 @@ extension Executor {
         }
         let keyNames = by.enumerated().map { outputName($1, position: $0) }
         let inputEvaluator = Evaluator(frame: frame)
-        let grouping: Grouping
-        let groupKeys: [Column]
+        var grouping: Grouping?
+        var groupKeys: [Column]
+        var groupCount: Int
+        var summary: (outputs: [Bound], specs: [AggregateSpec])
+        var aggregateColumns: [Column]?
         // Plain key columns that share one selection are grouped through it, without gathering.
         let plainKeys = keyBounds.compactMap { bound -> (Column, [Int32]?, Int)? in
             guard case .column(let i, _) = bound else { return nil }
@@ -32,23 +35,80 @@ extension Executor {
             return raw.column.isIntegerOrCodes ? (raw.column, raw.rows, frame.readKey(i)) : nil
         }
         // Keys read through different selections (the two sides of a join) are gathered instead.
-        if !by.isEmpty, plainKeys.count == keyBounds.count, Set(plainKeys.map(\.2)).count == 1 {
+        if plainKeys.count == keyBounds.count, Set(plainKeys.map(\.2)).count <= 1 {
+            // The output's names and types are known before any row is grouped.
+            summary = try bindSummary(aggregates, over: frame, keys: plainKeys.enumerated().map { $1.0.named(keyNames[$0]) })
             let through = plainKeys.first?.1
-            grouping = try Grouping.build(keys: plainKeys.map(\.0), rows: frame.rowCount, through: through)
-            let representatives = grouping.representatives.map { position in through.map { $0[position] } ?? Int32(position) }
-            groupKeys = plainKeys.enumerated().map { $1.0.gathered(representatives).named(keyNames[$0]) }
+            let representatives: [Int]
+            if let direct = try DirectAggregation.run(keys: plainKeys.map { ($0.0, $0.1) }, specs: summary.specs, frame: frame) {
+                representatives = direct.representatives
+                aggregateColumns = direct.columns
+            } else {
+                let built = by.isEmpty ? Grouping.single(rows: frame.rowCount) : try Grouping.build(keys: plainKeys.map(\.0), rows: frame.rowCount, through: through)
+                grouping = built
+                representatives = built.representatives
+            }
+            groupCount = representatives.count
+            let baseRows = representatives.map { position in through.map { $0[position] } ?? Int32(position) }
+            groupKeys = plainKeys.enumerated().map { $1.0.gathered(baseRows).named(keyNames[$0]) }
         } else {
             var keyColumns: [Column] = []
             for (i, bound) in keyBounds.enumerated() {
                 keyColumns.append(inputEvaluator.materialize(try inputEvaluator.evaluate(bound), type: bound.type ?? .string).named(keyNames[i]))
             }
-            grouping = by.isEmpty ? Grouping.single(rows: frame.rowCount) : try Grouping.build(keys: keyColumns, rows: frame.rowCount)
-            groupKeys = keyColumns.map { $0.gathered(grouping.representatives.map { Int32($0) }) }
+            let built = try Grouping.build(keys: keyColumns, rows: frame.rowCount)
+            grouping = built
+            groupCount = built.count
+            groupKeys = keyColumns.map { $0.gathered(built.representatives.map { Int32($0) }) }
+            summary = try bindSummary(aggregates, over: frame, keys: groupKeys)
         }
 
         // Aggregate expressions see the keys by name and aggregates over the input rows.
-        let post = Frame(columns: groupKeys, origin: frame.origin, rowCount: grouping.count)
-        var aggregateBinder = Binder(schema: Schema(post), aggregateInput: Schema(frame), context: context)
+        let post = Frame(columns: groupKeys, origin: frame.origin, rowCount: groupCount)
+        var postEvaluator = Evaluator(frame: post)
+        if let aggregateColumns {
+            postEvaluator.extras = aggregateColumns.map { .column($0) }
+        } else if let grouping {
+            for spec in summary.specs {
+                if let fused = try Aggregation.sumThroughSelection(spec, frame: frame, grouping: grouping) {
+                    postEvaluator.extras.append(.column(fused))
+                    continue
+                }
+                let argument = try spec.argument.map { try inputEvaluator.evaluate($0) }
+                postEvaluator.extras.append(.column(try Aggregation.compute(spec, argument: argument, grouping: grouping, evaluator: inputEvaluator)))
+            }
+        }
+        let outputs = summary.outputs
+        var columns = groupKeys
+        let names = keyNames + aggregates.enumerated().map { outputName($1, position: $0 + keyNames.count) }
+        try checkUnique(names, by + aggregates)
+        for (i, bound) in outputs.enumerated() {
+            columns.append(postEvaluator.materialize(try postEvaluator.evaluate(bound), type: bound.type ?? .int).named(names[keyNames.count + i]))
+        }
+        var out = Frame(columns: columns, origin: frame.origin, rowCount: groupCount)
+        out.notes = frame.notes
+        guard !by.isEmpty else { return out }
+        // Groups come out ordered by their keys.
+        let orders = groupKeys.map(SortKeyValues.init)
+        var comparisons = 0
+        let permutation = try (0..<groupCount).sorted { a, b in
+            comparisons &+= 1
+            try Interrupt.check(comparison: comparisons)
+            for order in orders {
+                if order.less(a, b) { return true }
+                if order.less(b, a) { return false }
+            }
+            return a < b
+        }
+        return out.selecting(permutation.map { Int32($0) })
+    }
+
+    /// Binds `summarize`'s aggregate expressions: each sees the keys (`keys`: their names, types
+    /// and aliases) and aggregates over `frame`'s rows. Returns the expressions and the aggregates
+    /// they use (`.extra(i)` is the i-th).
+    private func bindSummary(_ aggregates: [NamedExpr], over frame: Frame, keys: [Column]) throws -> (outputs: [Bound], specs: [AggregateSpec]) {
+        let keySchema = Schema(Frame(columns: keys, origin: frame.origin, rowCount: 0))
+        var aggregateBinder = Binder(schema: keySchema, aggregateInput: Schema(frame), context: context)
         aggregateBinder.aggregateRefusal = "summarize computes aggregates of the rows; this one cannot be used here"
         var outputs: [Bound] = []
         for item in aggregates {
@@ -63,40 +123,10 @@ extension Executor {
             }
             outputs.append(bound)
         }
-        var postEvaluator = Evaluator(frame: post)
-        for spec in aggregateBinder.aggregates {
-            if spec.function == .runningSum {
-                throw QueryError("running_sum belongs in derive, after sort", at: spec.span)
-            }
-            if let fused = try Aggregation.sumThroughSelection(spec, frame: frame, grouping: grouping) {
-                postEvaluator.extras.append(.column(fused))
-                continue
-            }
-            let argument = try spec.argument.map { try inputEvaluator.evaluate($0) }
-            postEvaluator.extras.append(.column(try Aggregation.compute(spec, argument: argument, grouping: grouping, evaluator: inputEvaluator)))
+        if let running = aggregateBinder.aggregates.first(where: { $0.function == .runningSum }) {
+            throw QueryError("running_sum belongs in derive, after sort", at: running.span)
         }
-        var columns = groupKeys
-        let names = keyNames + aggregates.enumerated().map { outputName($1, position: $0 + keyNames.count) }
-        try checkUnique(names, by + aggregates)
-        for (i, bound) in outputs.enumerated() {
-            columns.append(postEvaluator.materialize(try postEvaluator.evaluate(bound), type: bound.type ?? .int).named(names[keyNames.count + i]))
-        }
-        var out = Frame(columns: columns, origin: frame.origin, rowCount: grouping.count)
-        out.notes = frame.notes
-        guard !by.isEmpty else { return out }
-        // Groups come out ordered by their keys.
-        let orders = groupKeys.map(SortKeyValues.init)
-        var comparisons = 0
-        let permutation = try (0..<grouping.count).sorted { a, b in
-            comparisons &+= 1
-            try Interrupt.check(comparison: comparisons)
-            for order in orders {
-                if order.less(a, b) { return true }
-                if order.less(b, a) { return false }
-            }
-            return a < b
-        }
-        return out.selecting(permutation.map { Int32($0) })
+        return (outputs, aggregateBinder.aggregates)
     }
 
     func containsAggregate(_ bound: Bound) -> Bool {
