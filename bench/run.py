@@ -8,7 +8,7 @@ export it to CSV for DuckDB, then in one run on this machine time
   - DuckDB (Python package) opening its own database file of the same data and answering the
     same questions, with its default threads and with 1 thread,
 check that every answer is equal, and report times, ratios and peak memory (RSS) of each side.
-Usage: python3 bench/run.py [--sizes 1k,100k,1m] [--repeat 7]
+Usage: python3 bench/run.py [--sizes 1k,100k,1m] [--repeat 7] [--queries-only] [--bin DIR]
 """
 import argparse, csv, json, os, resource, shutil, statistics, subprocess, sys, time
 from decimal import Decimal
@@ -105,12 +105,18 @@ def main():
     p.add_argument("--repeat", type=int, default=7)
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--no-build", action="store_true", help="use the release binaries already built (built under the team's build lock)")
+    p.add_argument("--queries-only", action="store_true",
+                   help="reuse the snapshot and database already in bench-data/ (no load from text, no cache runs): Q1–Q6, whole processes over the snapshot, DuckDB")
+    p.add_argument("--bin", help="the folder holding budgetq and budgetq-bench (default .build/release; implies --no-build), to time an older build in the same conditions")
     a = p.parse_args()
+    if a.bin:
+        a.no_build = True
     if not a.no_build:
         subprocess.run(["swift", "build", "-c", "release", "--product", "budgetq"], cwd=ROOT, check=True)
         subprocess.run(["swift", "build", "-c", "release", "--product", "budgetq-bench"], cwd=ROOT, check=True)
-    budgetq = os.path.join(ROOT, ".build/release/budgetq")
-    bench = os.path.join(ROOT, ".build/release/budgetq-bench")
+    binaries = os.path.abspath(a.bin) if a.bin else os.path.join(ROOT, ".build/release")
+    budgetq = os.path.join(binaries, "budgetq")
+    bench = os.path.join(binaries, "budgetq-bench")
     queries = os.path.join(ROOT, "bench/queries.bq")
     os.makedirs(DATA, exist_ok=True)
     all_ok = True
@@ -123,19 +129,22 @@ def main():
         if not os.path.isdir(docs):
             print(f"[{size}] generating {n} project rows …", flush=True)
             subprocess.run([budgetq, "generate", "--projects", str(n), "--years", "2021-2025", "--seed", "42", "--out", docs], check=True)
-        print(f"[{size}] budgetq: load documents from text, save snapshot …", flush=True)
-        out, text_peak = run([bench, "--data", docs, "--save", snapshot, "--queries", queries, "--repeat", "1", "--warmup", "0"])
-        text_load = json.loads(out)["load_ms"]
+        reload = not (a.queries_only and os.path.exists(snapshot) and os.path.exists(database))
+        if reload:
+            print(f"[{size}] budgetq: load documents from text, save snapshot …", flush=True)
+            out, text_peak = run([bench, "--data", docs, "--save", snapshot, "--queries", queries, "--repeat", "1", "--warmup", "0"])
+            text_load = json.loads(out)["load_ms"]
         # Whole processes, as a user runs them: --version, a query over the snapshot, and the same
         # query over --data DIR through the automatic cache (written by the first run, timed after).
         probe = "projects | where year == 2024 | summarize sum(budget) by type"
-        cache_home = os.path.join(DATA, "cache-" + size)
-        shutil.rmtree(cache_home, ignore_errors=True)
-        cache_env = dict(os.environ, XDG_CACHE_HOME=cache_home)
         version_ms = median_wall([budgetq, "--version"])
         snapshot_query_ms = median_wall([budgetq, "--snapshot", snapshot, "-c", probe])
-        cache_build_ms = wall([budgetq, "--data", docs, "-c", probe], env=cache_env)
-        cache_reopen_ms = median_wall([budgetq, "--data", docs, "-c", probe], env=cache_env)
+        if reload:
+            cache_home = os.path.join(DATA, "cache-" + size)
+            shutil.rmtree(cache_home, ignore_errors=True)
+            cache_env = dict(os.environ, XDG_CACHE_HOME=cache_home)
+            cache_build_ms = wall([budgetq, "--data", docs, "-c", probe], env=cache_env)
+            cache_reopen_ms = median_wall([budgetq, "--data", docs, "-c", probe], env=cache_env)
         if not os.path.isdir(csvs):
             # From the snapshot: parsing the text once per table would triple the slowest step.
             os.makedirs(csvs)
@@ -150,10 +159,11 @@ def main():
         bq = json.loads(out)
         blocks = {b.splitlines()[0].lstrip("# ").split()[0]: b for b in open(queries, encoding="utf-8").read().split("\n---\n")}
         outside = {name: per_statement(budgetq, snapshot, blocks[name]) for name in ["Q2", "Q5"]}
-        print(f"[{size}] duckdb: CSV load into a new database …", flush=True)
-        out, duck_load_peak = run([sys.executable, os.path.join(ROOT, "bench/duckdb_side.py"), "--csv", csvs, "--database", database + ".load",
-                                   "--load-only", "--results", os.path.join(DATA, "results", size, "duckdb-load")])
-        duck_load_ms = json.loads(out)["build_ms"]
+        if reload:
+            print(f"[{size}] duckdb: CSV load into a new database …", flush=True)
+            out, duck_load_peak = run([sys.executable, os.path.join(ROOT, "bench/duckdb_side.py"), "--csv", csvs, "--database", database + ".load",
+                                       "--load-only", "--results", os.path.join(DATA, "results", size, "duckdb-load")])
+            duck_load_ms = json.loads(out)["build_ms"]
         duck = {}
         for label, threads in [("duckdb", 0), ("duckdb-1t", 1)]:
             print(f"[{size}] {label} …", flush=True)
@@ -173,15 +183,17 @@ def main():
         print()
         print(f"| | budgetq | DuckDB |")
         print("|---|---:|---:|")
-        print(f"| load from text (documents+ledgers / CSV), ms | {text_load:.0f} | {duck_load_ms:.0f} |")
-        print(f"| peak RSS loading from text, MiB | {text_peak / 1024:.0f} | {duck_load_peak / 1024:.0f} |")
+        if reload:
+            print(f"| load from text (documents+ledgers / CSV), ms | {text_load:.0f} | {duck_load_ms:.0f} |")
+            print(f"| peak RSS loading from text, MiB | {text_peak / 1024:.0f} | {duck_load_peak / 1024:.0f} |")
         print(f"| open own file (snapshot / database) ms | {bq['load_ms']:.1f} | {duck['duckdb'][0]['open_ms']:.1f} |")
         print(f"| peak RSS answering Q1–Q6 from own file, MiB | {bq_peak / 1024:.0f} | {duck['duckdb'][1] / 1024:.0f} |")
         print(f"| whole process `--version`, ms | {version_ms:.0f} | |")
         shown = probe.replace("|", "\\|")  # a | inside a markdown table cell
         print(f"| whole process `--snapshot S -c '{shown}'`, ms | {snapshot_query_ms:.0f} | |")
-        print(f"| whole process `--data DIR -c` same query, first run (parses, writes the cache), ms | {cache_build_ms:.0f} | |")
-        print(f"| whole process `--data DIR -c` same query, cache reopened, ms | {cache_reopen_ms:.0f} | |")
+        if reload:
+            print(f"| whole process `--data DIR -c` same query, first run (parses, writes the cache), ms | {cache_build_ms:.0f} | |")
+            print(f"| whole process `--data DIR -c` same query, cache reopened, ms | {cache_reopen_ms:.0f} | |")
         for name in ["Q2", "Q5"]:
             i = [q["name"].split()[0] for q in bq["queries"]].index(name)
             print(f"| {name} from outside, per repetition (script of 21 vs 1, whole process): wall / CPU ms | {outside[name][0]:.2f} / {outside[name][1]:.2f} | {duck['duckdb'][0]['queries'][i]['median_ms']:.2f} (in-process) |")
