@@ -218,47 +218,14 @@ public struct DataCache: Sendable {
         let documentKeys = concurrentMap(found.documents.count) { Self.key(found.documents[$0], previous: nil) }
         let ledgerKeys = concurrentMap(found.ledgers.count) { Self.key(found.ledgers[$0], previous: nil) }
         let tables = DocumentLoader.readTables(found, limits: limits)
-        let documents = DocumentLoader.parseDocuments(found.documents, tables: tables, limits: limits)
-        if DocumentLoader.linksFiles(documents, ledgerPaths: found.ledgers, labels: tables.labels) {
-            // Reports and actuals ledgers evaluate projects of other files, so the folder is put
-            // together whole; its snapshot is reused only while no file changes.
-            let (loaded, linkedLedgers) = DocumentLoader.assembleWithLedgers(found, tables: tables, documents: documents, limits: limits)
-            let store = StoreBuilder.build(from: loaded)
-            var indicatorsBySource: [String: Int] = [:]
-            for project in loaded.projects { indicatorsBySource[project.source, default: 0] += project.indicators.count }
-            // An Excel ledger stays a document entry (so an unchanged folder is recognised) that
-            // keeps its ledger's problems; the CSV ledgers come first in `linkedLedgers`.
-            let summaries = Dictionary(loaded.files.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
-            let sheetOutcomes = Dictionary(linkedLedgers.dropFirst(found.ledgers.count).map { ($0.summary.path, $0) }, uniquingKeysWith: { a, _ in a })
-            let documentEntries = zip(documentKeys, documents).map { key, document -> DocumentEntry in
-                var entry = Self.documentEntry(key, document)
-                entry.summary = summaries[document.summary.path] ?? document.summary
-                entry.indicators = indicatorsBySource[document.summary.path] ?? 0
-                if document.ledger != nil, let outcome = sheetOutcomes[document.summary.path] { entry.diagnostics = outcome.diagnostics }
-                return entry
-            }
-            let ledgerEntries = zip(ledgerKeys, linkedLedgers).map { Self.ledgerEntry($0, $1) }
-            if let warning = save(store, entry: entry, paths: paths, limits: limits, tables: tableKeys, tableDiagnostics: tables.diagnostics,
-                                  documents: documentEntries, ledgers: ledgerEntries, linked: true) {
-                warnings.append(warning)
-            }
-            return Outcome(store: store, summary: LoadSummary(loaded), warnings: warnings)
-        }
-        let projects = documents.flatMap(\.projects)
-        let ledgers = DocumentLoader.readLedgers(found.ledgers, projects: projects, limits: limits, labels: tables.labels)
-        let documentEntries = zip(documentKeys, documents).map { Self.documentEntry($0, $1) }
-        let ledgerEntries = zip(ledgerKeys, ledgers).map { Self.ledgerEntry($0, $1) }
-        let store = StoreBuilder.store(
-            tables: StoreBuilder.documentTables(projects) + [StoreBuilder.regions(tables.gazetteer), StoreBuilder.payments(ledgers.flatMap(\.payments))],
-            sources: Self.sources(documentEntries, ledgerEntries))
-        let summary = LoadSummary(diagnostics: found.diagnostics + tables.diagnostics + documents.flatMap(\.diagnostics) + ledgers.flatMap(\.diagnostics),
-                                  documentFiles: documents.count, projects: projects.count,
-                                  indicators: projects.reduce(0) { $0 + $1.indicators.count }, cachedSources: [])
-        if let warning = save(store, entry: entry, paths: paths, limits: limits, tables: tableKeys, tableDiagnostics: tables.diagnostics,
-                              documents: documentEntries, ledgers: ledgerEntries) {
+        let read = PortfolioReader.read(found, tables: tables, limits: limits)
+        let documentEntries = zip(documentKeys, read.documents).map { Self.documentEntry($0, $1) }
+        let ledgerEntries = zip(ledgerKeys, read.ledgers).map { Self.ledgerEntry($0, $1) }
+        if let warning = save(read.store, entry: entry, paths: paths, limits: limits, tables: tableKeys, tableDiagnostics: tables.diagnostics,
+                              documents: documentEntries, ledgers: ledgerEntries, linked: read.linked) {
             warnings.append(warning)
         }
-        return Outcome(store: store, summary: summary, warnings: warnings)
+        return Outcome(store: read.store, summary: read.summary, warnings: warnings)
     }
 
     /// `start + count` for a manifest's row counts: a negative count or a sum past Int is a damaged
@@ -389,12 +356,13 @@ public struct DataCache: Sendable {
         // ledger added, changed or removed reads every ledger again, never one spliced to the rest.
         let ledgersChanged = ledgerHits != Array(manifest.ledgers.indices).map { Optional($0) }
         let ledgersToRead = documentsChanged || ledgersChanged ? Array(found.ledgers.indices) : []
-        let matching = ledgersToRead.isEmpty ? [] : Self.matchingRecords(projects)
-        let readLedgers = DocumentLoader.readLedgers(ledgersToRead.map { found.ledgers[$0] }, projects: matching, limits: limits, labels: tables.labels)
+        let ledgerPaths = ledgersToRead.map { found.ledgers[$0] }
+        // A new 自评表, 监控表 or actuals ledger links files: read the folder whole instead.
+        if DocumentLoader.linksFiles(parsed, ledgerPaths: ledgerPaths, labels: tables.labels) { return nil }
+        let matching = ledgersToRead.isEmpty ? [] : Self.matchingProjects(projects)
+        let readLedgers = DocumentLoader.readLedgers(ledgerPaths, matching: matching, limits: limits, labels: tables.labels)
         var freshLedgers: [Int: DocumentLoader.LedgerOutcome] = [:]
         for (index, outcome) in zip(ledgersToRead, readLedgers) { freshLedgers[index] = outcome }
-        // A new 自评表, 监控表 or actuals ledger links files: read the folder whole instead.
-        if DocumentLoader.linksFiles(parsed, ledgers: readLedgers) { return nil }
         var paymentParts: [Table] = []
         var ledgerEntries: [LedgerEntry] = []
         for (index, path) in found.ledgers.enumerated() {
@@ -414,7 +382,8 @@ public struct DataCache: Sendable {
             throw Snapshot.Failure(message: "its payments do not have this budgetq's columns")
         }
         if let problem = old.decodeProblem { throw Snapshot.Failure(message: problem) }
-        let store = StoreBuilder.store(tables: [projects, indicators, coverage, StoreBuilder.regions(tables.gazetteer), payments],
+        let store = StoreBuilder.store(tables: [projects, indicators, coverage, StoreBuilder.regions(tables.gazetteer), payments,
+                                                StoreBuilder.actuals([], projects: [])],
                                        sources: Self.sources(documentEntries, ledgerEntries))
         let summary = LoadSummary(diagnostics: diagnostics, documentFiles: documentEntries.count, projects: projectCount,
                                   indicators: documentEntries.reduce(0) { $0 + $1.indicators }, cachedSources: cachedSources)
@@ -428,7 +397,7 @@ public struct DataCache: Sendable {
 
     /// The fields a ledger is matched by (name, year, department, unit, budget), read back from
     /// a `projects` table.
-    static func matchingRecords(_ projects: Table) -> [ProjectRecord] {
+    static func matchingProjects(_ projects: Table) -> [LedgerProject] {
         func strings(_ name: String) -> [String?] {
             guard case .strings(let codes, let dictionary)? = projects.column(named: name)?.data else { return Array(repeating: nil, count: projects.rowCount) }
             return codes.map { $0 == nullCode ? nil : dictionary[Int($0)] }
@@ -437,23 +406,29 @@ public struct DataCache: Sendable {
             guard case .integers(let values, let nulls)? = projects.column(named: name)?.data else { return Array(repeating: nil, count: projects.rowCount) }
             return values.indices.map { nulls.isNull($0) ? nil : values[$0] }
         }
-        let names = strings("name"), departments = strings("department"), units = strings("unit"), sources = strings("source")
-        let years = integers("year"), budgets = integers("budget"), lines = integers("line")
+        let names = strings("name"), departments = strings("department"), units = strings("unit")
+        let years = integers("year"), budgets = integers("budget")
         return (0..<projects.rowCount).map { row in
-            ProjectRecord(year: Int(years[row] ?? 0), name: names[row] ?? "", department: departments[row], unit: units[row],
-                          budgetFen: budgets[row], source: sources[row] ?? "", line: Int(lines[row] ?? 0), origin: .synthetic)
+            LedgerProject(name: names[row] ?? "", year: Int(years[row] ?? 0), department: departments[row], unit: units[row], budgetFen: budgets[row])
         }
     }
 
     static func documentEntry(_ key: FileKey?, _ outcome: DocumentLoader.DocumentOutcome) -> DocumentEntry {
-        DocumentEntry(key: key ?? FileKey(path: outcome.summary.path, size: 0, modified: Self.unkeyed, hash: 0), summary: outcome.summary,
-                      diagnostics: outcome.diagnostics, years: Set(outcome.projects.map(\.year)).sorted(),
-                      indicators: outcome.projects.reduce(0) { $0 + $1.indicators.count }, coverage: outcome.projects.reduce(0) { $0 + $1.coverage.count })
+        documentEntry(key, PortfolioReader.DocumentFacts(outcome, keepingProjects: false))
+    }
+
+    static func documentEntry(_ key: FileKey?, _ facts: PortfolioReader.DocumentFacts) -> DocumentEntry {
+        DocumentEntry(key: key ?? FileKey(path: facts.outcome.summary.path, size: 0, modified: Self.unkeyed, hash: 0), summary: facts.outcome.summary,
+                      diagnostics: facts.outcome.diagnostics, years: facts.years, indicators: facts.indicators, coverage: facts.coverage)
     }
 
     static func ledgerEntry(_ key: FileKey?, _ outcome: DocumentLoader.LedgerOutcome) -> LedgerEntry {
-        LedgerEntry(key: key ?? FileKey(path: outcome.summary.path, size: 0, modified: Self.unkeyed, hash: 0), summary: outcome.summary,
-                    diagnostics: outcome.diagnostics, years: Set(outcome.payments.map(\.date.year)).sorted())
+        ledgerEntry(key, PortfolioReader.LedgerFacts(summary: outcome.summary, diagnostics: outcome.diagnostics, years: Set(outcome.payments.map(\.date.year)).sorted()))
+    }
+
+    static func ledgerEntry(_ key: FileKey?, _ facts: PortfolioReader.LedgerFacts) -> LedgerEntry {
+        LedgerEntry(key: key ?? FileKey(path: facts.summary.path, size: 0, modified: Self.unkeyed, hash: 0), summary: facts.summary,
+                    diagnostics: facts.diagnostics, years: facts.years)
     }
 
     /// The sources list, as `StoreBuilder.build` makes it.

@@ -56,14 +56,20 @@ public final class Workspace {
             session = QuerySession(store: store)
             for warning in outcome.warnings { StandardStreams.writeError(warning + "\n") }
         } else {
-            let documents = DocumentLoader.load(paths: paths, limits: limits)
-            var store = StoreBuilder.build(from: documents)
-            var summary = LoadSummary(documents)
+            let read = Self.read(paths, limits: limits)
+            var store = read.store
+            var summary = read.summary
             Self.applyScoring(&store, paths: paths, diagnostics: &summary.diagnostics)
             loaded = summary
             session = QuerySession(store: store)
         }
         self.renderer = renderer
+    }
+
+    /// The documents and ledgers under `paths`, read now (no cache).
+    private static func read(_ paths: [String], limits: LoadLimits) -> PortfolioReader.Read {
+        let found = DocumentLoader.discover(paths: paths)
+        return PortfolioReader.read(found, tables: DocumentLoader.readTables(found, limits: limits), limits: limits)
     }
 
     /// Opens a snapshot written by `.save` instead of parsing documents.
@@ -93,17 +99,17 @@ public final class Workspace {
             throw LoadRefusal(message: "\(path) is already loaded\(why); nothing added")
         }
         paths.append(path)
-        let documents = DocumentLoader.load(paths: paths, limits: limits)
-        var store = StoreBuilder.build(from: documents)
-        var summary = LoadSummary(documents)
+        let read = Self.read(paths, limits: limits)
+        var store = read.store
+        var summary = read.summary
         Self.applyScoring(&store, paths: paths, diagnostics: &summary.diagnostics)
         loaded = summary
         session.replaceStore(store)
         cachedGlossary = nil
-        let added = documents.projects.count - before
-        let errors = documents.diagnostics.filter { $0.file.hasPrefix(path) && $0.severity == .error }.count
+        let added = summary.projects - before
+        let errors = read.summary.diagnostics.filter { $0.file.hasPrefix(path) && $0.severity == .error }.count
         let skipped = now.duplicates.filter { !earlier.duplicates.contains($0) }.count
-        return "loaded \(path): \(newFiles.count) new file\(newFiles.count == 1 ? "" : "s"), \(added) project\(added == 1 ? "" : "s") added, \(documents.projects.count) in all"
+        return "loaded \(path): \(newFiles.count) new file\(newFiles.count == 1 ? "" : "s"), \(added) project\(added == 1 ? "" : "s") added, \(summary.projects) in all"
             + (skipped > 0 ? "; \(skipped) file(s) skipped as copies of loaded ones" : "")
             + (errors > 0 ? "; \(errors) error(s), see `budgetq check \(path)`" : "")
     }

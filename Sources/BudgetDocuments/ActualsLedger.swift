@@ -59,7 +59,7 @@ public enum ActualsLedger {
             return ([], [.at(file, headerPosition, .error, "the actuals ledger \(problem); expected the header \(LedgerKind.actuals.expectedHeader)")])
         }
         if let note = header.ignoredNote(.actuals) { diagnostics.append(.at(file, headerPosition.at(column: header.firstIgnoredColumn ?? 0), .warning, note)) }
-        let matcher = matcher ?? LedgerReader.Matcher(projects: projects)
+        let matcher = matcher ?? LedgerReader.Matcher(records: projects)
         var actuals: [ActualRecord] = []
         for (record, position) in rows {
             let cells = record.map { $0.trimmingCharacters(in: .whitespaces) }

@@ -72,15 +72,17 @@ public enum DocumentLoader {
     }
 
     /// True when some documents or ledgers evaluate projects of other files (a 自评表 or 监控表, an
-    /// actuals ledger): then the portfolio must be put together whole, not file by file.
-    public static func linksFiles(_ documents: [DocumentOutcome], ledgers: [LedgerOutcome]) -> Bool {
-        ledgers.contains(where: \.isActuals) || documentsLink(documents)
+    /// actuals ledger): then the portfolio must be put together whole, not file by file. Decided
+    /// before any ledger is matched: each ledger's header says whether it is an actuals ledger, so
+    /// a linked folder's ledgers are read once, against the assembled portfolio.
+    public static func linksFiles(_ documents: [DocumentOutcome], ledgerPaths: [String], labels: LabelBook) -> Bool {
+        documentsLink(documents) || ledgersLink(ledgerPaths, labels: labels)
     }
 
-    /// `linksFiles` decided before any ledger is matched: each ledger's header says whether it is an
-    /// actuals ledger, so a linked folder's ledgers are read once, against the assembled portfolio.
-    public static func linksFiles(_ documents: [DocumentOutcome], ledgerPaths: [String], labels: LabelBook) -> Bool {
-        documentsLink(documents) || ledgerPaths.contains { path in
+    /// Whether some of the ledgers at `paths` are actuals ledgers (their header says so), which
+    /// evaluate projects of other files.
+    public static func ledgersLink(_ paths: [String], labels: LabelBook) -> Bool {
+        paths.contains { path in
             guard let file = try? FileChunks(path: path) else { return false }
             var head: [UInt8] = []
             while head.count < 1 << 16, let n = try? file.read(into: &head, upTo: (1 << 16) - head.count), n > 0 {}
@@ -90,7 +92,13 @@ public enum DocumentLoader {
 
     /// A 自评表 or 监控表 among the documents, or an Excel ledger (matched once every project is loaded).
     private static func documentsLink(_ documents: [DocumentOutcome]) -> Bool {
-        documents.contains { $0.ledger != nil || $0.projects.contains { $0.documentKind == "自评" || $0.documentKind == "监控" } }
+        documents.contains(where: documentLinks)
+    }
+
+    /// Whether this document evaluates projects of other files (a 自评表 or 监控表) or is an Excel
+    /// ledger: either is matched against the whole portfolio.
+    public static func documentLinks(_ document: DocumentOutcome) -> Bool {
+        document.ledger != nil || document.projects.contains { $0.documentKind == "自评" || $0.documentKind == "监控" }
     }
 
     /// The portfolio from parsed documents: reports attached to the projects they evaluate, then
@@ -261,13 +269,17 @@ public enum DocumentLoader {
 
     /// Reads and parses document files in parallel; outcomes in the order of `paths`.
     public static func parseDocuments(_ paths: [String], tables: ReadingTables, limits: LoadLimits) -> [DocumentOutcome] {
-        parseInParallel(paths, gazetteer: tables.gazetteer, labels: tables.labels, limits: limits).enumerated().map { index, output in
-            DocumentOutcome(projects: output.parsed.projects, diagnostics: output.parsed.diagnostics,
-                            summary: .init(path: paths[index], encoding: output.encoding, origin: output.parsed.origin,
-                                           tables: output.parsed.tablesSeen, tablesSkipped: output.parsed.tablesSkipped,
-                                           projects: output.parsed.projects.count),
-                            ledger: output.parsed.ledger)
-        }
+        concurrentMap(paths.count) { parseDocument(paths[$0], tables: tables, limits: limits) }
+    }
+
+    /// Reads and parses one document file.
+    public static func parseDocument(_ path: String, tables: ReadingTables, limits: LoadLimits) -> DocumentOutcome {
+        let output = parseFile(path, gazetteer: tables.gazetteer, labels: tables.labels, limits: limits)
+        return DocumentOutcome(projects: output.parsed.projects, diagnostics: output.parsed.diagnostics,
+                               summary: .init(path: path, encoding: output.encoding, origin: output.parsed.origin,
+                                              tables: output.parsed.tablesSeen, tablesSkipped: output.parsed.tablesSkipped,
+                                              projects: output.parsed.projects.count),
+                               ledger: output.parsed.ledger)
     }
 
     /// What one ledger yielded, matched against the projects it was read with.
@@ -288,6 +300,20 @@ public enum DocumentLoader {
     public static func readLedgers(_ paths: [String], sheets: [(path: String, ledger: SheetLedger)] = [], projects: [ProjectRecord], limits: LoadLimits,
                                    labels: LabelBook = .builtIn) -> [LedgerOutcome] {
         guard !paths.isEmpty || !sheets.isEmpty else { return [] }
+        return readLedgers(paths, sheets: sheets, records: projects, matching: projects.map(LedgerProject.init), limits: limits, labels: labels)
+    }
+
+    /// `readLedgers` of payment ledgers with only what they are matched on (`LedgerProject`), not
+    /// whole records: the loader of a large folder keeps no more of each project. An actuals
+    /// ledger names indicators, which this does not have: it is an error here (the loader reads
+    /// a folder with one through `readLedgers(_:sheets:projects:…)`).
+    public static func readLedgers(_ paths: [String], matching projects: [LedgerProject], limits: LoadLimits, labels: LabelBook = .builtIn) -> [LedgerOutcome] {
+        guard !paths.isEmpty else { return [] }
+        return readLedgers(paths, sheets: [], records: nil, matching: projects, limits: limits, labels: labels)
+    }
+
+    private static func readLedgers(_ paths: [String], sheets: [(path: String, ledger: SheetLedger)], records: [ProjectRecord]?, matching projects: [LedgerProject],
+                                    limits: LoadLimits, labels: LabelBook) -> [LedgerOutcome] {
         // The projects' index by name, built once for every ledger.
         let matcher = LedgerReader.Matcher(projects: projects)
         var outcomes = concurrentMap(paths.count) { index -> LedgerOutcome in
@@ -298,10 +324,15 @@ public enum DocumentLoader {
                 let file = try FileChunks(path: path)
                 while head.count < 1 << 16, try file.read(into: &head, upTo: (1 << 16) - head.count) > 0 {}
                 if ActualsLedger.recognizes(head, labels: labels) {
+                    guard let records else {
+                        // It became an actuals ledger after the folder was looked at (edited meanwhile).
+                        return LedgerOutcome(payments: [], diagnostics: [.error(path, 1, "this file changed into an actuals ledger while the folder was being read; load again")],
+                                             summary: .init(path: path, encoding: .utf8, origin: .published, tables: 0, tablesSkipped: 0, projects: 0))
+                    }
                     try file.readToEnd(into: &head)
                     let headText = String(decoding: head.prefix(300), as: UTF8.self).lowercased()
                     let synthetic = headText.hasPrefix("#") && headText.contains("synthetic")
-                    let (actuals, problems) = ActualsLedger.read(bytes: head, file: path, projects: projects, origin: synthetic ? .synthetic : .published, labels: labels, matcher: matcher)
+                    let (actuals, problems) = ActualsLedger.read(bytes: head, file: path, projects: records, origin: synthetic ? .synthetic : .published, labels: labels, matcher: matcher)
                     return LedgerOutcome(payments: [], diagnostics: problems, summary:
                         .init(path: path, encoding: .utf8, origin: synthetic ? .synthetic : .published, tables: 0, tablesSkipped: 0, projects: actuals.count),
                         actuals: actuals, isActuals: true)
@@ -321,14 +352,14 @@ public enum DocumentLoader {
                 var actuals: [ActualRecord] = [], diagnostics = ledger.diagnostics
                 for sheet in ledger.sheets {
                     let read = ActualsLedger.read(header: sheet.header.cells, at: sheet.header.position, rows: sheet.rows.map { ($0.cells, $0.position) },
-                                                  file: path, projects: projects, origin: origin, labels: labels, matcher: matcher)
+                                                  file: path, projects: records ?? [], origin: origin, labels: labels, matcher: matcher)
                     actuals += read.actuals
                     diagnostics += read.diagnostics
                 }
                 return LedgerOutcome(payments: [], diagnostics: diagnostics, summary:
                     .init(path: path, encoding: nil, origin: origin, tables: 0, tablesSkipped: 0, projects: actuals.count), actuals: actuals, isActuals: true)
             }
-            let read = LedgerReader.read(sheets: ledger, file: path, projects: projects, matcher: matcher, labels: labels)
+            let read = LedgerReader.read(sheets: ledger, file: path, projects: records ?? [], matcher: matcher, labels: labels)
             return LedgerOutcome(payments: read.payments, diagnostics: ledger.diagnostics + read.diagnostics, summary:
                 .init(path: path, encoding: nil, origin: origin, tables: 0, tablesSkipped: 0, projects: read.payments.count))
         }
@@ -401,20 +432,15 @@ public enum DocumentLoader {
         var encoding: TextDecoding.Encoding?
     }
 
-    private static func parseInParallel(_ paths: [String], gazetteer: Gazetteer, labels: LabelBook, limits: LoadLimits) -> [FileOutput] {
-        concurrentMap(paths.count) { index -> FileOutput in
-            let path = paths[index]
-            let output: FileOutput
-            switch readDocument(path, maxLineBytes: limits.maxLineBytes) {
-            case .success(let read):
-                let (parsed, encoding) = parse(bytes: read.bytes, file: path, gazetteer: gazetteer, labels: labels, limits: limits, overlongLines: read.overlongLines)
-                output = FileOutput(parsed: parsed, encoding: encoding)
-            case .failure(let failure):
-                var parsed = DocumentParser.Output()
-                parsed.diagnostics.append(.error(path, 1, failure.message))
-                output = FileOutput(parsed: parsed, encoding: nil)
-            }
-            return output
+    private static func parseFile(_ path: String, gazetteer: Gazetteer, labels: LabelBook, limits: LoadLimits) -> FileOutput {
+        switch readDocument(path, maxLineBytes: limits.maxLineBytes) {
+        case .success(let read):
+            let (parsed, encoding) = parse(bytes: read.bytes, file: path, gazetteer: gazetteer, labels: labels, limits: limits, overlongLines: read.overlongLines)
+            return FileOutput(parsed: parsed, encoding: encoding)
+        case .failure(let failure):
+            var parsed = DocumentParser.Output()
+            parsed.diagnostics.append(.error(path, 1, failure.message))
+            return FileOutput(parsed: parsed, encoding: nil)
         }
     }
 

@@ -44,10 +44,13 @@ public enum LedgerReader {
 
     /// Reads and matches one ledger held in memory (tests and fuzzing; the loader streams files).
     public static func read(bytes: [UInt8], file: String, projects: [ProjectRecord], maxLineBytes: Int = 1 << 20, labels: LabelBook = .builtIn) -> (payments: [PaymentRecord], diagnostics: [Diagnostic]) {
-        var stream = LedgerStream(file: file, matcher: Matcher(projects: projects), maxLineBytes: maxLineBytes, labels: labels)
+        let matcher = Matcher(records: projects)
+        var stream = LedgerStream(file: file, matcher: matcher, maxLineBytes: maxLineBytes, labels: labels)
         stream.feed(bytes)
         var outcome = stream.finish()
-        let payments = checkTotals(outcome.payments, projects: projects, diagnostics: &outcome.diagnostics)
+        let dropped = checkTotals([outcome.payments], projects: matcher.projects, diagnostics: &outcome.diagnostics)
+        let payments = dropped.isEmpty ? outcome.payments
+            : outcome.payments.enumerated().filter { !dropped.contains(LedgerPosition(list: 0, index: $0.offset)) }.map(\.element)
         return (payments, outcome.diagnostics)
     }
 
@@ -55,7 +58,7 @@ public enum LedgerReader {
     /// record (at most `maxLineBytes`), never the file. Over-budget warnings need every ledger, so
     /// `checkTotals` gives them once all are read.
     public static func read(path: String, projects: [ProjectRecord], maxLineBytes: Int, labels: LabelBook = .builtIn) -> Outcome {
-        read(path: path, matcher: Matcher(projects: projects), maxLineBytes: maxLineBytes, labels: labels)
+        read(path: path, matcher: Matcher(records: projects), maxLineBytes: maxLineBytes, labels: labels)
     }
 
     /// `read(path:projects:maxLineBytes:labels:)` with the projects' index built once for every ledger.
@@ -83,7 +86,7 @@ public enum LedgerReader {
     /// project, at the payment that passes it), and payments whose running total would not fit in
     /// Int64 (errors; those payments are left out). Returns the payments kept.
     public static func checkTotals(_ payments: [PaymentRecord], projects: [ProjectRecord], diagnostics: inout [Diagnostic]) -> [PaymentRecord] {
-        let dropped = checkTotals([payments], projects: projects, diagnostics: &diagnostics)
+        let dropped = checkTotals([payments], projects: projects.map(LedgerProject.init), diagnostics: &diagnostics)
         if dropped.isEmpty { return payments }
         return payments.enumerated().filter { !dropped.contains(LedgerPosition(list: 0, index: $0.offset)) }.map(\.element)
     }
@@ -96,7 +99,7 @@ public enum LedgerReader {
 
     /// `checkTotals` over several ledgers' payments in load order, without joining them into one
     /// array (at 1M projects that copy was ~1 GB): returns the payments left out.
-    static func checkTotals(_ lists: [[PaymentRecord]], projects: [ProjectRecord], diagnostics: inout [Diagnostic]) -> Set<LedgerPosition> {
+    static func checkTotals(_ lists: [[PaymentRecord]], projects: [LedgerProject], diagnostics: inout [Diagnostic]) -> Set<LedgerPosition> {
         var paid = [Int64](repeating: 0, count: projects.count)
         var warned = [Bool](repeating: false, count: projects.count)
         var dropped = Set<LedgerPosition>()
@@ -130,7 +133,7 @@ public enum LedgerReader {
     /// A ledger being read: bytes are fed as they arrive; complete records are parsed and matched.
     struct LedgerStream {
         let file: String
-        let projects: [ProjectRecord]
+        let projects: [LedgerProject]
         let maxLineBytes: Int
         /// The header synonyms (`ledger.*` of labels.tsv) and, once read, where each column is.
         let labels: LabelBook
@@ -505,7 +508,7 @@ public enum LedgerReader {
     }
 
     /// A matched row as a payment: a blank department is the project's own.
-    static func payment(_ row: Row, paying index: Int, of projects: [ProjectRecord], file: String) -> PaymentRecord {
+    static func payment(_ row: Row, paying index: Int, of projects: [LedgerProject], file: String) -> PaymentRecord {
         PaymentRecord(date: row.date, department: row.department.isEmpty ? (projects[index].department ?? "") : row.department,
                       project: row.project, projectIndex: index, amountFen: row.amountFen, note: row.note, source: file, line: row.line)
     }
@@ -531,13 +534,17 @@ public enum LedgerReader {
 
     /// Finds the project a row pays.
     struct Matcher: Sendable {
-        let projects: [ProjectRecord]
+        let projects: [LedgerProject]
         private var byName: [String: [Int]] = [:]
         /// Every spelling (UTF-8 bytes) of the names in `byName`, to that name's projects: the same
         /// candidates as the `String` look-up, found without making a `String`.
         private var bySpelling = ByteTable<[Int]>()
 
-        init(projects: [ProjectRecord]) {
+        /// The index of `records`, by what a ledger row is matched on.
+        init(records: [ProjectRecord]) { self.init(projects: records.map(LedgerProject.init)) }
+
+        /// The index of `projects` (the whole portfolio, in load order: a match is an index into it).
+        init(projects: [LedgerProject]) {
             self.projects = projects
             for (i, p) in projects.enumerated() { byName[p.name, default: []].append(i) }
             bySpelling = ByteTable(capacity: byName.count)
@@ -606,4 +613,27 @@ public enum LedgerReader {
 /// Why a ledger row matched no single project.
 struct MatchFailure: Error {
     var message: String
+}
+
+/// What a ledger row is matched on, and what the over-budget check needs: a project's name, year,
+/// department, unit and budget. Loading a large folder keeps only this of each project while its
+/// ledgers are read (a whole `ProjectRecord` is ~650 bytes, this ~90; issue 13).
+public struct LedgerProject: Sendable {
+    public var name: String
+    public var year: Int
+    public var department: String?
+    public var unit: String?
+    public var budgetFen: Int64?
+
+    public init(name: String, year: Int, department: String?, unit: String?, budgetFen: Int64?) {
+        self.name = name
+        self.year = year
+        self.department = department
+        self.unit = unit
+        self.budgetFen = budgetFen
+    }
+
+    public init(_ record: ProjectRecord) {
+        self.init(name: record.name, year: record.year, department: record.department, unit: record.unit, budgetFen: record.budgetFen)
+    }
 }

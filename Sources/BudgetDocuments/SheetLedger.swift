@@ -75,7 +75,7 @@ extension LedgerReader {
     static func read(sheets ledger: SheetLedger, file: String, projects: [ProjectRecord], matcher: Matcher? = nil, labels: LabelBook) -> Outcome {
         var outcome = Outcome()
         outcome.synthetic = ledger.synthetic
-        let matcher = matcher ?? Matcher(projects: projects)
+        let matcher = matcher ?? Matcher(records: projects)
         for sheet in ledger.sheets where sheet.kind == .payments {
             guard let header = LedgerHeader.read(sheet.header.cells, labels: labels, kind: .payments) else {
                 outcome.diagnostics.append(.at(file, sheet.header.position, .error, "sheet `\(sheet.name)`: expected the header \(LedgerKind.payments.expectedHeader), found `\(sheet.header.cells.joined(separator: ","))` (a column named twice?); sheet not read"))
@@ -100,7 +100,7 @@ extension LedgerReader {
                 case .failure(let failure):
                     outcome.diagnostics.append(.at(file, gridRow.position.at(column: header.columns[.project] ?? 0), .error, failure.message))
                 case .success(let index):
-                    outcome.payments.append(payment(row, paying: index, of: projects, file: file))
+                    outcome.payments.append(payment(row, paying: index, of: matcher.projects, file: file))
                 }
             }
         }

@@ -45,6 +45,9 @@ public enum StoreBuilder {
     /// Matched payments as the `payments` table.
     public static func payments(_ payments: [PaymentRecord]) -> Table { paymentsTable(payments) }
 
+    /// Reported 完成值 as the `actuals` table (empty for a folder without 自评表, 监控表 or actuals ledgers).
+    public static func actuals(_ actuals: [ActualRecord], projects: [ProjectRecord]) -> Table { actualsTable(actuals, projects: projects) }
+
     /// The tables of a store built from `tables` and `sources`, with the derived ones added.
     public static func store(tables: [Table], sources: [Store.Source]) -> Store {
         Store(tables: tables, deferred: derivedTables, sources: sources)

@@ -32,18 +32,15 @@ extension Column {
     public static func concatenated(_ parts: [Column]) -> Column? {
         guard let first = parts.first else { return nil }
         func merged(_ dictionaries: [[String]]) -> (dictionary: [String], remaps: [[Int32]]) {
-            var lookup: [String: Int32] = [:]
-            var all: [String] = []
+            // Equal bytes, one entry, as in a single build (a `String`-keyed dictionary would hash
+            // every value after Unicode normalisation and merge canonically equal spellings).
+            var lookup = ByteTable<String>(capacity: dictionaries.map(\.count).max() ?? 16)
             let local = dictionaries.map { dictionary in
                 dictionary.map { value -> Int32 in
-                    if let code = lookup[value] { return code }
-                    let code = Int32(all.count)
-                    all.append(value)
-                    lookup[value] = code
-                    return code
+                    value.withUTF8Bytes { Int32(lookup.index($0) { value }) }
                 }
             }
-            let (sorted, remap) = sortedDictionary(all)
+            let (sorted, remap) = sortedDictionary(lookup.values)
             return (sorted, local.map { $0.map { remap[Int($0)] } })
         }
         let data: ColumnData
@@ -106,6 +103,23 @@ extension Table {
             columns.append(joined)
         }
         return Table(name: first.name, aliases: first.aliases, columns: columns)
+    }
+
+    /// `concatenated`, letting go of each part's column as soon as it is joined, so that the parts
+    /// and the whole are not all held at once (loading a folder file by file joins its files'
+    /// tables this way). Pass the parts with `consume`.
+    public static func concatenated(consuming parts: [Table]) -> Table? {
+        guard let name = parts.first?.name, let aliases = parts.first?.aliases, let names = parts.first?.columns.map(\.name) else { return nil }
+        guard parts.allSatisfy({ $0.columns.count == names.count && zip($0.columns, names).allSatisfy { $0.name == $1 } }) else { return nil }
+        var byColumn = names.indices.map { index in parts.map { $0.columns[index] } }
+        _ = consume parts
+        var columns: [Column] = []
+        for index in byColumn.indices {
+            guard let joined = Column.concatenated(byColumn[index]) else { return nil }
+            byColumn[index] = []
+            columns.append(joined)
+        }
+        return Table(name: name, aliases: aliases, columns: columns)
     }
 
     /// This table with the integer column `name` shifted by `delta` (see `Column.shifted`).

@@ -36,6 +36,7 @@ let workspace: Workspace
 if let snapshot = argument("--snapshot") {
     do { workspace = try Workspace(snapshot: snapshot) } catch { fail("\(error)") }
 } else if let data = argument("--data") {
+    AllocatorTuning.returnLargeBlocks()
     workspace = Workspace(paths: [data])
     if let save = argument("--save") {
         do { try workspace.save(save) } catch { fail("\(error)") }

@@ -33,6 +33,7 @@ struct Run: ParsableCommand {
         var renderer = root.output.renderer
         if root.output.format == nil, let out, let format = OutputFormat(fileName: out) { renderer.format = format }
         if out != nil { renderer.terminalWidth = nil }
+        AllocatorTuning.returnLargeBlocks()
         let workspace = Workspace(paths: [root.data.directory], renderer: renderer, limits: root.data.limits, cache: root.data.cache)
         AllocatorTuning.keepLargeBlocks()
         if workspace.loadedNoTable {

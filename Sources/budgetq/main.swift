@@ -38,6 +38,7 @@ struct Budgetq: ParsableCommand {
                 throw ExitCode(1)
             }
         } else {
+            AllocatorTuning.returnLargeBlocks()
             workspace = Workspace(paths: [data.directory], renderer: output.renderer, limits: data.limits, cache: data.cache)
         }
         // After loading (the loader's peak would keep freed blocks too): statements reuse pages.
