@@ -18,15 +18,23 @@ struct LargeScanTests {
     static func kind(_ i: Int) -> String? { i % 10007 == 0 ? nil : ["a", "b", "c"][(i / 5000) % 3] }
     static func amount(_ i: Int) -> Int64? { i % 13 == 0 ? nil : Int64(i % 1000) * 100 - 30_000 }
     static func month(_ i: Int) -> Int64? { year(i).map { $0 * 100 + Int64((i / 25_000) % 12) + 1 } }
+    /// None, one, two or three of x, y, z, in no run.
+    static func tags(_ i: Int) -> [String] { Array(["x", "y", "z"].prefix((i * 7 + i / 3) % 4)) }
 
     static let store: Store = {
         let years = (0..<rows).map { year($0) }, amounts = (0..<rows).map { amount($0) }, months = (0..<rows).map { month($0) }
         let codes = (0..<rows).map { i in kind(i).map { Int32(["a", "b", "c"].firstIndex(of: $0)!) } ?? nullCode }
+        var tagOffsets: [Int32] = [0], tagCodes: [Int32] = []
+        for i in 0..<rows {
+            tagCodes += (0..<Int32(tags(i).count)).map { $0 }
+            tagOffsets.append(Int32(tagCodes.count))
+        }
         let table = Table(name: "t", columns: [
             Column(name: "year", type: .int, data: .integers(years.map { $0 ?? 0 }, nulls: NullMask(count: rows) { years[$0] == nil })),
             Column(name: "kind", type: .string, data: .strings(codes: codes, dictionary: ["a", "b", "c"])),
             Column(name: "amount", type: .money, data: .integers(amounts.map { $0 ?? 0 }, nulls: NullMask(count: rows) { amounts[$0] == nil })),
             Column(name: "month", type: .month, data: .integers(months.map { $0 ?? 0 }, nulls: NullMask(count: rows) { months[$0] == nil })),
+            Column(name: "tags", type: .list, data: .lists(offsets: tagOffsets, codes: tagCodes, dictionary: ["x", "y", "z"])),
         ])
         return Store(tables: [table])
     }()
@@ -122,5 +130,36 @@ struct LargeScanTests {
         // A total that does not fit is still an error.
         let over = Table(name: "v", columns: [Column(name: "x", type: .int, data: .integers([big, big]))])
         #expect(throws: QueryError.self) { try QuerySession(store: Store(tables: [over])).run("v | summarize s = sum(x)") }
+    }
+
+    /// explode writes one row per element, and one null row per empty list, through a selection or not.
+    @Test func explodeMatchesTheLists() throws {
+        let all = (0..<Self.rows).reduce(0) { $0 + max(Self.tags($1).count, 1) }
+        #expect(try Self.count("t | explode tags as tag") == Int64(all))
+        var counts: [String?: Int64] = [:]
+        for i in 0..<Self.rows where Self.year(i) == 2022 {
+            let tags = Self.tags(i)
+            if tags.isEmpty { counts[nil, default: 0] += 1 }
+            for tag in tags { counts[tag, default: 0] += 1 }
+        }
+        let rows = try Self.values("t | where year == 2022 | explode tags as tag | summarize n = count() by tag")
+        #expect(rows.count == counts.count)
+        for row in rows {
+            let tag: String? = if case .string(let t) = row[0] { t } else { nil }
+            #expect(row[1] == .integer(counts[tag] ?? -1), "\(row)")
+        }
+        // Every row's year stays with each of its elements.
+        let years = try Self.values("t | where kind == \"b\" | explode tags as tag | where tag == \"z\" | summarize n = count() by year")
+        var expected: [Int64?: Int64] = [:]
+        for i in 0..<Self.rows where Self.kind(i) == "b" && Self.tags(i).contains("z") { expected[Self.year(i), default: 0] += 1 }
+        #expect(years.count == expected.count)
+        for row in years {
+            let year: Int64? = if case .integer(let y) = row[0] { y } else { nil }
+            #expect(row[1] == .integer(expected[year] ?? -1), "\(row)")
+        }
+        // No list has an element: one null per row.
+        let bare = Table(name: "w", columns: [Column(name: "tags", type: .list, data: .lists(offsets: [0, 0, 0], codes: [], dictionary: []))])
+        guard case .result(let result)? = try QuerySession(store: Store(tables: [bare])).run("w | explode tags as tag").last else { Issue.record("no result"); return }
+        #expect(result.table.rowCount == 2 && result.table.columns[0].value(at: 1) == .null)
     }
 }
