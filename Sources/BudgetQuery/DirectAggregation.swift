@@ -12,11 +12,17 @@ import BudgetStore
 /// second pass for the sum took ~60 % of Q5. Any other shape (min, max, avg, dcount, reals,
 /// expressions, wide key ranges, a sum that overflows) returns nil and goes the general way,
 /// which also gives the overflow its error.
+///
+/// Groups come out in the order of their slots (of their key values), not of first appearance:
+/// `summarize` sorts them by key after, and a slot's key values follow from the slot itself, so
+/// no row needs remembering (tracking each slot's first row was a mispredicted branch per row
+/// when months come in no order).
 struct DirectAggregation {
-    /// Position (among the current rows) of each group's first row; groups in order of first appearance.
-    var representatives: [Int]
+    /// One column per key, as the source column (name, aliases, type), one value per group.
+    var keys: [Column]
     /// One column per aggregate, in the order of the specs, one value per group.
     var columns: [Column]
+    var groupCount: Int
 
     /// The most slots (combinations of key values, nulls included) tried.
     static let maxSlots = 1 << 16
@@ -35,6 +41,22 @@ struct DirectAggregation {
         /// Base rows of the current rows; nil: the current rows are the base rows.
         let rows: [Int32]?
         let width: Int
+        /// The column read, for the name, aliases, type and dictionary of the group keys.
+        let column: Column
+
+        /// The key column of the groups whose slot within this key is `components`.
+        func groupColumn(_ components: [Int]) -> Column {
+            let data: ColumnData
+            switch (values, column.data) {
+            case (.codes, .strings(_, let dictionary)):
+                data = .strings(codes: components.map { Int32($0) - 1 }, dictionary: dictionary)
+            case (.integers(_, _, let low), _):
+                data = .integers(components.map { $0 == width - 1 ? 0 : low + Int64($0) }, nulls: NullMask(count: components.count) { components[$0] == width - 1 })
+            default:
+                preconditionFailure("a key reads codes from a dictionary column")
+            }
+            return Column(name: column.name, aliases: column.aliases, type: column.type, data: data)
+        }
     }
 
     private enum Accumulator: Sendable {
@@ -44,9 +66,7 @@ struct DirectAggregation {
 
     /// Per-part totals, indexed by slot.
     private struct Totals: Sendable {
-        /// The first row (among the current rows) in the slot; -1: none.
-        var first: [Int32]
-        /// Per accumulator: counts (count) or sums (sum).
+        /// Per accumulator: counts (count) or sums (sum). The first counts the rows of each slot.
         var totals: [[Int64]]
         /// Per accumulator: whether a non-null value was added (sums over a column with nulls only).
         var seen: [[Bool]?]
@@ -58,7 +78,8 @@ struct DirectAggregation {
     static func run(keys: [(column: Column, rows: [Int32]?)], specs: [AggregateSpec], frame: Frame) throws(Interrupted) -> DirectAggregation? {
         let rowCount = frame.rowCount
         guard rowCount < Int(Int32.max) else { return nil }
-        var accumulators: [Accumulator] = []
+        // The rows of each slot first (which slots are groups), then one per aggregate.
+        var accumulators: [Accumulator] = [.count]
         for spec in specs {
             switch (spec.function, spec.argument) {
             case (.count, nil):
@@ -77,7 +98,7 @@ struct DirectAggregation {
             let key: Key
             switch column.data {
             case .strings(let codes, let dictionary):
-                key = Key(values: .codes(codes), rows: rows, width: dictionary.count + 1)
+                key = Key(values: .codes(codes), rows: rows, width: dictionary.count + 1, column: column)
             case .integers(let values, let nulls):
                 // The whole column's range (kept with its block ranges), which holds the selected rows'.
                 guard let ranges = column.blockRanges else { return nil }
@@ -85,7 +106,7 @@ struct DirectAggregation {
                 let high = ranges.lowest <= ranges.highest ? ranges.highest : -1
                 let (span, overflow) = high.subtractingReportingOverflow(low)
                 guard !overflow, span < Int64(maxSlots) else { return nil }
-                key = Key(values: .integers(values, nulls, low: low), rows: rows, width: Int(span) + 2)
+                key = Key(values: .integers(values, nulls, low: low), rows: rows, width: Int(span) + 2, column: column)
             default:
                 return nil
             }
@@ -101,11 +122,9 @@ struct DirectAggregation {
             totals(keys: keyReaders, accumulators: readings, slots: slots, rows: rowCount * part / parts ..< rowCount * (part + 1) / parts)
         }
         try Interrupt.check()
-        // Merge: a slot's first row is the first part's that has one (parts are in row order).
         var merged = partTotals[0]
         for other in partTotals.dropFirst() {
             merged.overflow = merged.overflow || other.overflow
-            for slot in 0..<slots where merged.first[slot] < 0 { merged.first[slot] = other.first[slot] }
             for a in accumulators.indices {
                 for slot in 0..<slots {
                     let (total, overflow) = merged.totals[a][slot].addingReportingOverflow(other.totals[a][slot])
@@ -116,10 +135,16 @@ struct DirectAggregation {
             }
         }
         if merged.overflow { return nil }
-        // Groups: used slots in order of first appearance; without keys, one group even for no rows.
-        let groupSlots = keys.isEmpty ? [0] : (0..<slots).filter { merged.first[$0] >= 0 }.sorted { merged.first[$0] < merged.first[$1] }
-        let representatives = groupSlots.map { max(0, Int(merged.first[$0])) }
-        let columns = accumulators.enumerated().map { a, accumulator -> Column in
+        // Groups: the slots that have rows; without keys, one group even for no rows.
+        let rowsIn = merged.totals[0]
+        let groupSlots = keys.isEmpty ? [0] : (0..<slots).filter { rowsIn[$0] > 0 }
+        // Each key's part of a slot: slot = (…(k0 × w1 + k1) × w2 + k2)….
+        var divisor = slots
+        let keyColumns = readers.map { key -> Column in
+            divisor /= key.width
+            return key.groupColumn(groupSlots.map { ($0 / divisor) % key.width })
+        }
+        let columns = accumulators.enumerated().dropFirst().map { a, accumulator -> Column in
             let values = groupSlots.map { merged.totals[a][$0] }
             switch accumulator {
             case .count:
@@ -127,11 +152,11 @@ struct DirectAggregation {
             case .sum(_, _, _, let type):
                 // A group none of whose values is non-null sums to null.
                 let seen = merged.seen[a]
-                let nulls = NullMask(count: groupSlots.count) { g in seen.map { !$0[groupSlots[g]] } ?? (merged.first[groupSlots[g]] < 0) }
+                let nulls = NullMask(count: groupSlots.count) { g in seen.map { !$0[groupSlots[g]] } ?? (rowsIn[groupSlots[g]] == 0) }
                 return Column(name: "", type: type, data: .integers(values, nulls: nulls))
             }
         }
-        return DirectAggregation(representatives: representatives, columns: columns)
+        return DirectAggregation(keys: keyColumns, columns: columns, groupCount: groupSlots.count)
     }
 
     /// The totals of the current rows `range`, a chunk at a time.
@@ -142,7 +167,6 @@ struct DirectAggregation {
     /// an overflow in any lane sends the whole aggregation the general way, which decides it.
     private static func totals(keys: [Key], accumulators: [Accumulator], slots: Int, rows range: Range<Int>) -> Totals {
         let lanes = slots <= 4096 ? 4 : 1, laneMask = lanes - 1
-        var first = [Int32](repeating: -1, count: slots)
         var cells = accumulators.map { _ in [Int64](repeating: 0, count: slots * lanes) }
         var seen = accumulators.map { accumulator -> [Bool]? in
             if case .sum(_, let nulls, _, _) = accumulator, nulls.hasNulls { return [Bool](repeating: false, count: slots) }
@@ -150,20 +174,12 @@ struct DirectAggregation {
         }
         var overflow = false
         var slotOf = [Int32](repeating: 0, count: chunkRows)
-        var previous: Int32 = -1
         var start = range.lowerBound
         while start < range.upperBound {
             if Interrupt.isRequested { break }
             let n = min(chunkRows, range.upperBound - start)
             for (k, key) in keys.enumerated() { fill(&slotOf, key: key, start: start, count: n, combine: k > 0) }
             slotOf.withUnsafeBufferPointer { s in
-                // A slot met again right after itself has its first row already.
-                first.withUnsafeMutableBufferPointer { first in
-                    for j in 0..<n where s[j] != previous {
-                        previous = s[j]
-                        if first[Int(s[j])] < 0 { first[Int(s[j])] = Int32(start + j) }
-                    }
-                }
                 for a in accumulators.indices {
                     switch accumulators[a] {
                     case .count:
@@ -226,7 +242,7 @@ struct DirectAggregation {
                 return total
             }
         }
-        return Totals(first: first, totals: totals, seen: seen, overflow: overflow)
+        return Totals(totals: totals, seen: seen, overflow: overflow)
     }
 
     /// Sets (or, with `combine`, extends: slot × width + this key's slot) the slots of rows

@@ -39,18 +39,17 @@ extension Executor {
             // The output's names and types are known before any row is grouped.
             summary = try bindSummary(aggregates, over: frame, keys: plainKeys.enumerated().map { $1.0.named(keyNames[$0]) })
             let through = plainKeys.first?.1
-            let representatives: [Int]
             if let direct = try DirectAggregation.run(keys: plainKeys.map { ($0.0, $0.1) }, specs: summary.specs, frame: frame) {
-                representatives = direct.representatives
                 aggregateColumns = direct.columns
+                groupCount = direct.groupCount
+                groupKeys = direct.keys.enumerated().map { $1.named(keyNames[$0]) }
             } else {
                 let built = by.isEmpty ? Grouping.single(rows: frame.rowCount) : try Grouping.build(keys: plainKeys.map(\.0), rows: frame.rowCount, through: through)
                 grouping = built
-                representatives = built.representatives
+                groupCount = built.count
+                let baseRows = built.representatives.map { position in through.map { $0[position] } ?? Int32(position) }
+                groupKeys = plainKeys.enumerated().map { $1.0.gathered(baseRows).named(keyNames[$0]) }
             }
-            groupCount = representatives.count
-            let baseRows = representatives.map { position in through.map { $0[position] } ?? Int32(position) }
-            groupKeys = plainKeys.enumerated().map { $1.0.gathered(baseRows).named(keyNames[$0]) }
         } else {
             var keyColumns: [Column] = []
             for (i, bound) in keyBounds.enumerated() {
