@@ -101,14 +101,15 @@ enum PortfolioReader {
 
         // Ledgers are matched against the whole portfolio, by what the projects table keeps of it.
         let matching = found.ledgers.isEmpty ? [] : DataCache.matchingProjects(projects)
-        var ledgerOutcomes = DocumentLoader.readLedgers(found.ledgers, matching: matching, limits: limits, labels: tables.labels)
-        let ledgers = ledgerOutcomes.map { LedgerFacts(summary: $0.summary, diagnostics: $0.diagnostics, years: Set($0.payments.map(\.date.year)).sorted()) }
-        // Each ledger's payments become its own rows and are let go (no copy of them all joined:
-        // 7 million payments at 1M projects are ~700 MB as records).
-        var paymentParts: [Table] = []
-        for index in ledgerOutcomes.indices {
-            paymentParts.append(StoreBuilder.payments(ledgerOutcomes[index].payments))
-            ledgerOutcomes[index].payments = []
+        // Each ledger's payments become its own rows on the thread that read it, and are let go
+        // (at 1M projects 7 million payments are ~800 MB as records).
+        let read = DocumentLoader.readLedgers(found.ledgers, matching: matching, limits: limits, labels: tables.labels) { payments in
+            (table: StoreBuilder.payments(payments), years: Set(payments.map(\.date.year)).sorted())
+        }
+        let ledgers = read.map { LedgerFacts(summary: $0.outcome.summary, diagnostics: $0.outcome.diagnostics, years: $0.rows.years) }
+        var paymentParts = read.map { ledger in
+            // A payment whose running total would pass Int64 is left out (and reported).
+            ledger.dropped.isEmpty ? ledger.rows.table : ledger.rows.table.removingRows(ledger.dropped)
         }
         if paymentParts.isEmpty { paymentParts = [StoreBuilder.payments([])] }
         let payments = Table.concatenated(consuming: consume paymentParts) ?? StoreBuilder.payments([])

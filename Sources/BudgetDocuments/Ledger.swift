@@ -48,7 +48,7 @@ public enum LedgerReader {
         var stream = LedgerStream(file: file, matcher: matcher, maxLineBytes: maxLineBytes, labels: labels)
         stream.feed(bytes)
         var outcome = stream.finish()
-        let dropped = checkTotals([outcome.payments], projects: matcher.projects, diagnostics: &outcome.diagnostics)
+        let dropped = checkTotals([outcome.payments], sources: [file], projects: matcher.projects, diagnostics: &outcome.diagnostics)
         let payments = dropped.isEmpty ? outcome.payments
             : outcome.payments.enumerated().filter { !dropped.contains(LedgerPosition(list: 0, index: $0.offset)) }.map(\.element)
         return (payments, outcome.diagnostics)
@@ -66,6 +66,11 @@ public enum LedgerReader {
         var stream = LedgerStream(file: path, matcher: matcher, maxLineBytes: maxLineBytes, labels: labels)
         do throws(ReadFailure) {
             let chunks = try FileChunks(path: path)
+            // Room for as many payments as the file could hold (a row is at least 16 bytes), taken
+            // at once: the array then never grows by copying (old and new both resident, up to 3×
+            // its size, at 1M projects 7 million payments), and pages never written stay unmapped.
+            // Capped, so a huge or sparse file cannot ask for more than the machine has.
+            stream.outcome.payments.reserveCapacity(min(chunks.size / 16, 1 << 24))
             var buffer: [UInt8] = []
             buffer.reserveCapacity(1 << 20)
             while true {
@@ -82,35 +87,30 @@ public enum LedgerReader {
         }
     }
 
-    /// Payments past each project's budget, counted over all ledgers in load order (one warning a
-    /// project, at the payment that passes it), and payments whose running total would not fit in
-    /// Int64 (errors; those payments are left out). Returns the payments kept.
-    public static func checkTotals(_ payments: [PaymentRecord], projects: [ProjectRecord], diagnostics: inout [Diagnostic]) -> [PaymentRecord] {
-        let dropped = checkTotals([payments], projects: projects.map(LedgerProject.init), diagnostics: &diagnostics)
-        if dropped.isEmpty { return payments }
-        return payments.enumerated().filter { !dropped.contains(LedgerPosition(list: 0, index: $0.offset)) }.map(\.element)
-    }
-
-    /// A payment in `checkTotals(_:[[PaymentRecord]]…)`: its list and its index there.
+    /// A payment in `checkTotals`: its list and its index there.
     struct LedgerPosition: Hashable {
         var list: Int
         var index: Int
     }
 
-    /// `checkTotals` over several ledgers' payments in load order, without joining them into one
-    /// array (at 1M projects that copy was ~1 GB): returns the payments left out.
-    static func checkTotals(_ lists: [[PaymentRecord]], projects: [LedgerProject], diagnostics: inout [Diagnostic]) -> Set<LedgerPosition> {
+    /// Payments past each project's budget, counted over all ledgers in load order (one warning a
+    /// project, at the payment that passes it), and payments whose running total would not fit in
+    /// Int64 (errors; those payments are left out). Over several ledgers' payments without joining
+    /// them into one array (at 1M projects that copy was ~1 GB): returns the payments left out. `sources` names
+    /// each list's file (every payment of a list is from it).
+    static func checkTotals<Row: PaidRow>(_ lists: [[Row]], sources: [String], projects: [LedgerProject], diagnostics: inout [Diagnostic]) -> Set<LedgerPosition> {
         var paid = [Int64](repeating: 0, count: projects.count)
         var warned = [Bool](repeating: false, count: projects.count)
         var dropped = Set<LedgerPosition>()
         // Which ledgers pay a project, asked only for a project over budget (once, for all of them).
-        var sourcesOf: [Int: Set<String>]?
+        var sourcesOf: [Int: Set<Int>]?
         for (list, payments) in lists.enumerated() {
+            let source = sources[list]
             for (position, payment) in payments.enumerated() {
                 let index = payment.projectIndex
                 let (total, overflow) = paid[index].addingReportingOverflow(payment.amountFen)
                 if overflow {
-                    diagnostics.append(.error(payment.source, payment.line, "payments to `\(payment.project)` add up beyond what budgetq can hold exactly; row skipped (is the amount in 元?)"))
+                    diagnostics.append(.error(source, payment.line, "payments to `\(payment.projectName(in: projects))` add up beyond what budgetq can hold exactly; row skipped (is the amount in 元?)"))
                     dropped.insert(LedgerPosition(list: list, index: position))
                     continue
                 }
@@ -118,11 +118,11 @@ public enum LedgerReader {
                 if let budget = projects[index].budgetFen, total > budget, !warned[index] {
                     warned[index] = true
                     if sourcesOf == nil {
-                        var map: [Int: Set<String>] = [:]
-                        for payments in lists { for p in payments { map[p.projectIndex, default: []].insert(p.source) } }
+                        var map: [Int: Set<Int>] = [:]
+                        for (other, payments) in lists.enumerated() { for p in payments { map[p.projectIndex, default: []].insert(other) } }
                         sourcesOf = map
                     }
-                    diagnostics.append(.warning(payment.source, payment.line, "payments to `\(payment.project)` in \(projects[index].year) reach \(Money.yuanText(fen: total, groupThousands: true)), more than its budget of \(Money.yuanText(fen: budget, groupThousands: true))"
+                    diagnostics.append(.warning(source, payment.line, "payments to `\(payment.projectName(in: projects))` in \(projects[index].year) reach \(Money.yuanText(fen: total, groupThousands: true)), more than its budget of \(Money.yuanText(fen: budget, groupThousands: true))"
                         + ((sourcesOf?[index]?.count ?? 1) > 1 ? " (counting every ledger)" : "")))
                 }
             }
@@ -636,4 +636,33 @@ public struct LedgerProject: Sendable {
     public init(_ record: ProjectRecord) {
         self.init(name: record.name, year: record.year, department: record.department, unit: record.unit, budgetFen: record.budgetFen)
     }
+}
+
+/// What the totals check reads of a payment (`LedgerReader.checkTotals`).
+protocol PaidRow {
+    var projectIndex: Int { get }
+    var amountFen: Int64 { get }
+    var line: Int { get }
+    /// The project's name as the messages quote it.
+    func projectName(in projects: [LedgerProject]) -> String
+}
+
+extension PaymentRecord: PaidRow {
+    func projectName(in projects: [LedgerProject]) -> String { project }
+}
+
+/// A payment reduced to what the totals check reads (24 bytes instead of 112): a large folder's
+/// loader keeps this of each payment once its ledger's rows are in a table.
+struct PaidPayment: PaidRow, Sendable {
+    var projectIndex: Int
+    var amountFen: Int64
+    var line: Int
+
+    init(_ payment: PaymentRecord) {
+        projectIndex = payment.projectIndex
+        amountFen = payment.amountFen
+        line = payment.line
+    }
+
+    func projectName(in projects: [LedgerProject]) -> String { projects[projectIndex].name }
 }

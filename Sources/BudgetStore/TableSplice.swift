@@ -122,6 +122,18 @@ extension Table {
         return Table(name: name, aliases: aliases, columns: columns)
     }
 
+    /// This table without the rows at `positions` (ascending).
+    public func removingRows(_ positions: [Int]) -> Table {
+        var kept: [Int32] = []
+        kept.reserveCapacity(rowCount - positions.count)
+        var next = 0
+        for row in 0..<rowCount {
+            if next < positions.count, positions[next] == row { next += 1; continue }
+            kept.append(Int32(row))
+        }
+        return Table(name: name, aliases: aliases, columns: columns.map { $0.gathered(kept) })
+    }
+
     /// This table with the integer column `name` shifted by `delta` (see `Column.shifted`).
     public func shifting(_ name: String, by delta: Int64) -> Table {
         Table(name: self.name, aliases: aliases, columns: columns.map { $0.name == name ? $0.shifted(by: delta) : $0 })

@@ -42,7 +42,18 @@ import Testing
         let text = try String(contentsOfFile: ledger, encoding: .utf8)
         try (text + "2024-05-01,东莞市人民政府对口支援办公室,没有这个项目,100.00,\n2024-05-02,东莞市人民政府对口支援办公室,x,12;3,\n")
             .write(toFile: ledger, atomically: true, encoding: .utf8)
+        // A payment taking the project's running total past Int64 is left out, with an error; the next one is kept.
+        let other = root + "/payments-2025.csv"
+        let rows = try String(contentsOfFile: other, encoding: .utf8)
+        try (rows + "2025-06-01,东莞市人民政府经济协作办公室,对口帮扶工作及专项业务费,92233720368547758.07,大额\n2025-06-02,东莞市人民政府经济协作办公室,对口帮扶工作及专项业务费,1.00,溢出\n")
+            .write(toFile: other, atomically: true, encoding: .utf8)
         try expectSame([root], linked: false)
+        let found = DocumentLoader.discover(paths: [root])
+        let read = PortfolioReader.read(found, tables: DocumentLoader.readTables(found, limits: LoadLimits()), limits: LoadLimits())
+        #expect(read.summary.diagnostics.contains { $0.message.contains("add up beyond what budgetq can hold exactly") })
+        let notes = try #require(try read.store.loadTable(named: "payments")?.column(named: "note"))
+        #expect(!(0..<notes.count).contains { notes.value(at: $0) == .string("大额") }, "the payment past Int64 is left out")
+        #expect((0..<notes.count).contains { notes.value(at: $0) == .string("溢出") })
     }
 
     /// A folder whose files link is put together whole, re-reading the files let go.
