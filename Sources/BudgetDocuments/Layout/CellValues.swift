@@ -1,3 +1,4 @@
+import Foundation
 import BudgetCore
 
 /// Readers for the values in label cells: amounts with their units, periods, codes, percentages.
@@ -12,6 +13,9 @@ enum CellValues {
 
     /// Reads the number and any unit suffix; nil when the cell is not an amount.
     static func amount(_ raw: String) -> Amount? {
+        // Most cells asked are names and labels: squashed, an amount starts with a digit, `.`, `-`,
+        // `¥` or `￥`, and a cell whose first kept scalar is none of those is none (issue 13).
+        guard mayStartAmount(raw) else { return nil }
         // Most amount cells are plain ASCII (`15,000.00`): squashing and the unit suffixes change
         // nothing there but spaces, so they are read over the bytes (issue 13). Anything with a
         // parenthesis, a currency sign or non-ASCII text goes the general way below.
@@ -38,6 +42,21 @@ enum CellValues {
         }
         guard sawDigit else { return nil }
         return Amount(digits: Substring(text.filter { $0 != "," }), cellMultiplier: multiplier)
+    }
+
+    /// False when `amount` cannot read `raw`: its first scalar that squashing keeps (or makes ASCII)
+    /// is not a digit, `.`, `-`, `¥` or `￥`; an empty cell is none either. No other first scalar
+    /// starts a `Character` that `amount` accepts first (or strips before the digits).
+    private static func mayStartAmount(_ raw: String) -> Bool {
+        for scalar in raw.unicodeScalars {
+            switch scalar.value {
+            case 0x3000, 0x20, 0x09, 0xA0, 0x0A, 0x0D, 0x2002, 0x2003, 0x2009, 0x200B: continue  // squashed away
+            case 0x30...0x39, 0x2E, 0x2D, 0xA5, 0xFFE5: return true
+            case 0xFF10...0xFF19, 0xFF0E, 0xFF0D: return true  // full-width forms of those
+            default: return false
+            }
+        }
+        return false
     }
 
     /// `amount` for a cell of ASCII digits, `,`, `.`, a leading `-` and spaces (which squashing
@@ -146,14 +165,46 @@ enum CellValues {
     /// The amount unit a caption names: `单位:万元`, `金额单位:元`, `填报单位:(盖章) 单位:万元`.
     static func captionUnit(_ raw: String) -> (multiplier: Int64, name: String)? {
         guard raw.hasBytes("单位") else { return nil }
+        // Searched in the squashed text's bytes (Foundation's `range(of:)` compared character
+        // clusters, ~1.5 % of loading for the 用款单位/实施单位 labels every table has; issue 13).
+        // A text of plain scalars only (`isPlainScalar`) reads the same by bytes.
         let text = LabelText.squash(raw)
-        var search = text[...]
-        while let range = search.range(of: "单位:") {
-            let after = search[range.upperBound...]
-            for (word, factor) in [("万元", Int64(10_000)), ("亿元", 100_000_000), ("千元", 1_000), ("元", 1)] where after.hasPrefix(word) {
-                return (factor, word)
+        let units: [(word: String, factor: Int64)] = [("万元", 10_000), ("亿元", 100_000_000), ("千元", 1_000), ("元", 1)]
+        guard text.isPlainText else {
+            // A scalar a byte search could read otherwise: by `Character`s, as before.
+            var search = text[...]
+            while let range = search.range(of: "单位:") {
+                let after = search[range.upperBound...]
+                for unit in units where after.hasPrefix(unit.word) { return (unit.factor, unit.word) }
+                search = after
             }
-            search = after
+            return nil
+        }
+        return text.withUTF8Bytes { bytes -> (multiplier: Int64, name: String)? in
+            "单位:".withUTF8Bytes { needle -> (multiplier: Int64, name: String)? in
+                var offset = 0
+                while offset + needle.count <= bytes.count {
+                    let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
+                    guard let at = firstOffset(of: needle, in: rest) else { return nil }
+                    let after = UnsafeRawBufferPointer(rebasing: rest[(at + needle.count)...])
+                    for unit in units where unit.word.withUTF8Bytes({ word in after.starts(with: word) }) {
+                        return (unit.factor, unit.word)
+                    }
+                    offset += at + needle.count
+                }
+                return nil
+            }
+        }
+    }
+
+    /// Where `needle`'s bytes first occur in `haystack`.
+    private static func firstOffset(of needle: UnsafeRawBufferPointer, in haystack: UnsafeRawBufferPointer) -> Int? {
+        guard needle.count > 0, haystack.count >= needle.count else { return needle.count == 0 ? 0 : nil }
+        let first = needle[0]
+        var i = 0
+        while i + needle.count <= haystack.count {
+            if haystack[i] == first, haystack[(i + 1)..<(i + needle.count)].elementsEqual(needle[1...]) { return i }
+            i += 1
         }
         return nil
     }

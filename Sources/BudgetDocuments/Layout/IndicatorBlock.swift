@@ -94,8 +94,7 @@ struct IndicatorBlock {
             }
             guard let field = labels.field(label, in: [.indicator]) else {
                 // The annual amount before an initial one before the row header (年度预算数) before the whole.
-                let ranks: [LabelField: Int] = [.budget: 0, .budgetInitial: 1, .moneyRowHeader: 2, .budgetTotal: 3]
-                if let f = labels.field(label, in: [.money]), let rank = ranks[f] {
+                if let f = labels.field(label, in: [.money]), let rank = IndicatorBlock.budgetRanks[f] {
                     if rank < budgetRank {
                         if let old = budgetColumn { otherProjectColumns.append((old, budgetHeader)) }
                         budgetColumn = i
@@ -113,9 +112,12 @@ struct IndicatorBlock {
                 otherColumns.append(i)
                 continue
             }
+            // Over bytes where that reads the same (plain scalars, `isPlainScalar`): Foundation's
+            // `contains` compared character clusters, ~1.8 % of loading (issue 13).
             let tags = label.tags.joined()
-            let isPeriod = ["长期", "中期", "实施期", "实施周期"].contains { tags.contains($0) }
-            let isAnnual = ["年度", "当年", "本年"].contains { tags.contains($0) }
+            let plainTags = tags.isPlainText
+            let isPeriod = ["长期", "中期", "实施期", "实施周期"].contains { plainTags ? tags.hasBytes($0) : tags.contains($0) }
+            let isAnnual = ["年度", "当年", "本年"].contains { plainTags ? tags.hasBytes($0) : tags.contains($0) }
             switch field {
             case .nature: natureColumns.append(i)
             case .indicatorBlock, .treeItem: break
@@ -156,6 +158,9 @@ struct IndicatorBlock {
         firstColumn = [level1Column, level2Column, nameColumn].compactMap { $0 }.min() ?? 0
         squashedHeader = header.map(LabelText.squash)
     }
+
+    /// The annual amount before an initial one before the row header (年度预算数) before the whole.
+    private static let budgetRanks: [LabelField: Int] = [.budget: 0, .budgetInitial: 1, .moneyRowHeader: 2, .budgetTotal: 3]
 
     /// A header whose groups sit on the row above (`中期绩效指标 | | | 年度绩效指标` over `二级 | 三级 | 指标值 | 二级 …`):
     /// each column takes its group as a note (`二级指标(中期)`), and an empty cell takes the text above it.
@@ -291,7 +296,7 @@ struct IndicatorBlock {
             if !target.isEmpty {
                 context.warning(position, "target `\(target)` has no 三级指标 name; row not read")
             } else if !l1.isEmpty || !l2.isEmpty {
-                draft.noteCoverage(level1: level1, level2: level2, filled: false, line: position.lineNumber)
+                draft.noteCoverage(level1: level1, level2: level2, filled: false, line: position.lineNumber, texts: context.cellLabels)
             }
             return
         }
@@ -329,7 +334,7 @@ struct IndicatorBlock {
             record.extra.append("\(squashedHeader[i]): \(cell(i))")
         }
         if target.isEmpty { context.warning(position, "indicator `\(name)` has no target (指标值)") }
-        draft.noteCoverage(level1: level1, level2: level2, filled: true, line: position.lineNumber)
+        draft.noteCoverage(level1: level1, level2: level2, filled: true, line: position.lineNumber, texts: context.cellLabels)
         draft.indicators.append(.init(record: record, targetText: target, actualText: record.actual, position: position))
     }
 

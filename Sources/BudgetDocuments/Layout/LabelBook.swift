@@ -52,6 +52,13 @@ public struct LabelBook: Sendable {
     private var ledgerNames: [String: LedgerField] = [:]
     /// How a bare 前 is read (`reading.bare_before`); the literal reading unless the table says otherwise.
     public private(set) var bareBefore: TargetReader.BareBefore = .periodStart
+    /// The scalars of every key `fields`, `level1Names` and `level2Names` hold, for `mayName`.
+    private var keySignatures: [ScalarSignature] = []
+    /// Whether `mayName` can rule cells out (false when a key is empty or holds a scalar
+    /// `ScalarSignature` does not vouch for).
+    private var filtersCells = false
+
+    private init() {}
 
     /// The built-in table (the text of `datasets/labels.tsv`, embedded by `make labels`).
     public static let builtIn: LabelBook = {
@@ -99,7 +106,40 @@ public struct LabelBook: Sendable {
             }
         }
         book.titleEndings.sort { $0.ending.count > $1.ending.count }
+        book.signKeys()
         return book
+    }
+
+    private mutating func signKeys() {
+        var signatures: [ScalarSignature] = []
+        var seen = Set<ScalarSignature>()
+        var filters = true
+        func sign(_ bytes: UnsafeRawBufferPointer) {
+            let signature = ScalarSignature(squashing: bytes)
+            if bytes.isEmpty || signature.hasUnvouchedScalar { filters = false }
+            if seen.insert(signature).inserted { signatures.append(signature) }
+        }
+        for key in fields.keys { key.bytes.withUnsafeBytes(sign) }
+        for key in Array(level1Names.keys) + Array(level2Names.keys) { key.withUTF8Bytes(sign) }
+        keySignatures = signatures
+        filtersCells = filters
+    }
+
+    /// False when no key of this book can be the parsed key of a cell of these UTF-8 bytes, so the
+    /// cell names no field and no category: most cells (names, targets, amounts) are ruled out
+    /// without taking them apart (`LabelText.parse` of every distinct short cell was ~7 % of
+    /// loading, issue 13). True means only that the cell may name one.
+    ///
+    /// A parsed key keeps scalars of the squashed cell only (and may gain a `(`), so a key's scalars
+    /// must all be in the cell's. `fields` compares keys' bytes; `level1Names`/`level2Names` are
+    /// `String`-keyed, equal under canonical equivalence, so a cell or key holding a scalar that
+    /// could be spelled another way (`ScalarSignature.hasUnvouchedScalar`) is never ruled out.
+    func mayName(_ cell: UnsafeRawBufferPointer) -> Bool {
+        guard filtersCells else { return true }
+        var signature = ScalarSignature(squashing: cell)
+        if signature.hasUnvouchedScalar { return true }
+        signature.add(UInt32(UInt8(ascii: "(")))
+        return keySignatures.contains { signature.covers($0) }
     }
 
     /// The ledger column a header cell names (`支付日期`, `金额(元)`, `Date`), if any; a folder's own
@@ -150,6 +190,43 @@ public struct LabelBook: Sendable {
 
     /// `level2Category` of a cell already parsed.
     func level2Category(of label: LabelText) -> String? { level2Names[label.key] }
+}
+
+/// Which scalars a text holds once squashed (`LabelText.squash`): each scalar sets one of 128 bits
+/// (a Bloom filter), for `LabelBook.mayName`.
+struct ScalarSignature: Hashable, Sendable {
+    private var low: UInt64 = 0, high: UInt64 = 0
+    /// The text holds a scalar that is not plain (`isPlainScalar`): one another spelling could
+    /// equal under canonical equivalence (an accented letter, a CJK compatibility ideograph, a
+    /// negated sign) or with a combining class. Texts of plain scalars are canonically equivalent
+    /// only when they are the same scalars.
+    private(set) var hasUnvouchedScalar = false
+
+    init(squashing bytes: UnsafeRawBufferPointer) {
+        var i = 0
+        while i < bytes.count {
+            var (scalar, next) = decodeScalar(bytes, at: i)
+            i = next
+            // What squashing makes of it.
+            switch scalar {
+            case 0x3000, 0x20, 0x09, 0xA0, 0x0A, 0x0D, 0x2002, 0x2003, 0x2009, 0x200B: continue
+            case 0xFF01...0xFF5E: scalar -= 0xFEE0
+            case 0x2236: scalar = UInt32(UInt8(ascii: ":"))
+            default: break
+            }
+            if isPlainScalar(scalar) { add(scalar) } else { hasUnvouchedScalar = true }
+        }
+    }
+
+    mutating func add(_ scalar: UInt32) {
+        let bit = (scalar &* 0x9E37_79B1) >> 25  // 0..<128
+        if bit < 64 { low |= 1 << UInt64(bit) } else { high |= 1 << UInt64(bit - 64) }
+    }
+
+    /// Every scalar bit of `other` is set here.
+    func covers(_ other: ScalarSignature) -> Bool {
+        other.low & ~low == 0 && other.high & ~high == 0
+    }
 }
 
 /// A label cell taken apart: the key compared with `labels.tsv`, and what its notes say.
@@ -334,12 +411,15 @@ struct LabelText: Equatable {
         return String(chars[i...])
     }
 
+    /// Built once: a `Set` literal in `droppingNumbering` was built (and hashed) per label parsed.
+    private static let chineseNumerals: Set<Character> = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"]
+
     static func droppingNumbering(_ text: String) -> String {
         let chars = Array(text)
         var i = 0
         while i < chars.count, chars[i].isASCII, chars[i].isNumber { i += 1 }
         if i > 0, i < 3, i < chars.count - 1, chars[i] == "." || chars[i] == "、" { return String(chars[(i + 1)...]) }
-        let numerals: Set<Character> = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"]
+        let numerals = chineseNumerals
         i = 0
         while i < chars.count, numerals.contains(chars[i]) { i += 1 }
         if i > 0, i < 3, i < chars.count - 1, chars[i] == "、" { return String(chars[(i + 1)...]) }
@@ -383,7 +463,8 @@ struct LabelText: Equatable {
 final class CellLabels {
     /// One distinct cell's answers.
     struct Entry {
-        let label: LabelText
+        /// The parsed label; for a cell `LabelBook.mayName` ruled out, parsed only when asked.
+        var label: LabelText?
         let fields: [LabelField]
         /// `LabelBook.level1Category` / `level2Category` of the cell.
         let level1: String?
@@ -394,6 +475,19 @@ final class CellLabels {
             fields = labels.fields(of: label)
             level1 = labels.level1Category(of: label)
             level2 = labels.level2Category(of: label)
+        }
+
+        /// A cell that names no field and no category (`LabelBook.mayName` is false).
+        init(namingNothing: ()) {
+            label = nil
+            fields = []
+            level1 = nil
+            level2 = nil
+        }
+
+        /// The entry for a cell of these bytes.
+        static func of(_ cell: String, _ bytes: UnsafeRawBufferPointer, _ labels: LabelBook) -> Entry {
+            labels.mayName(bytes) ? Entry(LabelText.parse(cell), labels) : Entry(namingNothing: ())
         }
     }
 
@@ -425,7 +519,7 @@ final class CellLabels {
             if memo.count >= capacity && memo.find(bytes) == nil {
                 return labels.field(LabelText.parse(cell), in: zones)
             }
-            let entry = memo.index(bytes) { Entry(LabelText.parse(cell), labels) }
+            let entry = memo.index(bytes) { Entry.of(cell, bytes, labels) }
             return memo.values[entry].fields.first { zones.contains($0.zone) }
         }
     }
@@ -434,8 +528,8 @@ final class CellLabels {
     func label(_ cell: String) -> LabelText {
         cell.withUTF8Bytes { bytes -> LabelText in
             if bytes.count > LabelText.longestLabelBytes || memo.count >= capacity && memo.find(bytes) == nil { return LabelText.parse(cell) }
-            let entry = memo.index(bytes) { Entry(LabelText.parse(cell), labels) }
-            return memo.values[entry].label
+            let entry = memo.index(bytes) { Entry.of(cell, bytes, labels) }
+            return parsedLabel(entry, cell)
         }
     }
 
@@ -457,7 +551,7 @@ final class CellLabels {
             cellEntries.append(cell.withUTF8Bytes { bytes -> Int32 in
                 if bytes.count > LabelText.longestLabelBytes { return Self.longCell }
                 if memo.count >= capacity && memo.find(bytes) == nil { return Self.unremembered }
-                return Int32(memo.index(bytes) { Entry(LabelText.parse(cell), labels) })
+                return Int32(memo.index(bytes) { Entry.of(cell, bytes, labels) })
             })
         }
         return TableRow(grid: grid, cells: cells, entryBase: base, firstFilled: firstFilled, filledCount: filled)
@@ -478,23 +572,51 @@ final class CellLabels {
         withEntry(row, i) { $0.fields.first { zones.contains($0.zone) } }
     }
 
+    /// The parsed label of memo entry `entry` (the cell `cell`), parsing it the first time it is asked.
+    private func parsedLabel(_ entry: Int, _ cell: String) -> LabelText {
+        if let label = memo.values[entry].label { return label }
+        let label = LabelText.parse(cell)
+        memo.update(entry) { $0.label = label }
+        return label
+    }
+
     /// `LabelText.parse` of cell `i` of a prepared row.
     func label(_ row: TableRow, _ i: Int) -> LabelText {
         let index = row.cells[i].isEmpty ? -3 : cellEntries[row.entryBase + i]
-        if index >= 0 { return memo.values[Int(index)].label }
+        if index >= 0 { return parsedLabel(Int(index), row.cells[i]) }
         return LabelText.parse(row.cells[i])
     }
 
     /// `LabelText.squash` of cell `i` of a prepared row (a short cell's parsed label keeps it as `bare`).
     func squashed(_ row: TableRow, _ i: Int) -> String {
         let index = row.cells[i].isEmpty ? -3 : cellEntries[row.entryBase + i]
-        if index >= 0 { return memo.values[Int(index)].label.bare }
+        if index >= 0, let label = memo.values[Int(index)].label { return label.bare }
         return LabelText.squash(row.cells[i])
     }
 
     /// Cell `i`'s `LabelBook.level1Category`, `level2Category` and parsed key.
     func category(_ row: TableRow, _ i: Int) -> (level1: String?, level2: String?, key: String) {
-        withEntry(row, i) { ($0.level1, $0.level2, $0.label.key) }
+        let categories = withEntry(row, i) { ($0.level1, $0.level2) }
+        return (categories.0, categories.1, label(row, i).key)
+    }
+
+    // MARK: texts as numbers
+
+    /// By bytes first, then by `String` equality (canonical equivalence) for a spelling not seen yet.
+    private var numbersByBytes = ByteTable<Int>(capacity: 64)
+    private var numbersByText: [String: Int] = [:]
+
+    /// A number for `text`, the same for texts that are equal as `String`s (`==`) and different
+    /// for texts that are not: a cheap key for what the readers keep by text (the coverage of
+    /// each project's 一级/二级 pairs).
+    func textNumber(_ text: String) -> Int {
+        text.withUTF8Bytes { bytes -> Int in
+            if let found = numbersByBytes.value(bytes) { return found }
+            let number = numbersByText[text] ?? numbersByText.count
+            if number == numbersByText.count { numbersByText[text] = number }
+            _ = numbersByBytes.index(bytes) { number }
+            return number
+        }
     }
 
     // MARK: titles

@@ -154,9 +154,9 @@ struct TableReader {
             if !value.isEmpty, !["(盖章)", "（盖章）", "盖章"].contains(value) { _ = readInlinePair(rest, at: position) }
             return true
         }
-        // Squashed, a text starts with 报表编号 or 附件 only if it holds 报 or 附: a goal text (most
-        // one-cell rows) need not be squashed to tell.
-        if text.hasBytes("报") || text.hasBytes("附") {
+        // Squashed, a text of plain scalars (`isPlainScalar`) starts with 报表编号 or 附件 only if it
+        // holds 报 or 附: a goal text (most one-cell rows) need not be squashed to tell.
+        if text.hasBytes("报") || text.hasBytes("附") || !text.isPlainText {
             let squashed = LabelText.squash(text)
             if squashed.hasPrefixBytes("报表编号") || squashed.hasPrefixBytes("附件") && squashed.count <= 4 { return true }
         }
@@ -235,14 +235,15 @@ struct TableReader {
             pending.removeAll()
             pendingIsHeaderRow = false
             money = nil
-            let lead = cellLabels.label(row, 0)
             let field = cellLabels.field(row, 0, in: [.money])
-            let amountsOnRow = cells.dropFirst().contains { CellValues.amount($0) != nil }
-            let moneyColumns = cells.indices.dropFirst().filter { i in
+            // Only a money label can start a money block: the other rows need not read every cell as an amount.
+            let amountsOnRow = field != nil && cells.dropFirst().contains { CellValues.amount($0) != nil }
+            let moneyColumns = field == nil ? [] : cells.indices.dropFirst().filter { i in
                 guard let f = cellLabels.field(row, i, in: [.money]) else { return false }
                 return f != .moneyBlock && f != .moneyRowHeader
             }
             if field == .moneyBlock || field != nil && !moneyColumns.isEmpty && !amountsOnRow {
+                let lead = cellLabels.label(row, 0)
                 var block = MoneyBlock(multiplier: lead.unitMultiplier)
                 for i in cells.indices where block.multiplier == nil { block.multiplier = cellLabels.label(row, i).unitMultiplier }
                 if !amountsOnRow && !moneyColumns.isEmpty {
@@ -317,11 +318,10 @@ struct TableReader {
         while i < cells.count {
             let cell = cells[i]
             if cell.isEmpty { i += 1; continue }
-            let label = cellLabels.label(row, i)
             let zones: LabelZone = money == nil ? [.project, .goal] : [.project, .goal, .money]
             var field = cellLabels.field(row, i, in: zones) ?? cellLabels.field(row, i, in: [.project, .goal, .money])
             // `项目资金 | 合计 | 3,456,000.00 | 财政拨款 | …`: in a money block 合计 is the whole amount.
-            if field == nil, money != nil, ["合计", "总计"].contains(label.key) { field = .budgetTotal }
+            if field == nil, money != nil, ["合计", "总计"].contains(cellLabels.label(row, i).key) { field = .budgetTotal }
             var j = i + 1
             while j < cells.count, cells[j].isEmpty { j += 1 }
             if let field {
@@ -339,7 +339,7 @@ struct TableReader {
                     if field == .budget { draft.budgetValueColumn = j }
                     if field == .fundsFiscal, draft.fiscal != nil, j == draft.budgetValueColumn { draft.fiscal = nil }
                     if field == .fundsOther, !draft.other.isEmpty, j == draft.budgetValueColumn { draft.other.removeAll() }
-                    assign(field, label: label, raw: cell, value: value, at: position.at(column: j))
+                    assign(field, label: cellLabels.label(row, i), raw: cell, value: value, at: position.at(column: j))
                     i = next
                 } else {
                     // A label whose value is on the row below (goals, names, years). Amounts never are:
@@ -770,7 +770,7 @@ struct TableReader {
             }
             if let c2 = labels.level2Category(text), value.isEmpty {
                 level2 = c2; level2Raw = text
-                if started { draft.noteCoverage(level1: level1, level2: level2, filled: false, line: row.position.lineNumber) }
+                if started { draft.noteCoverage(level1: level1, level2: level2, filled: false, line: row.position.lineNumber, texts: cellLabels) }
                 continue
             }
             if !started {
@@ -789,7 +789,7 @@ struct TableReader {
             record.shortName = IndicatorBlock.shortName(text)
             if case .line = row.position {} else { record.position = row.position.description }
             if value.isEmpty { context.warning(row.position, "indicator `\(clip(text))` has no 指标值") }
-            draft.noteCoverage(level1: level1, level2: level2, filled: true, line: row.position.lineNumber)
+            draft.noteCoverage(level1: level1, level2: level2, filled: true, line: row.position.lineNumber, texts: cellLabels)
             draft.indicators.append(.init(record: record, targetText: value, actualText: nil, position: row.position))
         }
         if started { projects.append(draft); draft = ProjectDraft(position: facts.position) }
