@@ -52,10 +52,10 @@ public struct LabelBook: Sendable {
     private var ledgerNames: [String: LedgerField] = [:]
     /// How a bare 前 is read (`reading.bare_before`); the literal reading unless the table says otherwise.
     public private(set) var bareBefore: TargetReader.BareBefore = .periodStart
-    /// The scalars of every key `fields`, `level1Names` and `level2Names` hold, for `mayName`.
-    private var keySignatures: [ScalarSignature] = []
-    /// Whether `mayName` can rule cells out (false when a key is empty or holds a scalar
-    /// `ScalarSignature` does not vouch for).
+    /// The shape of every key `fields`, `level1Names` and `level2Names` hold, for `mayName`.
+    private var keyShapes: [LabelShape] = []
+    /// Whether `mayName` can rule cells out (false when a key is empty or holds a scalar that is
+    /// not plain, `isPlainScalar`).
     private var filtersCells = false
 
     private init() {}
@@ -111,35 +111,27 @@ public struct LabelBook: Sendable {
     }
 
     private mutating func signKeys() {
-        var signatures: [ScalarSignature] = []
-        var seen = Set<ScalarSignature>()
+        var shapes: [LabelShape] = []
+        var seen = Set<LabelShape>()
         var filters = true
         func sign(_ bytes: UnsafeRawBufferPointer) {
-            let signature = ScalarSignature(squashing: bytes)
-            if bytes.isEmpty || signature.hasUnvouchedScalar { filters = false }
-            if seen.insert(signature).inserted { signatures.append(signature) }
+            guard let shape = LabelShape(key: bytes) else { filters = false; return }
+            // A key with a bracket or a star is never the key of a cell `mayName` rules on.
+            if shape.canMatchFilteredCells, seen.insert(shape).inserted { shapes.append(shape) }
         }
         for key in fields.keys { key.bytes.withUnsafeBytes(sign) }
         for key in Array(level1Names.keys) + Array(level2Names.keys) { key.withUTF8Bytes(sign) }
-        keySignatures = signatures
+        keyShapes = shapes
         filtersCells = filters
     }
 
-    /// False when no key of this book can be the parsed key of a cell of these UTF-8 bytes, so the
-    /// cell names no field and no category: most cells (names, targets, amounts) are ruled out
-    /// without taking them apart (`LabelText.parse` of every distinct short cell was ~7 % of
-    /// loading, issue 13). True means only that the cell may name one.
-    ///
-    /// A parsed key keeps scalars of the squashed cell only (and may gain a `(`), so a key's scalars
-    /// must all be in the cell's. `fields` compares keys' bytes; `level1Names`/`level2Names` are
-    /// `String`-keyed, equal under canonical equivalence, so a cell or key holding a scalar that
-    /// could be spelled another way (`ScalarSignature.hasUnvouchedScalar`) is never ruled out.
+    /// False when no key of this book can be the parsed key (`LabelText.parse`) of a cell of these
+    /// UTF-8 bytes, so the cell names no field and no category: most cells (names, targets,
+    /// amounts) are ruled out without taking them apart (parsing every distinct short cell was
+    /// ~7 % of loading, issue 13). True means only that the cell may name one.
     func mayName(_ cell: UnsafeRawBufferPointer) -> Bool {
-        guard filtersCells else { return true }
-        var signature = ScalarSignature(squashing: cell)
-        if signature.hasUnvouchedScalar { return true }
-        signature.add(UInt32(UInt8(ascii: "(")))
-        return keySignatures.contains { signature.covers($0) }
+        guard filtersCells, let shape = LabelShape(cell: cell) else { return true }
+        return keyShapes.contains { shape.mayHold($0) }
     }
 
     /// The ledger column a header cell names (`支付日期`, `金额(元)`, `Date`), if any; a folder's own
@@ -192,18 +184,82 @@ public struct LabelBook: Sendable {
     func level2Category(of label: LabelText) -> String? { level2Names[label.key] }
 }
 
-/// Which scalars a text holds once squashed (`LabelText.squash`): each scalar sets one of 128 bits
-/// (a Bloom filter), for `LabelBook.mayName`.
-struct ScalarSignature: Hashable, Sendable {
-    private var low: UInt64 = 0, high: UInt64 = 0
-    /// The text holds a scalar that is not plain (`isPlainScalar`): one another spelling could
-    /// equal under canonical equivalence (an accented letter, a CJK compatibility ideograph, a
-    /// negated sign) or with a combining class. Texts of plain scalars are canonically equivalent
-    /// only when they are the same scalars.
-    private(set) var hasUnvouchedScalar = false
+/// What `LabelText.parse` leaves of a label, in a form that rules keys out cheaply: for
+/// `LabelBook.mayName`.
+///
+/// The parsed key of a cell is its squashed text (`LabelText.squash`) with ★/☆ removed, a prefix
+/// dropped (numbering `1.`/`一、`, `其中`, a month span, a `2024年` year: all begin with a digit,
+/// a numeral, 其 or 截), every bracketed note removed, and a suffix dropped (colons, a score
+/// `10分`). So for a cell without stars and with balanced brackets, the key is a run of the
+/// cell's text outside brackets (`outside`) that starts where that text starts (unless it begins
+/// with a digit, a numeral, 其 or 截) and ends where it ends bar trailing colons (unless it then
+/// ends with 分). A key's scalars and adjacent pairs must all be the run's: 256 bits (a Bloom
+/// filter) of the scalars and pairs outside brackets, and the first and last scalar, compared
+/// exactly. Texts with a scalar that is not plain (`isPlainScalar`: another spelling could equal
+/// it as a `Character` or under canonical equivalence, which the `String`-keyed category names
+/// use) are never ruled out; neither are cells with a star or an unclosed bracket.
+struct LabelShape: Hashable, Sendable {
+    private var bits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    /// The first and the last scalar of the run (the key's own, for a key); 0 when any may be.
+    private var first: UInt32 = 0
+    private var last: UInt32 = 0
+    /// A key holding a bracket or a star (only ever parsed from an unclosed or starred cell).
+    private var holdsBracketOrStar = false
 
-    init(squashing bytes: UnsafeRawBufferPointer) {
+    var canMatchFilteredCells: Bool { !holdsBracketOrStar }
+
+    static func == (a: LabelShape, b: LabelShape) -> Bool {
+        a.bits == b.bits && a.first == b.first && a.last == b.last && a.holdsBracketOrStar == b.holdsBracketOrStar
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(bits.0); hasher.combine(bits.1); hasher.combine(bits.2); hasher.combine(bits.3)
+        hasher.combine(first); hasher.combine(last)
+    }
+
+    private mutating func set(_ x: UInt64) {
+        let bit = (x &* 0x9E37_79B9_7F4A_7C15) >> 56
+        switch bit >> 6 {
+        case 0: bits.0 |= 1 << (bit & 63)
+        case 1: bits.1 |= 1 << (bit & 63)
+        case 2: bits.2 |= 1 << (bit & 63)
+        default: bits.3 |= 1 << (bit & 63)
+        }
+    }
+
+    private mutating func add(_ scalar: UInt32, after previous: UInt32?) {
+        set(UInt64(scalar) &+ 1)
+        if let previous { set((UInt64(previous) << 21 | UInt64(scalar)) &+ 0x5555) }
+    }
+
+    private static func isOpener(_ v: UInt32) -> Bool { v == 0x28 || v == 0x5B || v == 0x3010 }  // ( [ 【
+    private static func isCloser(_ v: UInt32) -> Bool { v == 0x29 || v == 0x5D || v == 0x3011 }  // ) ] 】
+    private static func isStar(_ v: UInt32) -> Bool { v == 0x2605 || v == 0x2606 }
+
+    /// A key of the book (already parsed, so squashed); nil when it is empty or not all plain.
+    init?(key bytes: UnsafeRawBufferPointer) {
         var i = 0
+        var previous: UInt32?
+        while i < bytes.count {
+            let (scalar, next) = decodeScalar(bytes, at: i)
+            i = next
+            guard isPlainScalar(scalar) else { return nil }
+            if Self.isOpener(scalar) || Self.isCloser(scalar) || Self.isStar(scalar) { holdsBracketOrStar = true }
+            add(scalar, after: previous)
+            if first == 0 { first = scalar }
+            last = scalar
+            previous = scalar
+        }
+        guard previous != nil else { return nil }
+    }
+
+    /// A cell's raw UTF-8; nil when it cannot be ruled on (a scalar not plain, a star, an unclosed bracket).
+    init?(cell bytes: UnsafeRawBufferPointer) {
+        var i = 0
+        var depth = 0
+        var previous: UInt32?
+        var lastNonColon: UInt32 = 0
+        var start: UInt32?
         while i < bytes.count {
             var (scalar, next) = decodeScalar(bytes, at: i)
             i = next
@@ -214,18 +270,35 @@ struct ScalarSignature: Hashable, Sendable {
             case 0x2236: scalar = UInt32(UInt8(ascii: ":"))
             default: break
             }
-            if isPlainScalar(scalar) { add(scalar) } else { hasUnvouchedScalar = true }
+            guard isPlainScalar(scalar), !Self.isStar(scalar) else { return nil }
+            // The notes loop of `LabelText.parseUncached`: openers nest, a closer closes only an open note.
+            if Self.isOpener(scalar) { depth += 1; continue }
+            if depth > 0 {
+                if Self.isCloser(scalar) { depth -= 1 }
+                continue
+            }
+            add(scalar, after: previous)
+            previous = scalar
+            if start == nil { start = scalar }
+            if scalar != 0x3A { lastNonColon = scalar }
         }
+        guard depth == 0 else { return nil }
+        if let start {
+            switch start {
+            case 0x30...0x39, 0x4E00, 0x4E03, 0x4E09, 0x4E5D, 0x4E8C, 0x4E94, 0x516B, 0x516D, 0x5341, 0x56DB, 0x5176, 0x622A:
+                first = 0  // 0-9 一七三九二五八六十四 其 截: a prefix may be dropped
+            default:
+                first = start
+            }
+        }
+        last = lastNonColon == 0x5206 ? 0 : lastNonColon  // 分: a score may be dropped
+        if lastNonColon == 0 { last = UInt32.max }  // nothing but colons: no key of a book ends here
     }
 
-    mutating func add(_ scalar: UInt32) {
-        let bit = (scalar &* 0x9E37_79B1) >> 25  // 0..<128
-        if bit < 64 { low |= 1 << UInt64(bit) } else { high |= 1 << UInt64(bit - 64) }
-    }
-
-    /// Every scalar bit of `other` is set here.
-    func covers(_ other: ScalarSignature) -> Bool {
-        other.low & ~low == 0 && other.high & ~high == 0
+    /// Whether `key` may be what parsing leaves of this cell.
+    func mayHold(_ key: LabelShape) -> Bool {
+        (first == 0 || first == key.first) && (last == 0 || last == key.last)
+            && key.bits.0 & ~bits.0 == 0 && key.bits.1 & ~bits.1 == 0 && key.bits.2 & ~bits.2 == 0 && key.bits.3 & ~bits.3 == 0
     }
 }
 
