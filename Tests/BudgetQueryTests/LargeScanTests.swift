@@ -82,6 +82,9 @@ struct LargeScanTests {
         // The second condition runs over the first one's rows.
         let both = (0..<Self.rows).filter { Self.year($0) == 2022 && Self.kind($0) == "c" }.count
         #expect(try Self.count("t | where year == 2022 and kind == \"c\"") == Int64(both))
+        // And the other way: the null years are dropped among the rows the first condition kept.
+        let after = (0..<Self.rows).filter { Self.kind($0) == "b" && (Self.year($0).map { $0 >= 2021 } ?? false) }.count
+        #expect(try Self.count("t | where kind == \"b\" and year >= 2021") == Int64(after))
     }
 
     @Test func summariesByFewValuesMatchTheGeneralPath() throws {

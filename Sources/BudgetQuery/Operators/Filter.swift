@@ -301,10 +301,29 @@ extension Executor {
     }
 
     /// `kept` positions (among the current rows, read through `rows`) less those null in `nulls`.
+    ///
+    /// Written as the scans are, branch-free into a buffer of `kept`'s size: `filter` with its
+    /// closure and `append` per position was 15 % of Q6 at 1M.
     static func dropNulls(_ kept: [Int32], _ nulls: NullMask, _ rows: [Int32]?) -> [Int32] {
         guard nulls.hasNulls else { return kept }
-        if let rows { return kept.filter { !nulls.isNull(Int(rows[Int($0)])) } }
-        return kept.filter { !nulls.isNull(Int($0)) }
+        return [Int32](unsafeUninitializedCapacity: kept.count) { out, n in
+            n = 0
+            kept.withUnsafeBufferPointer { positions in
+                if let rows {
+                    rows.withUnsafeBufferPointer { r in
+                        for p in positions {
+                            out[n] = p
+                            n &+= nulls.isNull(Int(r[Int(p)])) ? 0 : 1
+                        }
+                    }
+                } else {
+                    for p in positions {
+                        out[n] = p
+                        n &+= nulls.isNull(Int(p)) ? 0 : 1
+                    }
+                }
+            }
+        }
     }
 
     /// Positions whose value passes `test`: a predicate type (not a closure), so each scan is
