@@ -117,6 +117,8 @@ extension Table {
         for index in byColumn.indices {
             guard let joined = Column.concatenated(byColumn[index]) else { return nil }
             byColumn[index] = []
+            // The parts' pages go back before the next column takes new ones.
+            AllocatorTuning.releaseFreedMemory()
             columns.append(joined)
         }
         return Table(name: name, aliases: aliases, columns: columns)
