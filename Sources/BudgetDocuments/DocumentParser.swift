@@ -62,6 +62,7 @@ public struct DocumentParser {
             rows.append(row)
         }
         let cellLabels = CellLabels(labels: labels)
+        defer { cellLabels.forgetIndicatorHeaders() }
         // Each row's cells trimmed and looked up once, for the segmenter and the readers.
         let (preamble, segments) = TableSegmenter(labels: labels, cellLabels: cellLabels).split(rows.map(cellLabels.prepare))
         if segments.isEmpty {
@@ -78,6 +79,7 @@ public struct DocumentParser {
         }
         var context = TableReader.Context(file: file, labels: labels, cellLabels: cellLabels)
         let readings = TargetMemo(bareBefore: labels.bareBefore)
+        let mentions = RegionMemo(gazetteer: gazetteer)
         var previousFacts: TableReader.TableFacts?
         // Read every table first, then finish them: a table without a year may share the others'.
         var read: [(reader: TableReader, drafts: [ProjectDraft], diagnostics: [Diagnostic])] = []
@@ -131,7 +133,8 @@ public struct DocumentParser {
             }
             var skipped = false
             for draft in drafts {
-                if let record = finish(draft, reader: reader, context: &context, origin: output.origin, readings: readings, documentYear: documentYear) {
+                if let record = finish(draft, reader: reader, context: &context, origin: output.origin, readings: readings, mentions: mentions,
+                                       documentYear: documentYear) {
                     output.projects.append(record)
                 } else {
                     skipped = true
@@ -143,7 +146,7 @@ public struct DocumentParser {
     }
 
     private func finish(_ draft: ProjectDraft, reader: TableReader, context: inout TableReader.Context, origin: Origin,
-                        readings: TargetMemo, documentYear: Int?) -> ProjectRecord? {
+                        readings: TargetMemo, mentions: RegionMemo, documentYear: Int?) -> ProjectRecord? {
         let facts = reader.facts
         var draft = draft
         // A 部门整体支出绩效目标表 is the department's own table: the department is its one "project".
@@ -235,7 +238,7 @@ public struct DocumentParser {
         var record = ProjectRecord(
             year: year, name: name, type: draft.type, level: draft.level, department: draft.department, unit: draft.unit,
             startYear: draft.startYear, endYear: draft.endYear, budgetFen: budget, goalPeriod: draft.goalPeriod, goalYear: draft.goalYear,
-            regions: gazetteer.regions(mentionedIn: texts), source: file, line: draft.position.lineNumber,
+            regions: mentions.regions(mentionedIn: texts), source: file, line: draft.position.lineNumber,
             origin: origin, indicators: indicators, coverage: draft.coverage)
         record.documentKind = facts.kind ?? (indicators.contains { $0.actual != nil || $0.score != nil } ? "自评" : "目标")
         record.amountUnit = budgetCell.flatMap(reader.unitName)
@@ -249,6 +252,35 @@ public struct DocumentParser {
         record.endsEarly = draft.endsEarly
         if case .line = draft.position {} else { record.position = draft.position.description }
         return record
+    }
+}
+
+/// `Gazetteer.regions(mentionedIn:)` with each text searched once per document: indicator names
+/// and targets repeat on every table, and searching every region name in every project's joined
+/// texts was ~3 % of loading (issue 13).
+final class RegionMemo {
+    private let gazetteer: Gazetteer
+    private let textByText: Bool
+    private var masks = ByteTable<[UInt64]>(capacity: 256)
+
+    init(gazetteer: Gazetteer) {
+        self.gazetteer = gazetteer
+        textByText = gazetteer.readsTextByText
+    }
+
+    func regions(mentionedIn texts: [String]) -> [String] {
+        guard textByText, !texts.isEmpty else { return gazetteer.regions(mentionedIn: texts) }
+        var union: [UInt64]?
+        for text in texts {
+            let mask = text.withUTF8Bytes { bytes -> [UInt64] in
+                // Long texts (goals) are the project's own: searched, not remembered.
+                if bytes.count > 160 || masks.count >= 100_000 && masks.find(bytes) == nil { return gazetteer.mentions(in: text) }
+                let entry = masks.index(bytes) { gazetteer.mentions(in: text) }
+                return masks.values[entry]
+            }
+            if union == nil { union = mask } else { for w in mask.indices { union![w] |= mask[w] } }
+        }
+        return gazetteer.regions(in: union ?? [])
     }
 }
 

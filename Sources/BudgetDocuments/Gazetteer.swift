@@ -56,6 +56,26 @@ public struct Gazetteer: Sendable {
         return Gazetteer(entries: entries)
     }
 
+    /// Whether `regions(mentionedIn:)` is the union of each text's own mentions: true unless a
+    /// name holds a 0 byte (the separator of the joined texts, which such a name could match across).
+    var readsTextByText: Bool { !needles.contains { names in names.contains { $0.contains(0) } } }
+
+    /// The entries `text` mentions: bit `i % 64` of word `i / 64` for entry `i`.
+    func mentions(in text: String) -> [UInt64] {
+        var mask = [UInt64](repeating: 0, count: (entries.count + 63) / 64)
+        text.withUTF8Bytes { haystack in
+            for i in entries.indices where needles[i].contains(where: { name in name.withUnsafeBytes { bytesContain(haystack, $0) } }) {
+                mask[i / 64] |= 1 << UInt64(i % 64)
+            }
+        }
+        return mask
+    }
+
+    /// The regions of the entries in `mask` (from `mentions`), in gazetteer order.
+    func regions(in mask: [UInt64]) -> [String] {
+        entries.indices.compactMap { i in mask[i / 64] & (1 << UInt64(i % 64)) != 0 ? entries[i].region : nil }
+    }
+
     /// Regions mentioned anywhere in `texts`, in gazetteer order.
     ///
     /// Searches UTF-8 bytes: Foundation's `contains` folds character clusters and dominated

@@ -110,6 +110,56 @@ struct ReaderFastPathTests {
         }
     }
 
+    @Test func blankCellsAreWhiteSpaceCells() {
+        for cell in Self.cells + ["", " ", "\u{3000}", " \u{301}", "\t", "\u{A0}x", "a "] {
+            #expect(cell.isBlank == cell.allSatisfy(\.isWhitespace), "`\(cell)`")
+        }
+    }
+
+    @Test func codesAreSplitAsByCharacters() {
+        // `CellValues.splitCode` before its first-scalar shortcut.
+        func characterSplit(_ raw: String) -> (code: String?, name: String) {
+            let text = raw.trimmed
+            let chars = Array(text)
+            guard let first = chars.first else { return (nil, text) }
+            let closers: [Character: Character] = ["[": "]", "(": ")", "（": "）", "【": "】", "〔": "〕"]
+            if let closer = closers[first], let end = chars.firstIndex(of: closer), end > 1 {
+                let code = String(chars[1..<end])
+                let rest = String(chars[(end + 1)...]).trimmed
+                if code.allSatisfy({ $0.isASCII && ($0.isNumber || $0.isLetter) }), !rest.isEmpty { return (code, rest) }
+            }
+            var i = 0
+            while i < chars.count, chars[i].isASCII, chars[i].isNumber { i += 1 }
+            if i >= 2, i < chars.count - 1, chars[i] == "-" || chars[i] == "－" || chars[i] == "_" {
+                return (String(chars[0..<i]), String(chars[(i + 1)...]).trimmed)
+            }
+            return (nil, text)
+        }
+        for cell in Self.cells + ["[015001]武汉市青山区教育局", "(433)乌海市供销合作社联合社(部门)", "820001-井研县马踏镇人民政府", "1\u{301}2-x", "（1）甲", "〔7〕乙"] {
+            let split = CellValues.splitCode(cell), expected = characterSplit(cell)
+            #expect(split.code == expected.code && split.name == expected.name, "`\(cell)`")
+        }
+    }
+
+    @Test func regionsAreFoundTextByTextAsInTheJoinedTexts() {
+        let gazetteer = Gazetteer.builtIn
+        let memo = RegionMemo(gazetteer: gazetteer)
+        var generator = SystemRandomNumberGenerator()
+        let pool = Array(Self.cells.prefix(2000)) + gazetteer.entries.flatMap { [$0.region] + $0.aliases }
+        for _ in 0..<2000 {
+            let texts = (0..<Int.random(in: 1...6, using: &generator)).map { _ in pool.randomElement(using: &generator)! }
+            #expect(memo.regions(mentionedIn: texts) == gazetteer.regions(mentionedIn: texts), "\(texts)")
+        }
+    }
+
+    @Test func aRepeatedHeaderWithoutNamesIsReportedForEveryTable() {
+        let table = ["项目绩效目标表", "项目名称\t甲", "2024年预算金额（元）\t100", "一级指标\t二级指标\t指标值", "产出指标\t数量指标\t5"]
+        let text = (table + [""] + table).joined(separator: "\n") + "\n"
+        let output = DocumentLoader.parse(bytes: Array(text.utf8), file: "t.txt").0
+        let warnings = output.diagnostics.filter { $0.message.contains("has no 三级指标 column") }.map(\.line)
+        #expect(warnings == [4, 10])
+    }
+
     @Test func textNumbersFollowStringEquality() {
         let labels = CellLabels(labels: .builtIn)
         let texts = ["产出指标", "效益指标", "e\u{301}", "\u{E9}", "\u{F90A}", "金", "产出指标"]

@@ -43,7 +43,7 @@ enum TextGrid {
                         }
                         i += 1
                     }
-                    while let last = cells.last, last.allSatisfy(\.isWhitespace) { cells.removeLast() }
+                    while let last = cells.last, last.isBlank { cells.removeLast() }
                     if !cells.isEmpty {
                         rows.append(GridRow(cells: cells, position: .line(lineNumber), isUnterminatedLastLine: unterminated))
                     }
@@ -56,6 +56,14 @@ enum TextGrid {
 }
 
 extension String {
+    /// `allSatisfy(\.isWhitespace)`, without walking `Character`s for an empty cell or one that
+    /// starts with an ASCII byte that is not white space (no such first `Character` is).
+    var isBlank: Bool {
+        guard let first = utf8.first else { return true }
+        if first < 0x80, first != 0x20, !(0x09...0x0D).contains(first) { return false }
+        return allSatisfy(\.isWhitespace)
+    }
+
     /// Trims whitespace (ASCII, ideographic, no-break) at both ends.
     var trimmed: String {
         needsTrimming ? Substring(self).trimmingCharacters() : self

@@ -150,6 +150,12 @@ enum CellValues {
     /// → (code, name). Names without a code come back unchanged.
     static func splitCode(_ raw: String) -> (code: String?, name: String) {
         let text = raw.trimmed
+        // A code starts with a bracket or an ASCII digit; no other first scalar starts a
+        // `Character` the rules below take for one (most names: no `Character` array to build).
+        switch text.unicodeScalars.first?.value ?? 0 {
+        case 0x5B, 0x28, 0xFF08, 0x3010, 0x3014, 0x30...0x39: break  // [ ( （ 【 〔 0-9
+        default: return (nil, text)
+        }
         let chars = Array(text)
         guard let first = chars.first else { return (nil, text) }
         let closers: [Character: Character] = ["[": "]", "(": ")", "（": "）", "【": "】", "〔": "〕"]

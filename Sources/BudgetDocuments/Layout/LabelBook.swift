@@ -542,12 +542,15 @@ final class CellLabels {
         /// `LabelBook.level1Category` / `level2Category` of the cell.
         let level1: String?
         let level2: String?
+        /// No field and no category: a prepared row's cell of this entry is marked `namesNothing`.
+        let namesNothing: Bool
 
         init(_ label: LabelText, _ labels: LabelBook) {
             self.label = label
             fields = labels.fields(of: label)
             level1 = labels.level1Category(of: label)
             level2 = labels.level2Category(of: label)
+            namesNothing = fields.isEmpty && level1 == nil && level2 == nil
         }
 
         /// A cell that names no field and no category (`LabelBook.mayName` is false).
@@ -556,6 +559,7 @@ final class CellLabels {
             fields = []
             level1 = nil
             level2 = nil
+            namesNothing = true
         }
 
         /// The entry for a cell of these bytes.
@@ -568,9 +572,11 @@ final class CellLabels {
     private var memo = ByteTable<Entry>(capacity: 256)
     /// A document of ever-new short cells stops remembering past this many.
     private let capacity = 100_000
-    /// The prepared rows' cells, row after row: an index into `memo`, `longCell` or `unremembered`.
+    /// The prepared rows' cells, row after row: an index into `memo`, `longCell`, `unremembered`
+    /// or `namesNothing` (most cells: no entry to look at for any question but the parsed label).
     private var cellEntries: [Int32] = []
-    private static let longCell: Int32 = -1, unremembered: Int32 = -2
+    private static let longCell: Int32 = -1, unremembered: Int32 = -2, namesNothing: Int32 = -3
+    private static let nothing = Entry(namingNothing: ())
     /// The answers for a cell too long to be a label (its parsed key is empty) and for an empty cell.
     private let longEntry: Entry
     private let emptyEntry: Entry
@@ -624,7 +630,8 @@ final class CellLabels {
             cellEntries.append(cell.withUTF8Bytes { bytes -> Int32 in
                 if bytes.count > LabelText.longestLabelBytes { return Self.longCell }
                 if memo.count >= capacity && memo.find(bytes) == nil { return Self.unremembered }
-                return Int32(memo.index(bytes) { Entry.of(cell, bytes, labels) })
+                let entry = memo.index(bytes) { Entry.of(cell, bytes, labels) }
+                return memo.values[entry].namesNothing ? Self.namesNothing : Int32(entry)
             })
         }
         return TableRow(grid: grid, cells: cells, entryBase: base, firstFilled: firstFilled, filledCount: filled)
@@ -636,13 +643,20 @@ final class CellLabels {
         if row.cells[i].isEmpty { return body(emptyEntry) }
         let index = cellEntries[row.entryBase + i]
         if index >= 0 { return body(memo.values[Int(index)]) }
+        if index == Self.namesNothing { return body(Self.nothing) }
         if index == Self.longCell { return body(longEntry) }
         return body(Entry(LabelText.parse(row.cells[i]), labels))
     }
 
     /// The field cell `i` of a prepared row names in `zones`, if any (as `field(row.cells[i], in:)`).
     func field(_ row: TableRow, _ i: Int, in zones: LabelZone) -> LabelField? {
-        withEntry(row, i) { $0.fields.first { zones.contains($0.zone) } }
+        // Most cells name nothing: answered from the row's code alone.
+        if !row.cells[i].isEmpty {
+            let index = cellEntries[row.entryBase + i]
+            if index == Self.namesNothing { return nil }
+            if index >= 0 { return memo.values[Int(index)].fields.first { zones.contains($0.zone) } }
+        }
+        return withEntry(row, i) { $0.fields.first { zones.contains($0.zone) } }
     }
 
     /// The parsed label of memo entry `entry` (the cell `cell`), parsing it the first time it is asked.
@@ -690,6 +704,38 @@ final class CellLabels {
             _ = numbersByBytes.index(bytes) { number }
             return number
         }
+    }
+
+    // MARK: indicator headers
+
+    /// Each distinct indicator header's block (`IndicatorBlock.reading`), by the header's cells'
+    /// bytes joined with 0xFF (never in UTF-8).
+    private var indicatorHeaders = ByteTable<IndicatorBlock>(capacity: 16)
+    private var headerKey: [UInt8] = []
+
+    private func keying(_ header: [String]) {
+        headerKey.removeAll(keepingCapacity: true)
+        for cell in header {
+            headerKey.append(contentsOf: cell.utf8)
+            headerKey.append(0xFF)
+        }
+    }
+
+    func indicatorHeader(_ header: [String]) -> IndicatorBlock? {
+        keying(header)
+        return headerKey.withUnsafeBytes { indicatorHeaders.value($0) }
+    }
+
+    /// Lets the remembered blocks go: each holds a context that holds this object, a cycle that
+    /// `DocumentParser` breaks when the document is read.
+    func forgetIndicatorHeaders() {
+        indicatorHeaders = ByteTable(capacity: 16)
+    }
+
+    func remember(indicatorHeader header: [String], _ block: IndicatorBlock) {
+        guard indicatorHeaders.count < 1_000 else { return }
+        keying(header)
+        headerKey.withUnsafeBytes { key in _ = indicatorHeaders.index(key) { block } }
     }
 
     // MARK: titles

@@ -98,7 +98,7 @@ struct TableReader {
             if row.isIndicatorHeader {
                 sawIndicatorBlock = true
                 let header = IndicatorBlock.mergingGroupRow(index > 0 ? rows[index - 1].cells : [], into: row.cells, labels: labels)
-                var block = IndicatorBlock(header: header, position: row.position, labels: labels, context: context)
+                var block = IndicatorBlock.reading(header: header, position: row.position, labels: labels, context: context)
                 // `绩效指标 | 一级指标：产出指标` just above the header names the first rows' category.
                 if index > 0, let last = rows[index - 1].cells.last(where: { !$0.isEmpty }) { _ = block.readSectionRow(text: last) }
                 context = block.context
