@@ -73,7 +73,7 @@ struct IndicatorBlock {
             if block.nameColumn == nil { block.warnNoNameColumn() }
             return block
         }
-        var block = IndicatorBlock(header: header, position: position, labels: labels, context: context)
+        let block = IndicatorBlock(header: header, position: position, labels: labels, context: context)
         var template = block
         template.context.diagnostics.removeAll()
         context.cellLabels.remember(indicatorHeader: header, template)
@@ -239,9 +239,8 @@ struct IndicatorBlock {
         func cell(_ i: Int?) -> String { i.map { $0 < cells.count ? cells[$0] : "" } ?? "" }
         let l1 = cell(level1Column), l2 = cell(level2Column)
         var name = cell(nameColumn)
-        var inlineTarget: String?
+        // `名称：目标` in one cell: only the name part says whether the row was cut off.
         if namesHoldTargets, let colon = name.firstIndex(where: { $0 == ":" || $0 == "：" }), colon != name.startIndex {
-            inlineTarget = String(name[name.index(after: colon)...]).trimmed
             name = String(name[..<colon]).trimmed
         }
         if name.isEmpty, !l2.isEmpty, labels.level2Category(l2) == nil { return l2 }
