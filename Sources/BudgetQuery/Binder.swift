@@ -371,8 +371,9 @@ struct BindingContext: Sendable {
     /// A one-row, one-column let as a scalar.
     func scalarLet(_ name: String) -> Scalar? {
         guard let frame = lets[name], frame.rowCount == 1, frame.columns.count == 1 else { return nil }
-        let column = frame.dense(0)
-        return Scalar(value: column.value(at: 0), type: column.type)
+        // One row: the column is read at its one base row, not gathered.
+        let (column, rows) = frame.raw(0)
+        return Scalar(value: column.value(at: rows.map { Int($0[0]) } ?? 0), type: column.type)
     }
 
     func hasLet(_ name: String) -> Bool { lets[name] != nil }

@@ -1,3 +1,4 @@
+import BudgetCore
 import BudgetStore
 
 // Scalar functions (the list is ScalarFunction's).
@@ -27,84 +28,89 @@ extension Evaluator {
                 }, type: type)
             }
             let factor = Double(powerOfTen(digits))
-            return realColumn(reals(args[0]).map { $0.isNaN ? .nan : ($0 * factor).rounded(.toNearestOrAwayFromZero) / factor }, type: .real)
+            return realColumn(try mapped(reals(args[0])) { $0.isNaN ? .nan : ($0 * factor).rounded(.toNearestOrAwayFromZero) / factor }, type: .real)
         case .getyear, .getmonth, .quarter:
             let source = args[0].type
             let values = try ints(args[0], scale: 0)
-            let yearMonths = IntValues(values: values.values.map { source == .date ? $0 / 100 : $0 }, nulls: values.nulls)
+            let yearMonths = IntValues(values: try mapped(values.values) { source == .date ? $0 / 100 : $0 }, nulls: values.nulls)
             switch function {
-            case .getyear: return intColumn(IntValues(values: yearMonths.values.map { $0 / 100 }, nulls: yearMonths.nulls), type: .int)
-            case .getmonth: return intColumn(IntValues(values: yearMonths.values.map { $0 % 100 }, nulls: yearMonths.nulls), type: .int)
+            case .getyear: return intColumn(IntValues(values: try mapped(yearMonths.values) { $0 / 100 }, nulls: yearMonths.nulls), type: .int)
+            case .getmonth: return intColumn(IntValues(values: try mapped(yearMonths.values) { $0 % 100 }, nulls: yearMonths.nulls), type: .int)
             default:
                 var builder = StringColumnBuilder(capacity: n)
-                for (i, ym) in yearMonths.values.enumerated() { builder.append(yearMonths.nulls.isNull(i) ? nil : Quarter.text(year: ym / 100, month: ym % 100)) }
+                let ym = yearMonths.values
+                try eachChunk(ym.count) { rows in
+                    for i in rows { builder.append(yearMonths.nulls.isNull(i) ? nil : Quarter.text(year: ym[i] / 100, month: ym[i] % 100)) }
+                }
                 return .column(Column(name: "", type: .string, data: builder.finish()))
             }
         case .strcat:
             // KQL's rule: a null argument counts as empty text; numbers and dates as their exact text.
             let parts = args.map { textOfEachRow($0) }
             var builder = StringColumnBuilder(capacity: n)
-            for i in 0..<n { builder.append(parts.map { $0(i) ?? "" }.joined()) }
+            try eachChunk { rows in for i in rows { builder.append(parts.map { $0(i) ?? "" }.joined()) } }
             return .column(Column(name: "", type: .string, data: builder.finish()))
         case .bar:
-            let values = reals(args[0])
-            let maxima = args.count > 1 ? reals(args[1]) : [Double](repeating: 1, count: n)
-            let widths = args.count > 2 ? reals(args[2]) : [Double](repeating: 20, count: n)
+            let values = try reals(args[0])
+            let maxima = args.count > 1 ? try reals(args[1]) : try rowsOf(1.0)
+            let widths = args.count > 2 ? try reals(args[2]) : try rowsOf(20.0)
             var builder = StringColumnBuilder(capacity: n)
-            for i in 0..<n { builder.append(InlineBar.text(values[i], max: maxima[i], width: widths[i])) }
+            try eachChunk { rows in for i in rows { builder.append(InlineBar.text(values[i], max: maxima[i], width: widths[i])) } }
             return .column(Column(name: "", type: .string, data: builder.finish()))
         case .tofen:
             let values = try ints(args[0], scale: 2)
             return intColumn(values, type: .int)
         case .isnull, .isnotnull, .isempty:
-            var out = [Int64](repeating: 0, count: n)
+            // 1 where the test holds (for isnotnull: where it does not).
+            let yes: Int64 = function == .isnotnull ? 0 : 1
+            let out: [Int64]
             switch args[0] {
             case .scalar(let s):
                 var empty = s.value == .null
                 if function == .isempty, case .string(let text) = s.value { empty = text.isEmpty }
                 if function == .isempty, case .list(let items) = s.value { empty = items.isEmpty }
-                out = [Int64](repeating: empty ? 1 : 0, count: n)
+                out = try rowsOf(empty ? yes : 1 - yes)
             case .column(let c):
                 if function == .isempty, case .lists(let offsets, _, _) = c.data {
-                    for i in 0..<n where offsets[i] == offsets[i + 1] { out[i] = 1 }
+                    out = try perRow { out, rows in for i in rows { out[i] = offsets[i] == offsets[i + 1] ? yes : 1 - yes } }
                 } else if function == .isempty, c.type == .string || c.type == .text {
                     let text = strings(args[0])
-                    for i in 0..<n where (text(i) ?? "").isEmpty { out[i] = 1 }
+                    out = try perRow { out, rows in for i in rows { out[i] = (text(i) ?? "").isEmpty ? yes : 1 - yes } }
                 } else {
-                    for i in 0..<n where c.isNull(i) { out[i] = 1 }
+                    out = try perRow { out, rows in for i in rows { out[i] = c.isNull(i) ? yes : 1 - yes } }
                 }
             }
-            if function == .isnotnull { out = out.map { 1 - $0 } }
-            return boolColumn(out)
+            return try boolColumn(out)
         case .abs:
-            if type == .real { return realColumn(reals(args[0]).map { Swift.abs($0) }, type: .real) }
+            if type == .real { return realColumn(try mapped(reals(args[0])) { Swift.abs($0) }, type: .real) }
             return intColumn(try mapValues(ints(args[0], scale: numericScale(type) ?? 0)) { $0 == .min ? nil : Swift.abs($0) }, type: type)
         case .year, .month:
             let source = args[0].type
             let values = try ints(args[0], scale: 0)
-            return intColumn(IntValues(values: values.values.map { v in
+            return intColumn(IntValues(values: try mapped(values.values) { v in
                 let yearMonth = source == .date ? v / 100 : v
                 if function == .year { return yearMonth / 100 }
                 return source == .date ? yearMonth : yearMonth % 100
             }, nulls: values.nulls), type: type)
         case .len:
             if case .column(let c) = args[0], case .lists(let offsets, _, _) = c.data {
-                return intColumn((0..<n).map { Int64(offsets[$0 + 1] - offsets[$0]) }, type: .int)
+                return intColumn(try perRow { out, rows in for i in rows { out[i] = Int64(offsets[i + 1] - offsets[i]) } }, type: .int)
             }
             let s = strings(args[0])
             var lengths = IntegerColumnBuilder(capacity: n)
-            for i in 0..<n { lengths.append(s(i).map { Int64($0.count) }) }
+            try eachChunk { rows in for i in rows { lengths.append(s(i).map { Int64($0.count) }) } }
             return .column(Column(name: "", type: .int, data: lengths.finish()))
         case .coalesce, .iff:
             let condition = function == .iff ? try boolValues(args[0]) : []
             let (a, b) = function == .iff ? (args[1], args[2]) : (args[0], args[1])
             let first = try converted(a, to: type), second = try converted(b, to: type)
-            var picks = [Int32](repeating: 0, count: n)
-            for i in 0..<n {
-                let useFirst = function == .iff ? condition[i] == 1 : !first.isNull(i)
-                picks[i] = useFirst ? 0 : 1
+            let picks: [Int32] = try perRow { picks, rows in
+                for i in rows {
+                    let useFirst = function == .iff ? condition[i] == 1 : !first.isNull(i)
+                    picks[i] = useFirst ? 0 : 1
+                }
             }
-            return .column(Column.choosing(picks, first, second, type: type))
+            return .column(try Self.interruptible { () throws(Interrupted) in try Column.choosing(picks, first, second, type: type) })
         }
     }
 }
@@ -149,11 +155,15 @@ enum InlineBar {
 extension Evaluator {
     /// `transform` applied to every value but null; nil from it is an overflow (an error, never wrapped).
     func mapValues(_ v: IntValues, _ transform: (Int64) -> Int64?) throws(EvaluationFailure) -> IntValues {
-        var out = v.values
-        for i in out.indices where !v.nulls.isNull(i) {
-            guard let result = transform(out[i]) else { throw EvaluationFailure(message: "arithmetic overflow: the result does not fit exactly") }
-            out[i] = result
+        var overflow = false
+        let out: [Int64] = try perRow(v.values.count) { out, rows in
+            for i in rows {
+                if v.nulls.isNull(i) { out[i] = v.values[i]; continue }
+                guard let result = transform(v.values[i]) else { overflow = true; out[i] = 0; continue }
+                out[i] = result
+            }
         }
+        if overflow { throw EvaluationFailure(message: "arithmetic overflow: the result does not fit exactly") }
         return IntValues(values: out, nulls: v.nulls)
     }
 }

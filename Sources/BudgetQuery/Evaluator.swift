@@ -1,3 +1,4 @@
+import BudgetCore
 import BudgetStore
 
 /// An evaluated expression: a dense column (one value per row) or one value for all rows.
@@ -17,8 +18,6 @@ enum Operand: Sendable {
 struct IntValues {
     var values: [Int64]
     var nulls: NullMask
-
-    static func allNull(_ count: Int) -> IntValues { IntValues(values: [Int64](repeating: 0, count: count), nulls: NullMask(allNull: count)) }
 }
 
 /// Three-valued truth, one per row: 1 true, 0 false, `unknownTruth` null. Only the evaluator's
@@ -34,6 +33,10 @@ struct EvaluationFailure: Error {
 }
 
 /// Evaluates bound expressions over a frame, a column at a time.
+///
+/// Every pass over the rows goes 64K rows at a time (`eachChunk`, `perRow`, `rowsOf`) and stops
+/// with `.interrupted` between chunks when Ctrl-C asks (`Interrupt`), so that a `where` or a
+/// `derive` over 80M rows stops within a fraction of a second.
 struct Evaluator {
     let frame: Frame
     /// Columns computed outside the frame (aggregate results), referenced by `.extra`.
@@ -43,44 +46,51 @@ struct Evaluator {
 
     func evaluate(_ bound: Bound) throws(EvaluationFailure) -> Operand {
         switch bound {
-        case .column(let i, _): return .column(frame.dense(i))
+        case .column(let i, _): return .column(try Self.interruptible { () throws(Interrupted) in try frame.dense(i) })
         case .extra(let i, _): return extras[i]
         case .constant(let s): return .scalar(s)
-        case .compare(let op, let l, let r): return try compare(op, evaluate(l), evaluate(r))
-        case .arithmetic(let op, let l, let r, let type): return try arithmetic(op, evaluate(l), evaluate(r), type)
-        case .logic(let op, let l, let r): return logic(op, try evaluate(l), try evaluate(r))
+        case .compare(let op, let l, let r): return try combining(l, r) { (a, b) throws(EvaluationFailure) in try compare(op, a, b) }
+        case .arithmetic(let op, let l, let r, let type): return try combining(l, r) { (a, b) throws(EvaluationFailure) in try arithmetic(op, a, b, type) }
+        case .logic(let op, let l, let r): return try combining(l, r) { (a, b) throws(EvaluationFailure) in try logic(op, a, b) }
         case .not(let inner):
             let v = try boolValues(evaluate(inner))
-            return boolColumn(v.map { $0 == unknownTruth ? unknownTruth : 1 - $0 })
+            return try boolColumn(mapped(v) { $0 == unknownTruth ? unknownTruth : 1 - $0 })
         case .negate(let inner, let type):
             let operand = try evaluate(inner)
             if type == .real {
-                return realColumn(reals(operand).map { -$0 }, type: .real)
+                return realColumn(try mapped(reals(operand)) { -$0 }, type: .real)
             }
             var v = try ints(operand, scale: numericScale(type) ?? 0)
-            for i in v.values.indices where !v.nulls.isNull(i) {
-                let (negated, overflow) = Int64(0).subtractingReportingOverflow(v.values[i])
-                if overflow { throw EvaluationFailure(message: "arithmetic overflow: the result does not fit exactly") }
-                v.values[i] = negated
+            try eachChunk { (rows) throws(EvaluationFailure) in
+                for i in rows where !v.nulls.isNull(i) {
+                    let (negated, overflow) = Int64(0).subtractingReportingOverflow(v.values[i])
+                    if overflow { throw EvaluationFailure(message: "arithmetic overflow: the result does not fit exactly") }
+                    v.values[i] = negated
+                }
             }
             return intColumn(v, type: type)
-        case .textMatch(let op, let l, let r): return try textMatch(op, evaluate(l), evaluate(r))
-        case .listHas(let l, let r): return try listHas(evaluate(l), evaluate(r))
+        case .textMatch(let op, let l, let r): return try combining(l, r) { (a, b) throws(EvaluationFailure) in try textMatch(op, a, b) }
+        case .listHas(let l, let r): return try combining(l, r) { (a, b) throws(EvaluationFailure) in try listHas(a, b) }
         case .inSet(let operand, let values, let negated):
             let value = try evaluate(operand)
-            var any = [Int64](repeating: 0, count: rowCount)
-            var sawNull = [Bool](repeating: false, count: rowCount)
-            if case .column(let c) = value { for i in 0..<rowCount where c.isNull(i) { sawNull[i] = true } }
-            if case .scalar(let s) = value, s.value == .null { sawNull = [Bool](repeating: true, count: rowCount) }
+            var any = try rowsOf(Int64(0))
+            var sawNull: [Bool]
+            if case .scalar(let s) = value, s.value == .null {
+                sawNull = try rowsOf(true)
+            } else {
+                sawNull = try rowsOf(false)
+                if case .column(let c) = value { try eachChunk { rows in for i in rows where c.isNull(i) { sawNull[i] = true } } }
+            }
             // SQL's rule: no match and a null in the list gives null, not false.
             let listHasNull = values.contains { $0.value == .null }
             for item in values where item.value != .null {
                 let eq = try boolValues(compare(.equal, value, .scalar(item)))
-                for i in 0..<rowCount where eq[i] == 1 { any[i] = 1 }
+                try eachChunk { rows in for i in rows where eq[i] == 1 { any[i] = 1 } }
             }
-            return boolColumn((0..<rowCount).map { i in
-                if sawNull[i] || (any[i] == 0 && listHasNull) { return unknownTruth }
-                return negated ? 1 - any[i] : any[i]
+            return try boolColumn(perRow { out, rows in
+                for i in rows {
+                    out[i] = sawNull[i] || (any[i] == 0 && listHasNull) ? unknownTruth : negated ? 1 - any[i] : any[i]
+                }
             })
         case .call(let function, let args, let type):
             var operands: [Operand] = []
@@ -92,10 +102,12 @@ struct Evaluator {
     // MARK: helpers
 
     /// A bool column from three-valued truth.
-    func boolColumn(_ v: [Int64]) -> Operand {
+    func boolColumn(_ v: [Int64]) throws(EvaluationFailure) -> Operand {
         var nulls = NullMask()
         var values = v
-        for i in v.indices where v[i] == unknownTruth { nulls.setNull(i); values[i] = 0 }
+        try eachChunk(v.count) { rows in
+            for i in rows where v[i] == unknownTruth { nulls.setNull(i); values[i] = 0 }
+        }
         return .column(Column(name: "", type: .bool, data: .integers(values, nulls: nulls)))
     }
     func intColumn(_ v: IntValues, type: ColumnType) -> Operand { .column(Column(name: "", type: type, data: .integers(v.values, nulls: v.nulls))) }
@@ -108,41 +120,46 @@ struct Evaluator {
         let factor = powerOfTen(scale - from)
         switch operand {
         case .scalar(let s):
-            guard case .integer(let v) = s.value else { return .allNull(rowCount) }
+            guard case .integer(let v) = s.value else { return try allNull() }
             let (scaled, overflow) = v.multipliedReportingOverflow(by: factor)
             if overflow { throw EvaluationFailure(message: "a number is too large to compare or compute exactly") }
-            return IntValues(values: [Int64](repeating: scaled, count: rowCount), nulls: NullMask())
+            return IntValues(values: try rowsOf(scaled), nulls: NullMask())
         case .column(let c):
-            guard case .integers(let values, let nulls) = c.data else { return .allNull(rowCount) }
+            guard case .integers(let values, let nulls) = c.data else { return try allNull() }
             if factor == 1 { return IntValues(values: values, nulls: nulls) }
-            var out = values
-            for i in out.indices where !nulls.isNull(i) {
-                let (scaled, overflow) = out[i].multipliedReportingOverflow(by: factor)
-                if overflow { throw EvaluationFailure(message: "a number is too large to compute exactly") }
-                out[i] = scaled
+            var overflow = false
+            let out: [Int64] = try perRow(values.count) { out, rows in
+                for i in rows {
+                    let (scaled, o) = values[i].multipliedReportingOverflow(by: factor)
+                    overflow = overflow || (o && !nulls.isNull(i))
+                    out[i] = scaled
+                }
             }
+            if overflow { throw EvaluationFailure(message: "a number is too large to compute exactly") }
             return IntValues(values: out, nulls: nulls)
         }
     }
 
     /// One Double per row in natural units (yuan for money), NaN for null.
-    func reals(_ operand: Operand) -> [Double] {
+    func reals(_ operand: Operand) throws(EvaluationFailure) -> [Double] {
         let type = operand.type ?? .int
         let divisor = Double(powerOfTen(numericScale(type) ?? 0))
         switch operand {
         case .scalar(let s):
             switch s.value {
-            case .integer(let v): return [Double](repeating: Double(v) / divisor, count: rowCount)
-            case .real(let v): return [Double](repeating: v, count: rowCount)
-            default: return [Double](repeating: .nan, count: rowCount)
+            case .integer(let v): return try rowsOf(Double(v) / divisor)
+            case .real(let v): return try rowsOf(v)
+            default: return try rowsOf(Double.nan)
             }
         case .column(let c):
             switch c.data {
             case .integers(let values, let nulls):
-                guard nulls.hasNulls else { return values.map { Double($0) / divisor } }
-                return values.indices.map { nulls.isNull($0) ? .nan : Double(values[$0]) / divisor }
+                guard nulls.hasNulls else { return try mapped(values) { Double($0) / divisor } }
+                return try perRow(values.count) { out, rows in
+                    for i in rows { out[i] = nulls.isNull(i) ? .nan : Double(values[i]) / divisor }
+                }
             case .reals(let values): return values
-            default: return [Double](repeating: .nan, count: rowCount)
+            default: return try rowsOf(Double.nan)
             }
         }
     }
@@ -150,13 +167,13 @@ struct Evaluator {
     func boolValues(_ operand: Operand) throws(EvaluationFailure) -> [Int64] {
         switch operand {
         case .scalar(let s):
-            if case .integer(let v) = s.value { return [Int64](repeating: v, count: rowCount) }
-            return [Int64](repeating: unknownTruth, count: rowCount)
+            if case .integer(let v) = s.value { return try rowsOf(v) }
+            return try rowsOf(unknownTruth)
         case .column(let c):
-            guard case .integers(let v, let nulls) = c.data else { return [Int64](repeating: unknownTruth, count: rowCount) }
+            guard case .integers(let v, let nulls) = c.data else { return try rowsOf(unknownTruth) }
             guard nulls.hasNulls else { return v }
             var out = v
-            for i in out.indices where nulls.isNull(i) { out[i] = unknownTruth }
+            try eachChunk(out.count) { rows in for i in rows where nulls.isNull(i) { out[i] = unknownTruth } }
             return out
         }
     }
@@ -178,17 +195,75 @@ struct Evaluator {
 
     /// A dense column of `type`, rescaling numbers (an int 5 becomes money 5.00, not 0.05).
     func converted(_ operand: Operand, to type: ColumnType) throws(EvaluationFailure) -> Column {
-        guard type.isNumeric, let from = operand.type, from.isNumeric, from != type else { return materialize(operand, type: type) }
-        if type == .real { return Column(name: "", type: .real, data: .reals(reals(operand))) }
+        guard type.isNumeric, let from = operand.type, from.isNumeric, from != type else { return try materialize(operand, type: type) }
+        if type == .real { return Column(name: "", type: .real, data: .reals(try reals(operand))) }
         let v = try ints(operand, scale: numericScale(type) ?? 0)
         return Column(name: "", type: type, data: .integers(v.values, nulls: v.nulls))
     }
 
     /// A dense column for an operand (scalars broadcast).
-    func materialize(_ operand: Operand, type: ColumnType) -> Column {
+    func materialize(_ operand: Operand, type: ColumnType) throws(EvaluationFailure) -> Column {
         switch operand {
         case .column(let c): return c
-        case .scalar(let s): return Column.repeating(s, count: rowCount, type: type)
+        case .scalar(let s): return try Self.interruptible { () throws(Interrupted) in try Column.repeating(s, count: rowCount, type: type) }
         }
+    }
+}
+
+// Passes over the rows, 64K rows at a time, that Ctrl-C stops (`Interrupt`).
+extension Evaluator {
+    /// `combine` of `l` and `r`, evaluated in turn. When Ctrl-C stops it, the operands (columns
+    /// of 650 MB at 80M rows) are freed in the background, not before the prompt.
+    func combining(_ l: Bound, _ r: Bound, _ combine: (Operand, Operand) throws(EvaluationFailure) -> Operand) throws(EvaluationFailure) -> Operand {
+        var left: Operand? = try evaluate(l)
+        var right: Operand?
+        do throws(EvaluationFailure) {
+            right = try evaluate(r)
+            guard let left, let right else { throw EvaluationFailure(message: "internal: an operand went missing") }
+            return try combine(left, right)
+        } catch {
+            if Interrupt.isRequested {
+                Interrupt.releaseInBackground(&left, leaving: nil)
+                Interrupt.releaseInBackground(&right, leaving: nil)
+            }
+            throw error
+        }
+    }
+
+    /// `work`, with Ctrl-C reported as the evaluator reports it.
+    static func interruptible<T>(_ work: () throws(Interrupted) -> T) throws(EvaluationFailure) -> T {
+        do { return try work() } catch { throw .interrupted }
+    }
+
+    /// Runs `body` on consecutive ranges covering `0..<count` (all rows unless told), 64K rows each.
+    func eachChunk(_ count: Int? = nil, _ body: (Range<Int>) throws(EvaluationFailure) -> Void) throws(EvaluationFailure) {
+        let count = count ?? rowCount
+        var start = 0
+        while start < count {
+            if Interrupt.isRequested { throw .interrupted }
+            let end = min(count, start + Interrupt.chunkRows)
+            try body(start..<end)
+            start = end
+        }
+    }
+
+    /// One value per row (or `count` values), written by `fill` 64K at a time (`Interrupt.makeArray`).
+    func perRow<T>(_ count: Int? = nil, _ fill: (UnsafeMutableBufferPointer<T>, Range<Int>) -> Void) throws(EvaluationFailure) -> [T] {
+        try Self.interruptible { () throws(Interrupted) in try Interrupt.makeArray(count: count ?? rowCount, fill) }
+    }
+
+    /// `value` for every row (or `count` times).
+    func rowsOf<T>(_ value: T, count: Int? = nil) throws(EvaluationFailure) -> [T] {
+        try Self.interruptible { () throws(Interrupted) in try Interrupt.repeating(value, count: count ?? rowCount) }
+    }
+
+    /// `values.map(transform)`, 64K at a time.
+    func mapped<T, U>(_ values: [T], _ transform: (T) -> U) throws(EvaluationFailure) -> [U] {
+        try Self.interruptible { () throws(Interrupted) in try Interrupt.map(values, transform) }
+    }
+
+    /// Null for every row.
+    func allNull() throws(EvaluationFailure) -> IntValues {
+        IntValues(values: try rowsOf(Int64(0)), nulls: NullMask(allNull: rowCount))
     }
 }

@@ -14,7 +14,9 @@ struct Executor {
 
     func run(_ pipeline: Pipeline) throws(QueryError) -> Frame {
         var frame = try source(pipeline.source, span: pipeline.sourceSpan)
-        if let sampleRows { frame = frame.prefix(sampleRows) }
+        if let sampleRows {
+            do { frame = try frame.prefix(sampleRows) } catch { throw .interrupted(at: pipeline.sourceSpan) }
+        }
         for (op, span) in pipeline.operators {
             // Ctrl-C (`Interrupt`) is looked at between operators and inside their long loops.
             if Interrupt.isRequested { throw .interrupted(at: span) }
@@ -28,6 +30,9 @@ struct Executor {
                 default: frame.totalRow = nil
                 }
             } catch _ where Interrupt.isRequested {
+                // The rows so far (a join's row numbers: a GB or more at 80M rows) are freed in
+                // the background, not while the prompt waits.
+                Interrupt.releaseInBackground(&frame, leaving: Frame(columns: [], origin: frame.origin))
                 throw .interrupted(at: span)
             } catch let failure as EvaluationFailure {
                 throw QueryError(failure.message, at: span)
@@ -66,9 +71,9 @@ struct Executor {
             return try summarize(frame, aggregates: aggregates, by: by, span: span)
         case .total: return try total(frame)
         case .sort(let keys): return try sort(frame, keys, defaultDescending: false)
-        case .take(let n): return take(frame, n)
+        case .take(let n): return try take(frame, n)
         case .top(let n, let keys, let per):
-            if per.isEmpty { return take(try sort(frame, keys, defaultDescending: true, limit: n), n) }
+            if per.isEmpty { return try take(try sort(frame, keys, defaultDescending: true, limit: n), n) }
             return try topPerGroup(frame, n, keys, per: per)
         case .distinct(let items): return try distinct(frame, items)
         case .count:

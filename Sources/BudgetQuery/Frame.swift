@@ -40,10 +40,10 @@ struct Frame: Sendable {
         through[i].flatMap { selections[$0] }
     }
 
-    /// Column `i` with one value per current row.
-    func dense(_ i: Int) -> Column {
+    /// Column `i` with one value per current row (a gather Ctrl-C stops: see `Interrupt`).
+    func dense(_ i: Int) throws(Interrupted) -> Column {
         guard let rows = rows(i) else { return columns[i] }
-        return columns[i].gathered(rows)
+        return try columns[i].gathered(rows)
     }
 
     /// Column `i` as stored, with the base row of each current row (nil: the row itself).
@@ -58,19 +58,32 @@ struct Frame: Sendable {
         return k
     }
 
-    /// Keeps the current rows at `positions`, in that order (positions may repeat).
-    func selecting(_ positions: [Int32]) -> Frame {
+    /// Keeps the current rows at `positions`, in that order (positions may repeat). Each
+    /// selection and dense column is gathered 64K rows at a time, stopping when Ctrl-C asks.
+    func selecting(_ positions: [Int32]) throws(Interrupted) -> Frame {
         var out = self
-        out.selections = selections.map { selection in selection.map { s in positions.map { s[Int($0)] } } ?? positions }
-        for i in columns.indices where through[i] == nil { out.columns[i] = columns[i].gathered(positions) }
+        out.selections = []
+        do {
+            for selection in selections {
+                guard let selection else { out.selections.append(positions); continue }
+                out.selections.append(try Interrupt.gather(selection, positions))
+            }
+            for i in columns.indices where through[i] == nil { out.columns[i] = try columns[i].gathered(positions) }
+        } catch {
+            // What was gathered so far is freed in the background (`Interrupt.releaseInBackground`).
+            Interrupt.releaseInBackground(&out, leaving: self)
+            throw error
+        }
         out.rowCount = positions.count
         return out
     }
 
     /// The first `n` current rows.
-    func prefix(_ n: Int) -> Frame {
+    func prefix(_ n: Int) throws(Interrupted) -> Frame {
         guard n < rowCount else { return self }
-        return selecting((0..<Int32(n)).map { $0 })
+        return try selecting(Interrupt.makeArray(count: n) { out, range in
+            for i in range { out[i] = Int32(i) }
+        })
     }
 
     /// Replaces or appends a column with one value per current row.
@@ -96,7 +109,8 @@ struct Frame: Sendable {
     /// row `rightRows[k]` of `right`; `right`'s columns are appended (renamed by `rightNames`,
     /// nil: left out). No column is gathered: each side's columns are read through its rows.
     ///
-    /// Ctrl-C (`Interrupt`) is looked at every 64K rows while left selections are composed.
+    /// Ctrl-C (`Interrupt`) is looked at every 64K rows while left selections are composed; those
+    /// composed so far are then freed in the background.
     static func joined(_ left: Frame, rows leftRows: [Int32], _ right: Frame, rows rightRows: [Int32],
                        rightNames: [String?]) throws(Interrupted) -> Frame {
         var out = left
@@ -112,15 +126,10 @@ struct Frame: Sendable {
                 composed.append(leftRows)
                 continue
             }
-            var rows = [Int32](repeating: 0, count: leftRows.count)
-            rows.withUnsafeMutableBufferPointer { rows in
-                for i in 0..<leftRows.count {
-                    if Interrupt.stops(at: i) { break }
-                    rows[i] = selection[Int(leftRows[i])]
-                }
+            do { composed.append(try Interrupt.gather(selection, leftRows)) } catch {
+                Interrupt.releaseInBackground(&composed, leaving: [])
+                throw error
             }
-            try Interrupt.check()
-            composed.append(rows)
         }
         var leftDense: Int?
         out.through = left.through.map { k in
@@ -131,7 +140,7 @@ struct Frame: Sendable {
             }
             return leftDense
         }
-        let dense = right.materialized()
+        let dense = try right.materialized()
         var rightSelection: Int?
         for (i, column) in dense.columns.enumerated() {
             guard let name = rightNames[i] else { continue }
@@ -160,17 +169,24 @@ struct Frame: Sendable {
     }
 
     /// All columns dense, no selection.
-    func materialized() -> Frame {
+    func materialized() throws(Interrupted) -> Frame {
         guard selections.contains(where: { $0 != nil }) else { return self }
-        var frame = Frame(columns: columns.indices.map(dense), origin: origin, rowCount: rowCount)
+        var dense: [Column] = []
+        do {
+            for i in columns.indices { dense.append(try self.dense(i)) }
+        } catch {
+            Interrupt.releaseInBackground(&dense, leaving: [])
+            throw error
+        }
+        var frame = Frame(columns: dense, origin: origin, rowCount: rowCount)
         frame.notes = notes
         frame.totalRow = totalRow
         return frame
     }
 
     /// The frame as a result table.
-    func table(named name: String = "result") -> Table {
-        Table(name: name, columns: materialized().columns)
+    func table(named name: String = "result") throws(Interrupted) -> Table {
+        Table(name: name, columns: try materialized().columns)
     }
 }
 

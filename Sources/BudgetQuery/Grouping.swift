@@ -8,8 +8,8 @@ struct Grouping {
     var representatives: [Int]
 
     /// Everything in one group (summarize without `by`): one group even for no rows.
-    static func single(rows: Int) -> Grouping {
-        Grouping(ids: [Int32](repeating: 0, count: rows), count: 1, representatives: [0])
+    static func single(rows: Int) throws(Interrupted) -> Grouping {
+        Grouping(ids: try Interrupt.repeating(0, count: rows), count: 1, representatives: [0])
     }
 
     /// Groups rows by the values of dense key columns, in order of first appearance.
@@ -21,47 +21,54 @@ struct Grouping {
     /// With `through`, key values are read at those base rows (the frame's selection), so the
     /// key columns need not be gathered first.
     ///
-    /// Ctrl-C: each pass stops early when `Interrupt` is requested (looked at every 64K rows), and
-    /// the half-built grouping is never returned.
+    /// Ctrl-C: every pass (the arrays' allocation included) goes 64K rows at a time and throws
+    /// between them when `Interrupt` is requested.
     static func build(keys: [Column], rows: Int, through: [Int32]? = nil) throws(Interrupted) -> Grouping {
-        guard let first = keys.first else { return single(rows: rows) }
-        var combined = singleKey(first, rows: rows, through: through)
-        try Interrupt.check()
+        guard let first = keys.first else { return try single(rows: rows) }
+        var combined = try singleKey(first, rows: rows, through: through)
         for key in keys.dropFirst() {
-            let next = singleKey(key, rows: rows, through: through)
-            try Interrupt.check()
-            let (width, overflow) = Int64(combined.count).multipliedReportingOverflow(by: Int64(next.count))
-            var identities = [Int64](repeating: 0, count: rows)
-            if !overflow && width < Int64(Int32.max) {
-                for i in 0..<rows {
-                    try Interrupt.check(row: i)
-                    identities[i] = Int64(combined.ids[i]) * Int64(next.count) + Int64(next.ids[i])
+            var next = Grouping(ids: [], count: 0, representatives: [])
+            var identities: [Int64] = []
+            do {
+                next = try singleKey(key, rows: rows, through: through)
+                let (width, overflow) = Int64(combined.count).multipliedReportingOverflow(by: Int64(next.count))
+                let packed = !overflow && width < Int64(Int32.max)
+                let count = Int64(next.count)
+                identities = try Interrupt.makeArray(count: rows) { identities, range in
+                    combined.ids.withUnsafeBufferPointer { a in
+                        next.ids.withUnsafeBufferPointer { b in
+                            if packed {
+                                for i in range { identities[i] = Int64(a[i]) * count + Int64(b[i]) }
+                            } else {
+                                for i in range { identities[i] = Int64(a[i]) << 32 | Int64(b[i]) }
+                            }
+                        }
+                    }
                 }
-            } else {
-                for i in 0..<rows {
-                    try Interrupt.check(row: i)
-                    identities[i] = Int64(combined.ids[i]) << 32 | Int64(next.ids[i])
-                }
+                combined = try fromIdentities(identities)
+            } catch {
+                // Hundreds of MB at 80M rows: freed in the background, not before the prompt.
+                Interrupt.releaseInBackground(&combined.ids, leaving: [])
+                Interrupt.releaseInBackground(&next.ids, leaving: [])
+                Interrupt.releaseInBackground(&identities, leaving: [])
+                throw error
             }
-            combined = fromIdentities(identities)
-            try Interrupt.check()
         }
         return combined
     }
 
-    /// One key's grouping; when interrupted, an unfinished one (`build` checks and throws).
-    private static func singleKey(_ column: Column, rows: Int, through: [Int32]?) -> Grouping {
+    /// One key's grouping.
+    private static func singleKey(_ column: Column, rows: Int, through: [Int32]?) throws(Interrupted) -> Grouping {
         if let through, !column.isIntegerOrCodes {
-            return singleKey(column.gathered(through), rows: rows, through: nil)
+            return try singleKey(column.gathered(through), rows: rows, through: nil)
         }
         switch column.data {
         case .strings(let codes, let dictionary):
             // Codes index an array directly; slot 0 is null.
             var slot = [Int32](repeating: -1, count: dictionary.count + 1)
-            var ids = [Int32](repeating: 0, count: rows)
             var representatives: [Int] = []
-            codes.withUnsafeBufferPointer { codes in
-                ids.withUnsafeMutableBufferPointer { ids in
+            let ids: [Int32] = try Interrupt.makeArray(count: rows) { ids, range in
+                codes.withUnsafeBufferPointer { codes in
                     slot.withUnsafeMutableBufferPointer { slot in
                         func assign(_ i: Int, _ code: Int32) {
                             let s = Int(code) + 1
@@ -73,29 +80,27 @@ struct Grouping {
                         }
                         if let through {
                             through.withUnsafeBufferPointer { r in
-                                for i in 0..<rows {
-                                    if Interrupt.stops(at: i) { break }
-                                    assign(i, codes[Int(r[i])])
-                                }
+                                for i in range { assign(i, codes[Int(r[i])]) }
                             }
                         } else {
-                            for i in 0..<rows {
-                                if Interrupt.stops(at: i) { break }
-                                assign(i, codes[i])
-                            }
+                            for i in range { assign(i, codes[i]) }
                         }
                     }
                 }
             }
             return Grouping(ids: ids, count: representatives.count, representatives: representatives)
         case .integers(let values, let nulls):
-            return fromIdentities(values, nulls: nulls, through: through)
+            return try fromIdentities(values, nulls: nulls, through: through)
         case .reals(let values):
-            return fromIdentities(values.map { $0.isNaN ? 0 : Int64(bitPattern: ($0 == 0 ? 0 : $0).bitPattern) },
-                                  nulls: NullMask(count: values.count) { values[$0].isNaN })
+            let identities = try Interrupt.map(values) { $0.isNaN ? 0 : Int64(bitPattern: ($0 == 0 ? 0 : $0).bitPattern) }
+            var nulls = NullMask()
+            try Interrupt.forEachChunk(values.count) { range in
+                for i in range where values[i].isNaN { nulls.setNull(i) }
+            }
+            return try fromIdentities(identities, nulls: nulls)
         case .texts(let values):
             var intern: [String: Int64] = [:]
-            return fromIdentities(values.map { v in
+            return try fromIdentities(Interrupt.map(values) { v in
                 guard let v else { return -1 }
                 if let id = intern[v] { return id }
                 let id = Int64(intern.count)
@@ -104,31 +109,53 @@ struct Grouping {
             })
         case .lists(let offsets, let codes, let dictionary):
             var intern: [String: Int64] = [:]
-            return fromIdentities((0..<rows).map { i in
-                // A list groups with the lists that show the same text.
-                let text = ValueText.list(codes[Int(offsets[i])..<Int(offsets[i + 1])].lazy.map { dictionary[Int($0)] })
-                if let id = intern[text] { return id }
-                let id = Int64(intern.count)
-                intern[text] = id
-                return id
+            return try fromIdentities(Interrupt.makeArray(count: rows) { out, range in
+                for i in range {
+                    // A list groups with the lists that show the same text.
+                    let text = ValueText.list(codes[Int(offsets[i])..<Int(offsets[i + 1])].lazy.map { dictionary[Int($0)] })
+                    if let id = intern[text] {
+                        out[i] = id
+                    } else {
+                        let id = Int64(intern.count)
+                        intern[text] = id
+                        out[i] = id
+                    }
+                }
             })
         }
     }
 
     /// Groups by identities (all distinct values distinct groups); rows null in `nulls` form one
     /// group of their own, whatever their slot holds.
-    private static func fromIdentities(_ all: [Int64], nulls allNulls: NullMask = NullMask(), through: [Int32]? = nil) -> Grouping {
+    private static func fromIdentities(_ all: [Int64], nulls allNulls: NullMask = NullMask(), through: [Int32]? = nil) throws(Interrupted) -> Grouping {
         // Read through the selection once into a dense key (cheaper than two indirect passes).
-        let values = through.map { rows in all.withUnsafeBufferPointer { v in rows.map { v[Int($0)] } } } ?? all
-        let nulls = through.map { allNulls.gathered($0) } ?? allNulls
+        var values = try through.map { rows throws(Interrupted) in try Interrupt.gather(all, rows) } ?? all
+        do {
+            let nulls = try through.map { rows throws(Interrupted) in try allNulls.gathered(rows) } ?? allNulls
+            return try grouped(values, nulls: nulls)
+        } catch {
+            Interrupt.releaseInBackground(&values, leaving: [])
+            throw error
+        }
+    }
+
+    private static func grouped(_ values: [Int64], nulls: NullMask) throws(Interrupted) -> Grouping {
         let rows = values.count
-        var ids = [Int32](repeating: 0, count: rows)
         var representatives: [Int] = []
         var low = Int64.max, high = Int64.min
-        values.withUnsafeBufferPointer { values in
-            for (i, v) in values.enumerated() where !nulls.isNull(i) {
-                if v < low { low = v }
-                if v > high { high = v }
+        try Interrupt.forEachChunk(rows) { range in
+            values.withUnsafeBufferPointer { values in
+                if nulls.hasNulls {
+                    for i in range where !nulls.isNull(i) {
+                        if values[i] < low { low = values[i] }
+                        if values[i] > high { high = values[i] }
+                    }
+                } else {
+                    for i in range {
+                        low = min(low, values[i])
+                        high = max(high, values[i])
+                    }
+                }
             }
         }
         let (span, overflow) = high.subtractingReportingOverflow(low)
@@ -136,11 +163,10 @@ struct Grouping {
             // Small range: direct indexing; the last slot is null.
             var slot = [Int32](repeating: -1, count: Int(span) + 2)
             let nullSlot = Int(span) + 1
-            values.withUnsafeBufferPointer { values in
-                ids.withUnsafeMutableBufferPointer { ids in
+            let ids: [Int32] = try Interrupt.makeArray(count: rows) { ids, range in
+                values.withUnsafeBufferPointer { values in
                     slot.withUnsafeMutableBufferPointer { slot in
-                        for i in 0..<rows {
-                            if Interrupt.stops(at: i) { break }
+                        for i in range {
                             let v = values[i]
                             let s = nulls.isNull(i) ? nullSlot : Int(v &- low)
                             var id = slot[s]
@@ -158,21 +184,22 @@ struct Grouping {
         }
         var table: [Int64: Int32] = [:]
         var nullId: Int32?
-        for i in 0..<rows {
-            if Interrupt.stops(at: i) { break }
-            if nulls.isNull(i) {
-                if nullId == nil {
-                    nullId = Int32(representatives.count)
+        let ids: [Int32] = try Interrupt.makeArray(count: rows) { ids, range in
+            for i in range {
+                if nulls.isNull(i) {
+                    if nullId == nil {
+                        nullId = Int32(representatives.count)
+                        representatives.append(i)
+                    }
+                    ids[i] = nullId ?? 0
+                } else if let id = table[values[i]] {
+                    ids[i] = id
+                } else {
+                    let id = Int32(representatives.count)
+                    table[values[i]] = id
                     representatives.append(i)
+                    ids[i] = id
                 }
-                ids[i] = nullId ?? 0
-            } else if let id = table[values[i]] {
-                ids[i] = id
-            } else {
-                let id = Int32(representatives.count)
-                table[values[i]] = id
-                representatives.append(i)
-                ids[i] = id
             }
         }
         return Grouping(ids: ids, count: representatives.count, representatives: representatives)

@@ -154,7 +154,7 @@ public final class QuerySession: @unchecked Sendable {
         let executor = Executor(store: store, context: BindingContext(parameters: parameters, lets: lets, regionAliases: regionAliases))
         switch parsed.statement {
         case .query(let pipeline):
-            let frame = try executor.run(pipeline)
+            var frame = try executor.run(pipeline)
             try MemoryBudget.checkMaterializing(frame, at: parsed.span)
             let keepsColumns = pipeline.operators.allSatisfy { op, _ in
                 switch op {
@@ -162,18 +162,23 @@ public final class QuerySession: @unchecked Sendable {
                 default: return false
                 }
             }
-            let table = frame.table()
-            if Interrupt.isRequested { throw .interrupted(at: parsed.span) }
+            // Gathering the result's columns looks at Ctrl-C every 64K rows.
+            guard let table = try? frame.table(), !Interrupt.isRequested else {
+                Interrupt.releaseInBackground(&frame, leaving: Frame(columns: [], origin: frame.origin))
+                throw .interrupted(at: parsed.span)
+            }
             // A snapshot's columns are decoded as they are read: read the result's now, and fail
             // rather than answer if any column read was damaged.
             for column in table.columns { _ = column.data }
             if let problem = store.decodeProblem { throw QueryError(problem, at: parsed.span) }
             return .result(QueryResult(table: table, notes: frame.notes, selectsColumns: !keepsColumns, totalRow: frame.totalRow))
         case .assign(let name, let pipeline, _):
-            let result = try executor.run(pipeline)
+            var result = try executor.run(pipeline)
             try MemoryBudget.checkMaterializing(result, at: parsed.span)
-            var frame = result.materialized()
-            if Interrupt.isRequested { throw .interrupted(at: parsed.span) }
+            guard var frame = try? result.materialized(), !Interrupt.isRequested else {
+                Interrupt.releaseInBackground(&result, leaving: Frame(columns: [], origin: result.origin))
+                throw .interrupted(at: parsed.span)
+            }
             if let problem = store.decodeProblem { throw QueryError(problem, at: parsed.span) }
             frame.origin = name
             lets[name] = frame

@@ -1,3 +1,4 @@
+import BudgetCore
 import BudgetStore
 
 /// Per-row values ready for ordering: nulls first, strings by UTF-8 bytes.
@@ -13,16 +14,17 @@ struct SortKeyValues {
     let storage: Storage
 
 
-    init(_ column: Column) {
+    init(_ column: Column) throws(Interrupted) {
         switch column.data {
         case .integers(let v, let nulls): storage = nulls.hasNulls ? .nullableInts(v, nulls) : .ints(v)
         case .reals(let v): storage = .reals(v)
         case .strings(let codes, _): storage = .codes(codes)
         case .texts(let v): storage = .strings(v)
-        case .lists: storage = .strings((0..<column.count).map { i in
-            // Lists sort by the text they show.
-            if case .list(let items) = column.value(at: i) { return ValueText.list(items) }
-            return nil
+        case .lists: storage = .strings(try Interrupt.makeArray(count: column.count) { out, rows in
+            for i in rows {
+                // Lists sort by the text they show.
+                if case .list(let items) = column.value(at: i) { out.initializeElement(at: i, to: ValueText.list(items)) } else { out.initializeElement(at: i, to: nil) }
+            }
         })
         }
     }

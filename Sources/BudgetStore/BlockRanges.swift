@@ -31,11 +31,12 @@ public struct BlockRanges: Sendable {
         highest = high.max() ?? .min
     }
 
-    /// The ranges of `data`; nil for reals, texts and lists.
-    static func of(_ data: ColumnData) -> BlockRanges? {
+    /// The ranges of `data`; nil for reals, texts and lists, and when Ctrl-C stopped the pass
+    /// (`stopped` then says so, and nothing is kept).
+    static func of(_ data: ColumnData, stopped: inout Bool) -> BlockRanges? {
         switch data {
         case .integers(let values, let nulls):
-            return values.withUnsafeBufferPointer { buffer in compute(count: buffer.count) { [v = SharedBuffer(buffer)] start, end in
+            return values.withUnsafeBufferPointer { buffer in compute(count: buffer.count, stopped: &stopped) { [v = SharedBuffer(buffer)] start, end in
                 var low = Int64.max, high = Int64.min
                 if nulls.hasNulls {
                     for i in start..<end where !nulls.isNull(i) {
@@ -51,7 +52,7 @@ public struct BlockRanges: Sendable {
                 return (low, high)
             } }
         case .strings(let codes, _):
-            return codes.withUnsafeBufferPointer { buffer in compute(count: buffer.count) { [c = SharedBuffer(buffer)] start, end in
+            return codes.withUnsafeBufferPointer { buffer in compute(count: buffer.count, stopped: &stopped) { [c = SharedBuffer(buffer)] start, end in
                 var low = Int32.max, high = Int32.min
                 for i in start..<end {
                     low = min(low, c[i])
@@ -65,13 +66,23 @@ public struct BlockRanges: Sendable {
     }
 
     /// One `block(start, end)` per block; a column of a million rows or more on both cores.
-    private static func compute(count: Int, _ block: @Sendable (Int, Int) -> (Int64, Int64)) -> BlockRanges {
+    /// Ctrl-C (`Interrupt`) is looked at every 32 blocks (64K rows); a pass it stopped is nil.
+    private static func compute(count: Int, stopped: inout Bool, _ block: @Sendable (Int, Int) -> (Int64, Int64)) -> BlockRanges? {
         let blocks = (count + blockSize - 1) / blockSize
         let parts = count >= 1 << 20 ? 2 : 1
         let halves = concurrentMap(parts) { part -> [(Int64, Int64)] in
-            (blocks * part / parts ..< blocks * (part + 1) / parts).map { b in block(b * blockSize, min(count, (b + 1) * blockSize)) }
+            var out: [(Int64, Int64)] = []
+            for b in blocks * part / parts ..< blocks * (part + 1) / parts {
+                if b & 31 == 0, Interrupt.isRequestedByProcess { break }
+                out.append(block(b * blockSize, min(count, (b + 1) * blockSize)))
+            }
+            return out
         }
         let all = halves.flatMap { $0 }
+        if all.count < blocks || Interrupt.isRequested {
+            stopped = true
+            return nil
+        }
         return BlockRanges(low: all.map(\.0), high: all.map(\.1))
     }
 }
@@ -89,12 +100,14 @@ final class ColumnSummaries: @unchecked Sendable {
     private let lock = NSLock()
     private var ranges: BlockRanges??
 
-    func blockRanges(_ compute: () -> BlockRanges?) -> BlockRanges? {
+    /// `compute`'s ranges, kept unless it was stopped (the next scan computes them again).
+    func blockRanges(_ compute: (inout Bool) -> BlockRanges?) -> BlockRanges? {
         lock.lock()
         defer { lock.unlock() }
         if let ranges { return ranges }
-        let computed = compute()
-        ranges = .some(computed)
+        var stopped = false
+        let computed = compute(&stopped)
+        if !stopped { ranges = .some(computed) }
         return computed
     }
 }
@@ -104,6 +117,6 @@ extension Column {
     /// dictionary columns; nil for others). Computed on first use, one pass over the column, and
     /// kept: the store's columns pay it once for every later query.
     public var blockRanges: BlockRanges? {
-        summaries.blockRanges { BlockRanges.of(data) }
+        summaries.blockRanges { stopped in BlockRanges.of(data, stopped: &stopped) }
     }
 }

@@ -123,11 +123,13 @@ public struct NullMask: Sendable, Equatable {
         words[w] |= 1 << UInt64(row & 63)
     }
 
-    /// The rows at `indices`, in that order.
-    public func gathered(_ indices: [Int32]) -> NullMask {
+    /// The rows at `indices`, in that order. Ctrl-C (`Interrupt`) is looked at every 64K rows.
+    public func gathered(_ indices: [Int32]) throws(Interrupted) -> NullMask {
         guard hasNulls else { return NullMask() }
         var out = NullMask()
-        for (k, i) in indices.enumerated() where isNull(Int(i)) { out.setNull(k) }
+        try Interrupt.forEachChunk(indices.count) { range in
+            for k in range where isNull(Int(indices[k])) { out.setNull(k) }
+        }
         return out
     }
 
@@ -389,23 +391,51 @@ public func sortedDictionary(_ strings: [String]) -> ([String], [Int32]) {
 }
 
 extension Column {
-    /// The rows at `indices`, in that order (list columns keep each row's whole list).
-    public func gathered(_ indices: [Int32]) -> Column {
+    /// `gathered(_:)` for a load, which Ctrl-C does not stop (it is reported once the load ends).
+    func gatheredWhole(_ indices: [Int32]) -> Column {
         let data: ColumnData
         switch self.data {
         case .integers(let v, let nulls):
-            data = .integers(v.withUnsafeBufferPointer { v in indices.map { v[Int($0)] } }, nulls: nulls.gathered(indices))
+            var mask = NullMask()
+            if nulls.hasNulls { for (k, i) in indices.enumerated() where nulls.isNull(Int(i)) { mask.setNull(k) } }
+            data = .integers(indices.map { v[Int($0)] }, nulls: mask)
         case .reals(let v): data = .reals(indices.map { v[Int($0)] })
-        case .strings(let codes, let dictionary):
-            data = .strings(codes: codes.withUnsafeBufferPointer { c in indices.map { c[Int($0)] } }, dictionary: dictionary)
+        case .strings(let codes, let dictionary): data = .strings(codes: indices.map { codes[Int($0)] }, dictionary: dictionary)
         case .texts(let v): data = .texts(indices.map { v[Int($0)] })
         case .lists(let offsets, let codes, let dictionary):
             var newOffsets: [Int32] = [0]
             var newCodes: [Int32] = []
-            newOffsets.reserveCapacity(indices.count + 1)
             for i in indices {
                 newCodes.append(contentsOf: codes[Int(offsets[Int(i)])..<Int(offsets[Int(i) + 1])])
                 newOffsets.append(Int32(newCodes.count))
+            }
+            data = .lists(offsets: newOffsets, codes: newCodes, dictionary: dictionary)
+        }
+        return Column(name: name, aliases: aliases, type: type, data: data)
+    }
+
+    /// The rows at `indices`, in that order (list columns keep each row's whole list).
+    ///
+    /// A gather of 80M rows takes a large part of a second: it is done 64K rows at a time and
+    /// stops between them when Ctrl-C (`Interrupt`) asks.
+    public func gathered(_ indices: [Int32]) throws(Interrupted) -> Column {
+        let data: ColumnData
+        switch self.data {
+        case .integers(let v, let nulls):
+            data = .integers(try Interrupt.gather(v, indices), nulls: try nulls.gathered(indices))
+        case .reals(let v): data = .reals(try Interrupt.gather(v, indices))
+        case .strings(let codes, let dictionary):
+            data = .strings(codes: try Interrupt.gather(codes, indices), dictionary: dictionary)
+        case .texts(let v): data = .texts(try Interrupt.gather(v, indices))
+        case .lists(let offsets, let codes, let dictionary):
+            var newOffsets: [Int32] = [0]
+            var newCodes: [Int32] = []
+            newOffsets.reserveCapacity(indices.count + 1)
+            try Interrupt.forEachChunk(indices.count) { range in
+                for i in indices[range] {
+                    newCodes.append(contentsOf: codes[Int(offsets[Int(i)])..<Int(offsets[Int(i) + 1])])
+                    newOffsets.append(Int32(newCodes.count))
+                }
             }
             data = .lists(offsets: newOffsets, codes: newCodes, dictionary: dictionary)
         }

@@ -162,12 +162,12 @@ extension StoreBuilder {
                 }
             }
         }
-        func gather(_ name: String) -> ColumnData {
+        func gather(_ name: String) throws -> ColumnData {
             // A snapshot from before a column existed: nulls, one a row, so the table stays square.
             guard let column = projects.column(named: name) else { return .nulls(of: .string, count: projectRows.count) }
-            return column.gathered(projectRows).data
+            return try column.gathered(projectRows).data
         }
-        let project = gather("name"), department = gather("department"), type = gather("type"), deadlineText = gather("execution_deadline_text")
+        let project = try gather("name"), department = try gather("department"), type = try gather("type"), deadlineText = try gather("execution_deadline_text")
         let status = ColumnData.strings(codes: statusCodes, dictionary: sortedStatus)
         return Table(name: "execution", aliases: ["执行", "预算执行"], columns: [
             Column(name: "project_id", aliases: ["项目编号"], type: .int, data: .integers(ids)),

@@ -134,6 +134,8 @@ final class LazyTable: @unchecked Sendable {
         defer { lock.unlock() }
         if let cached { return try cached.get() }
         let result = Result { try definition.build(store) }
+        // Ctrl-C while building is no property of the table: the next query builds it again.
+        if case .failure(let error) = result, error is Interrupted { return try result.get() }
         cached = result
         return try result.get()
     }

@@ -133,7 +133,7 @@ extension Table {
             if next < positions.count, positions[next] == row { next += 1; continue }
             kept.append(Int32(row))
         }
-        return Table(name: name, aliases: aliases, columns: columns.map { $0.gathered(kept) })
+        return Table(name: name, aliases: aliases, columns: columns.map { $0.gatheredWhole(kept) })
     }
 
     /// This table with the integer column `name` shifted by `delta` (see `Column.shifted`).

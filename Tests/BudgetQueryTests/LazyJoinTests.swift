@@ -4,8 +4,9 @@ import BudgetStore
 import Foundation
 import Testing
 
-// Interrupt is process-wide, so Ctrl-C is tested on child processes only (QueryMemoryTests,
-// Tests/repl/interrupt_test.py): setting it here would stop the queries of tests running alongside.
+// Ctrl-C is tested on child processes (QueryMemoryTests, Tests/repl/interrupt_test.py) and, inside
+// each operator, with a request scoped to one test's task (InterruptTests): the process-wide flag
+// would stop the queries of tests running alongside.
 
 /// A join reads each side's columns through its own row numbers, only when an operator needs
 /// them (issue 12, item 8: an 80M-row `join … | count` was OOM-killed gathering every column).

@@ -76,7 +76,7 @@ struct ExecutionRuleTests {
         // Lists repeat whole when a column is gathered (the store once kept the list buffer as it was).
         let regions = try #require(projects.column(named: "regions"))
         let several = try #require((0..<projects.rowCount).first { if case .list(let l) = regions.value(at: $0) { return l.count > 1 }; return false })
-        let repeated = regions.gathered([Int32(several), Int32(several), 0])
+        let repeated = try regions.gathered([Int32(several), Int32(several), 0])
         #expect(repeated.count == 3)
         #expect(repeated.value(at: 0) == regions.value(at: several))
         #expect(repeated.value(at: 1) == regions.value(at: several))

@@ -23,7 +23,7 @@ struct NullMaskTests {
         #expect(column.value(at: 1) == .null)
         #expect(column.value(at: 2) == .integer(Int64.max))
         #expect(column.value(at: 3) == .integer(0))
-        let gathered = column.gathered([1, 0, 1, 3])
+        let gathered = try column.gathered([1, 0, 1, 3])
         #expect((0..<4).map { gathered.value(at: $0) } == [.null, .integer(Int64.min), .null, .integer(0)])
         let sliced = column.slice(1..<3)
         #expect((0..<2).map { sliced.value(at: $0) } == [.null, .integer(Int64.max)])

@@ -145,7 +145,7 @@ extension Executor {
         var current = frame
         for conjunct in conjuncts(bound) {
             let positions = try keptPositions(current, conjunct)
-            current = current.selecting(positions)
+            current = try current.selecting(positions)
         }
         current.notes += unmatchedValueNotes(frame, bound)
         return current
@@ -218,12 +218,14 @@ extension Executor {
         let values = try evaluator.boolValues(evaluator.evaluate(condition))
         var kept: [Int32] = []
         kept.reserveCapacity(values.count / 4)
-        for i in 0..<values.count where values[i] == 1 { kept.append(Int32(i)) }
+        try Interrupt.forEachChunk(values.count) { rows in
+            for i in rows where values[i] == 1 { kept.append(Int32(i)) }
+        }
         return kept
     }
 
     /// `column in (constants)` over the column's own buffer, or nil when the shape does not fit.
-    private func constantMembership(_ frame: Frame, _ condition: Bound) -> [Int32]? {
+    private func constantMembership(_ frame: Frame, _ condition: Bound) throws(Interrupted) -> [Int32]? {
         guard case .inSet(.column(let index, let type), let items, negated: false) = condition,
               items.allSatisfy({ $0.value != .null }) else { return nil }
         let (column, rows) = frame.raw(index)
@@ -239,9 +241,9 @@ extension Executor {
                 wanted.insert(c)
             }
             let sorted = wanted.sorted()
-            if sorted.count == 1 { return Self.dropNulls(Self.scan(values, of: column, rows: rows, count: frame.rowCount, Equal(c: sorted[0])), nulls, rows) }
-            if sorted.count == 2 { return Self.dropNulls(Self.scan(values, of: column, rows: rows, count: frame.rowCount, EitherOf(a: sorted[0], b: sorted[1])), nulls, rows) }
-            return Self.dropNulls(Self.scan(values, of: column, rows: rows, count: frame.rowCount, OneOf(values: wanted)), nulls, rows)
+            if sorted.count == 1 { return try Self.dropNulls(Self.scan(values, of: column, rows: rows, count: frame.rowCount, Equal(c: sorted[0])), nulls, rows) }
+            if sorted.count == 2 { return try Self.dropNulls(Self.scan(values, of: column, rows: rows, count: frame.rowCount, EitherOf(a: sorted[0], b: sorted[1])), nulls, rows) }
+            return try Self.dropNulls(Self.scan(values, of: column, rows: rows, count: frame.rowCount, OneOf(values: wanted)), nulls, rows)
         case .strings(let codes, let dictionary):
             var wanted = Set<Int32>()
             for item in items {
@@ -249,7 +251,7 @@ extension Executor {
                 let lower = dictionary.lowerBound(text)
                 if lower < dictionary.count, dictionary[lower] == text { wanted.insert(Int32(lower)) }
             }
-            return Self.scan(codes, of: column, rows: rows, count: frame.rowCount, OneOf(values: wanted))
+            return try Self.scan(codes, of: column, rows: rows, count: frame.rowCount, OneOf(values: wanted))
         default:
             return nil
         }
@@ -257,7 +259,7 @@ extension Executor {
 
     /// `column op constant` over the column's own buffer, or nil when the shape does not fit.
     private func constantComparison(_ frame: Frame, _ condition: Bound) throws -> [Int32]? {
-        if let members = constantMembership(frame, condition) { return members }
+        if let members = try constantMembership(frame, condition) { return members }
         guard case .compare(let op, .column(let index, let type), .constant(let constant)) = condition else { return nil }
         let (column, rows) = frame.raw(index)
         switch (column.data, constant.value) {
@@ -271,29 +273,29 @@ extension Executor {
             // (a mask, so a column without nulls pays nothing) are dropped after.
             let kept: [Int32]
             switch op {
-            case .equal: kept = Self.scan(values, of: column, rows: rows, count: n, Equal(c: c))
-            case .notEqual: kept = Self.scan(values, of: column, rows: rows, count: n, Unequal(c: c))
-            case .less: kept = Self.scan(values, of: column, rows: rows, count: n, Under(c: c))
-            case .lessOrEqual: kept = Self.scan(values, of: column, rows: rows, count: n, AtMost(c: c))
-            case .greater: kept = Self.scan(values, of: column, rows: rows, count: n, Over(c: c))
-            case .greaterOrEqual: kept = Self.scan(values, of: column, rows: rows, count: n, AtLeast(c: c))
+            case .equal: kept = try Self.scan(values, of: column, rows: rows, count: n, Equal(c: c))
+            case .notEqual: kept = try Self.scan(values, of: column, rows: rows, count: n, Unequal(c: c))
+            case .less: kept = try Self.scan(values, of: column, rows: rows, count: n, Under(c: c))
+            case .lessOrEqual: kept = try Self.scan(values, of: column, rows: rows, count: n, AtMost(c: c))
+            case .greater: kept = try Self.scan(values, of: column, rows: rows, count: n, Over(c: c))
+            case .greaterOrEqual: kept = try Self.scan(values, of: column, rows: rows, count: n, AtLeast(c: c))
             }
-            return Self.dropNulls(kept, nulls, rows)
+            return try Self.dropNulls(kept, nulls, rows)
         case (.strings(let codes, let dictionary), .string(let text)):
             // The dictionary is sorted, so comparing codes compares strings.
             let lower = Int32(dictionary.lowerBound(text))
             let exact = Int(lower) < dictionary.count && dictionary[Int(lower)] == text
             let n = frame.rowCount
             switch (op, exact) {
-            case (.equal, true): return Self.scan(codes, of: column, rows: rows, count: n, Equal(c: lower))
+            case (.equal, true): return try Self.scan(codes, of: column, rows: rows, count: n, Equal(c: lower))
             case (.equal, false): return []
-            case (.notEqual, true): return Self.scan(codes, of: column, rows: rows, count: n, NotEqual(c: lower, null: nullCode))
-            case (.notEqual, false): return Self.scan(codes, of: column, rows: rows, count: n, NotEqual(c: nullCode, null: nullCode))
-            case (.less, _): return Self.scan(codes, of: column, rows: rows, count: n, Below(c: lower, null: nullCode))
-            case (.lessOrEqual, true): return Self.scan(codes, of: column, rows: rows, count: n, Below(c: lower + 1, null: nullCode))
-            case (.lessOrEqual, false): return Self.scan(codes, of: column, rows: rows, count: n, Below(c: lower, null: nullCode))
-            case (.greater, true): return Self.scan(codes, of: column, rows: rows, count: n, AtLeast(c: lower + 1))
-            case (.greater, false), (.greaterOrEqual, _): return Self.scan(codes, of: column, rows: rows, count: n, AtLeast(c: lower))
+            case (.notEqual, true): return try Self.scan(codes, of: column, rows: rows, count: n, NotEqual(c: lower, null: nullCode))
+            case (.notEqual, false): return try Self.scan(codes, of: column, rows: rows, count: n, NotEqual(c: nullCode, null: nullCode))
+            case (.less, _): return try Self.scan(codes, of: column, rows: rows, count: n, Below(c: lower, null: nullCode))
+            case (.lessOrEqual, true): return try Self.scan(codes, of: column, rows: rows, count: n, Below(c: lower + 1, null: nullCode))
+            case (.lessOrEqual, false): return try Self.scan(codes, of: column, rows: rows, count: n, Below(c: lower, null: nullCode))
+            case (.greater, true): return try Self.scan(codes, of: column, rows: rows, count: n, AtLeast(c: lower + 1))
+            case (.greater, false), (.greaterOrEqual, _): return try Self.scan(codes, of: column, rows: rows, count: n, AtLeast(c: lower))
             }
         default:
             return nil
@@ -303,27 +305,38 @@ extension Executor {
     /// `kept` positions (among the current rows, read through `rows`) less those null in `nulls`.
     ///
     /// Written as the scans are, branch-free into a buffer of `kept`'s size: `filter` with its
-    /// closure and `append` per position was 15 % of Q6 at 1M.
-    static func dropNulls(_ kept: [Int32], _ nulls: NullMask, _ rows: [Int32]?) -> [Int32] {
+    /// closure and `append` per position was 15 % of Q6 at 1M. 64K positions at a time, stopping
+    /// when Ctrl-C asks.
+    static func dropNulls(_ kept: [Int32], _ nulls: NullMask, _ rows: [Int32]?) throws(Interrupted) -> [Int32] {
         guard nulls.hasNulls else { return kept }
-        return [Int32](unsafeUninitializedCapacity: kept.count) { out, n in
+        var stopped = false
+        var out = [Int32](unsafeUninitializedCapacity: kept.count) { out, n in
             n = 0
             kept.withUnsafeBufferPointer { positions in
-                if let rows {
-                    rows.withUnsafeBufferPointer { r in
-                        for p in positions {
-                            out[n] = p
-                            n &+= nulls.isNull(Int(r[Int(p)])) ? 0 : 1
+                for chunk in stride(from: 0, to: positions.count, by: Interrupt.chunkRows) {
+                    if Interrupt.isRequested { stopped = true; return }
+                    let part = positions[chunk ..< min(positions.count, chunk + Interrupt.chunkRows)]
+                    if let rows {
+                        rows.withUnsafeBufferPointer { r in
+                            for p in part {
+                                out[n] = p
+                                n &+= nulls.isNull(Int(r[Int(p)])) ? 0 : 1
+                            }
                         }
-                    }
-                } else {
-                    for p in positions {
-                        out[n] = p
-                        n &+= nulls.isNull(Int(p)) ? 0 : 1
+                    } else {
+                        for p in part {
+                            out[n] = p
+                            n &+= nulls.isNull(Int(p)) ? 0 : 1
+                        }
                     }
                 }
             }
         }
+        if stopped {
+            Interrupt.releaseInBackground(&out, leaving: [])
+            throw Interrupted()
+        }
+        return out
     }
 
     /// Positions whose value passes `test`: a predicate type (not a closure), so each scan is
@@ -332,7 +345,10 @@ extension Executor {
     /// Over the base rows of `column` (no selection), blocks are first decided by their value
     /// range (`Column.blockRanges`, computed on the first such scan of a column and kept): a
     /// block no row of which can pass is skipped, one every row of which passes is kept whole.
-    static func scan<P: RowPredicate>(_ values: [P.Value], of column: Column, rows: [Int32]?, count: Int, _ test: P) -> [Int32] {
+    ///
+    /// Each part looks at Ctrl-C every 64K rows and stops early; the scan then throws (the
+    /// calling thread looks once more, for a request only its task sees).
+    static func scan<P: RowPredicate>(_ values: [P.Value], of column: Column, rows: [Int32]?, count: Int, _ test: P) throws(Interrupted) -> [Int32] {
         let parts = count >= 1 << 20 ? 2 : 1
         let empty: [Int32] = []
         let blockSize = BlockRanges.blockSize
@@ -367,33 +383,36 @@ extension Executor {
                     let work: @Sendable (Int) -> Int = { part in
                         let out = input.out
                         var n = offsets[part]
-                        let range = bounds[part]
-                        if let r = input.rows {
-                            for i in range {
-                                out[n] = Int32(i)
-                                n &+= test(input.values[Int(r[i])]) ? 1 : 0
-                            }
-                        } else if let verdicts {
-                            var i = range.lowerBound
-                            while i < range.upperBound {
-                                let blockEnd = min(range.upperBound, (i / blockSize + 1) * blockSize)
-                                switch verdicts[i / blockSize] {
-                                case .none: break
-                                case .all:
-                                    for k in i..<blockEnd { out[n &+ k &- i] = Int32(k) }
-                                    n &+= blockEnd - i
-                                case .some:
-                                    for k in i..<blockEnd {
-                                        out[n] = Int32(k)
-                                        n &+= test(input.values[k]) ? 1 : 0
-                                    }
+                        for chunk in stride(from: bounds[part].lowerBound, to: bounds[part].upperBound, by: Interrupt.chunkRows) {
+                            if Interrupt.isRequestedByProcess { break }
+                            let range = chunk ..< min(bounds[part].upperBound, chunk + Interrupt.chunkRows)
+                            if let r = input.rows {
+                                for i in range {
+                                    out[n] = Int32(i)
+                                    n &+= test(input.values[Int(r[i])]) ? 1 : 0
                                 }
-                                i = blockEnd
-                            }
-                        } else {
-                            for i in range {
-                                out[n] = Int32(i)
-                                n &+= test(input.values[i]) ? 1 : 0
+                            } else if let verdicts {
+                                var i = range.lowerBound
+                                while i < range.upperBound {
+                                    let blockEnd = min(range.upperBound, (i / blockSize + 1) * blockSize)
+                                    switch verdicts[i / blockSize] {
+                                    case .none: break
+                                    case .all:
+                                        for k in i..<blockEnd { out[n &+ k &- i] = Int32(k) }
+                                        n &+= blockEnd - i
+                                    case .some:
+                                        for k in i..<blockEnd {
+                                            out[n] = Int32(k)
+                                            n &+= test(input.values[k]) ? 1 : 0
+                                        }
+                                    }
+                                    i = blockEnd
+                                }
+                            } else {
+                                for i in range {
+                                    out[n] = Int32(i)
+                                    n &+= test(input.values[i]) ? 1 : 0
+                                }
                             }
                         }
                         return n - offsets[part]
@@ -412,13 +431,18 @@ extension Executor {
                 }
             }
         }
+        // A part that stopped early left its positions unfinished: never return them.
+        if Interrupt.isRequested {
+            Interrupt.releaseInBackground(&kept, leaving: [])
+            throw Interrupted()
+        }
         // A selection much smaller than the room it was given keeps only what it needs.
         if kept.capacity > 1 << 16, kept.count < kept.capacity / 4 { kept = Array(kept[...]) }
         return kept
     }
 
     /// `take N`: the first N rows of the current order.
-    func take(_ frame: Frame, _ n: Int) -> Frame {
-        frame.prefix(n)
+    func take(_ frame: Frame, _ n: Int) throws(Interrupted) -> Frame {
+        try frame.prefix(n)
     }
 }

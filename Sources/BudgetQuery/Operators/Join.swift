@@ -13,15 +13,15 @@ extension Executor {
     func join(_ frame: Frame, table: String, tableSpan: SourceSpan, left: String, right: String, keySpan: SourceSpan) throws -> Frame {
         var joined = try source(table, span: tableSpan)
         // Completion asks only which columns a pipeline makes: a sample of the other table will do.
-        if let sampleRows { joined = joined.prefix(sampleRows) }
-        let other = joined.materialized()
+        if let sampleRows { joined = try joined.prefix(sampleRows) }
+        let other = try joined.materialized()
         guard let leftIndex = frame.index(of: left) else {
             throw QueryError("no column `\(left)` in \(frame.origin)", at: keySpan, hint: didYouMean(left, among: frame.columns.map(\.name)))
         }
         guard let rightIndex = other.index(of: right) else {
             throw QueryError("no column `\(right)` in \(table)", at: keySpan, hint: didYouMean(right, among: other.columns.map(\.name)))
         }
-        let leftKey = frame.dense(leftIndex), rightKey = other.columns[rightIndex]
+        let leftKey = try frame.dense(leftIndex), rightKey = other.columns[rightIndex]
         let stringy: Set<ColumnType> = [.string, .text]
         let compatible = (stringy.contains(leftKey.type) && stringy.contains(rightKey.type)) || (leftKey.type.isInteger && rightKey.type.isInteger && leftKey.type == rightKey.type)
         guard compatible else {
@@ -51,13 +51,14 @@ extension Executor {
         // Filled without zeroing first: the pages are touched (and faulted in) by the loop,
         // which looks at Ctrl-C as it goes.
         var k = 0
+        var stopped = false
         var rightRows: [Int32] = []
-        let leftRows = try [Int32](unsafeUninitializedCapacity: total) { left, leftCount in
-            rightRows = try [Int32](unsafeUninitializedCapacity: total) { right, rightCount in
-                for row in 0..<frame.rowCount {
+        var leftRows = [Int32](unsafeUninitializedCapacity: total) { left, leftCount in
+            rightRows = [Int32](unsafeUninitializedCapacity: total) { right, rightCount in
+                rows: for row in 0..<frame.rowCount {
                     guard let matches = matchesOf[row] else { continue }
                     for m in matches {
-                        try Interrupt.check(row: k)
+                        if Interrupt.stops(at: k) { stopped = true; break rows }
                         left[k] = Int32(row)
                         right[k] = m
                         k += 1
@@ -68,11 +69,19 @@ extension Executor {
             leftCount = k
         }
         matchesOf = []
+        // What a stopped join leaves (a GB of row numbers at 80M rows) is freed in the background.
+        func releasingRows(_ error: Interrupted) -> Interrupted {
+            Interrupt.releaseInBackground(&leftRows, leaving: [])
+            Interrupt.releaseInBackground(&rightRows, leaving: [])
+            return error
+        }
+        if stopped { throw releasingRows(Interrupted()) }
         let taken = Set(frame.columns.map(\.name))
         let rightNames: [String?] = other.columns.enumerated().map { i, column in
             i == rightIndex ? nil : (taken.contains(column.name) ? "\(table)_\(column.name)" : column.name)
         }
-        var out = try Frame.joined(frame, rows: leftRows, other, rows: rightRows, rightNames: rightNames)
+        var out: Frame
+        do { out = try Frame.joined(frame, rows: leftRows, other, rows: rightRows, rightNames: rightNames) } catch { throw releasingRows(error) }
         out.notes = frame.notes
         return out
     }

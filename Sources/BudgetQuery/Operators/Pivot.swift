@@ -7,7 +7,7 @@ extension Executor {
         try refuseList(frame, column, "pivot")
         let (summary, _) = try spread(frame, column: column, aggregate: aggregate, by: by, span: span)
         let keyCount = by.count
-        let columnKeys = valuesInOrder(summary.dense(keyCount))
+        let columnKeys = try valuesInOrder(summary.dense(keyCount))
         return try widen(summary, keyCount: keyCount, columnValues: columnKeys, missingAsZero: false, span: span)
     }
 
@@ -34,8 +34,8 @@ extension Executor {
         let deltaBound = Bound.arithmetic(.subtract, .extra(1, valueType), .extra(0, valueType), valueType == .real ? .real : valueType)
         var withExtras = evaluator
         withExtras.extras = [.column(aColumn), .column(bColumn)]
-        let delta = withExtras.materialize(try withExtras.evaluate(deltaBound), type: valueType).named("delta")
-        let aReals = evaluator.reals(.column(aColumn)), deltaReals = evaluator.reals(.column(delta))
+        let delta = try withExtras.materialize(try withExtras.evaluate(deltaBound), type: valueType).named("delta")
+        let aReals = try evaluator.reals(.column(aColumn)), deltaReals = try evaluator.reals(.column(delta))
         let pct = zip(aReals, deltaReals).map { a, d in a.isNaN || d.isNaN || a == 0 ? Double.nan : d / a * 100 }
         wide.setDense(delta)
         wide.setDense(Column(name: "pct", type: .real, data: .reals(pct)))
@@ -80,13 +80,20 @@ extension Executor {
         return (summary, function)
     }
 
-    private func valuesInOrder(_ column: Column) -> [Value] {
-        var seen = Set<Value>()
-        var values: [Value] = []
-        for row in 0..<column.count where seen.insert(column.value(at: row)).inserted { values.append(column.value(at: row)) }
-        let order = SortKeyValues(column)
+    private func valuesInOrder(_ column: Column) throws(Interrupted) -> [Value] {
+        // The first row of each value, in order of appearance.
         var firstRow: [Value: Int] = [:]
-        for row in 0..<column.count where firstRow[column.value(at: row)] == nil { firstRow[column.value(at: row)] = row }
+        var values: [Value] = []
+        try Interrupt.forEachChunk(column.count) { rows in
+            for row in rows {
+                let value = column.value(at: row)
+                if firstRow[value] == nil {
+                    firstRow[value] = row
+                    values.append(value)
+                }
+            }
+        }
+        let order = try SortKeyValues(column)
         return values.sorted { order.less(firstRow[$0] ?? 0, firstRow[$1] ?? 0) }
     }
 
@@ -98,15 +105,19 @@ extension Executor {
         // No rows and no keys: pivot has no values to spread (no row); compare's two fixed columns
         // still make one row, as summarize without `by` does.
         if keyCount == 0 && summary.rowCount == 0 && !fixedColumns { return Frame(columns: [], origin: summary.origin, rowCount: 0) }
-        let grouping = keyCount == 0 ? Grouping.single(rows: summary.rowCount) : try Grouping.build(keys: keyColumns, rows: summary.rowCount)
+        let grouping = keyCount == 0 ? try Grouping.single(rows: summary.rowCount) : try Grouping.build(keys: keyColumns, rows: summary.rowCount)
         let slot = Dictionary(columnValues.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         // nil: the group has no rows for this value; .null: it has rows whose aggregate is null.
         var cells = [[Value?]](repeating: [Value?](repeating: nil, count: grouping.count), count: columnValues.count)
-        for row in 0..<summary.rowCount {
-            guard let s = slot[columnColumn.value(at: row)] else { continue }
-            cells[s][Int(grouping.ids[row])] = valueColumn.value(at: row)
+        try Interrupt.forEachChunk(summary.rowCount) { rows in
+            for row in rows {
+                guard let s = slot[columnColumn.value(at: row)] else { continue }
+                cells[s][Int(grouping.ids[row])] = valueColumn.value(at: row)
+            }
         }
-        var columns = keyColumns.map { $0.gathered(grouping.representatives.map { Int32($0) }) }
+        let representatives = try Interrupt.map(grouping.representatives) { Int32($0) }
+        var columns: [Column] = []
+        for key in keyColumns { columns.append(try key.gathered(representatives)) }
         var names = Set(columns.map(\.name))
         for (s, value) in columnValues.enumerated() {
             let name = label(value, type: columnColumn.type)

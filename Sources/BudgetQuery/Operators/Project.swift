@@ -1,3 +1,4 @@
+import BudgetCore
 import BudgetStore
 
 extension Executor {
@@ -21,7 +22,7 @@ extension Executor {
         var columns: [Column] = []
         for (i, item) in bound.enumerated() {
             let operand = try evaluator.evaluate(item)
-            columns.append(evaluator.materialize(operand, type: item.type ?? .string).named(names[i]))
+            columns.append(try evaluator.materialize(operand, type: item.type ?? .string).named(names[i]))
         }
         var out = Frame(columns: columns, origin: frame.origin, rowCount: frame.rowCount)
         out.notes = frame.notes
@@ -37,7 +38,8 @@ extension Executor {
             var b = binder(out, aggregates: true)
             let bound = try b.bind(item.expr)
             var evaluator = Evaluator(frame: out)
-            let all = Grouping.single(rows: out.rowCount)
+            // One group of all the rows, built only when an aggregate needs it.
+            let all = b.aggregates.contains { $0.function != .runningSum } ? try Grouping.single(rows: out.rowCount) : Grouping(ids: [], count: 1, representatives: [0])
             for spec in b.aggregates {
                 let argument = try spec.argument.map { try evaluator.evaluate($0) }
                 if spec.function == .runningSum {
@@ -47,7 +49,7 @@ extension Executor {
                     evaluator.extras.append(.scalar(Scalar(value: column.count > 0 ? column.value(at: 0) : .null, type: column.type)))
                 }
             }
-            let column = evaluator.materialize(try evaluator.evaluate(bound), type: bound.type ?? .string).named(name)
+            let column = try evaluator.materialize(try evaluator.evaluate(bound), type: bound.type ?? .string).named(name)
             out.setDense(column, at: out.columns.firstIndex { $0.name == name })
         }
         return out
@@ -57,22 +59,25 @@ extension Executor {
         guard let argument else { throw EvaluationFailure(message: "running_sum needs an argument") }
         if type == .real {
             var total = 0.0
-            return Column(name: "", type: .real, data: .reals(evaluator.reals(argument).map { v in
+            return Column(name: "", type: .real, data: .reals(try evaluator.mapped(evaluator.reals(argument)) { v in
                 if !v.isNaN { total += v }
                 return total
             }))
         }
         var total: Int64 = 0
-        var out: [Int64] = []
+        var overflow = false
         let values = try evaluator.ints(argument, scale: numericScale(type) ?? 0)
-        for (i, v) in values.values.enumerated() {
-            if !values.nulls.isNull(i) {
-                let (s, o) = total.addingReportingOverflow(v)
-                if o { throw EvaluationFailure(message: "running_sum does not fit in 64 bits") }
-                total = s
+        let out: [Int64] = try evaluator.perRow(values.values.count) { out, rows in
+            for i in rows {
+                if !values.nulls.isNull(i) {
+                    let (s, o) = total.addingReportingOverflow(values.values[i])
+                    overflow = overflow || o
+                    total = s
+                }
+                out[i] = total
             }
-            out.append(total)
         }
+        if overflow { throw EvaluationFailure(message: "running_sum does not fit in 64 bits") }
         return Column(name: "", type: type, data: .integers(out))
     }
 

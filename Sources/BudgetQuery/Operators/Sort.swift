@@ -11,10 +11,9 @@ extension Executor {
         for key in keys {
             let bound = try b.bind(key.expr)
             if bound.type == .list { throw QueryError("cannot sort by a list", at: key.expr.span, hint: "explode it first") }
-            let column = evaluator.materialize(try evaluator.evaluate(bound), type: bound.type ?? .int)
-            // Gathering a key of many rows is one pass that cannot look at Ctrl-C: look between them.
-            try Interrupt.check()
-            orders.append((SortKeyValues(column), key.descending ?? defaultDescending))
+            // Gathering a key (through the selection) looks at Ctrl-C every 64K rows.
+            let column = try evaluator.materialize(try evaluator.evaluate(bound), type: bound.type ?? .int)
+            orders.append((try SortKeyValues(column), key.descending ?? defaultDescending))
         }
         // Ties keep the current order (the sort is stable).
         let before: (Int, Int) -> Bool = { a, b in
@@ -27,33 +26,52 @@ extension Executor {
         let n = frame.rowCount
         if let limit, limit < n / 8, orders.count == 1, case .ints(let values) = orders[0].0.storage {
             // top N by one integer key: a heap of (key, position) pairs, no comparator closure.
-            return frame.selecting(try Self.topIntegers(values, limit, descending: orders[0].1))
+            return try frame.selecting(try Self.topIntegers(values, limit, descending: orders[0].1))
         }
         if let limit, limit < n / 8 {
-            return frame.selecting(try Self.smallest(limit, of: n, by: before).map { Int32($0) })
+            return try frame.selecting(try Interrupt.map(try Self.smallest(limit, of: n, by: before)) { Int32($0) })
         }
-        // Ctrl-C: the comparison throws (every 4K comparisons it looks), and the sort unwinds.
+        // Ctrl-C: the comparison throws (every 4K comparisons it looks), and the sort unwinds;
+        // the passes before and after it (the pairs, the positions, the selection) go 64K rows
+        // at a time and look between them. What it leaves (gigabytes at 80M rows) is freed in
+        // the background, so that the prompt does not wait for the kernel to unmap it.
         var comparisons = 0
-        if orders.count == 1, case .ints(let values) = orders[0].0.storage {
-            // One integer key: sort (key, position) pairs without a closure per comparison.
-            let descending = orders[0].1
-            var pairs = (0..<n).map { (values[$0], Int32($0)) }
-            try Interrupt.check()
-            try pairs.sort { x, y in
-                comparisons &+= 1
-                try Interrupt.check(comparison: comparisons)
-                return x.0 != y.0 ? (descending ? x.0 > y.0 : x.0 < y.0) : x.1 < y.1
+        var pairs: [(Int64, Int32)] = []
+        var order: [Int32] = []
+        do {
+            if orders.count == 1, case .ints(let values) = orders[0].0.storage {
+                // One integer key: sort (key, position) pairs without a closure per comparison.
+                let descending = orders[0].1
+                pairs = try Interrupt.makeArray(count: n) { pairs, rows in
+                    values.withUnsafeBufferPointer { values in
+                        for i in rows { pairs.initializeElement(at: i, to: (values[i], Int32(i))) }
+                    }
+                }
+                try pairs.sort { x, y in
+                    comparisons &+= 1
+                    try Interrupt.check(comparison: comparisons)
+                    return x.0 != y.0 ? (descending ? x.0 > y.0 : x.0 < y.0) : x.1 < y.1
+                }
+                order = try Interrupt.map(pairs) { $0.1 }
+                pairs = []
+            } else {
+                // Positions as Int32, the selection's own type: no conversion pass after the sort.
+                order = try Interrupt.makeArray(count: n) { order, rows in
+                    for i in rows { order[i] = Int32(i) }
+                }
+                try order.sort { a, b in
+                    comparisons &+= 1
+                    try Interrupt.check(comparison: comparisons)
+                    return before(Int(a), Int(b))
+                }
             }
-            try Interrupt.check()
-            return frame.selecting(pairs.map(\.1))
+            return try frame.selecting(order)
+        } catch {
+            Interrupt.releaseInBackground(&pairs, leaving: [])
+            Interrupt.releaseInBackground(&order, leaving: [])
+            Interrupt.releaseInBackground(&orders, leaving: [])
+            throw error
         }
-        let order = try (0..<n).sorted { a, b in
-            comparisons &+= 1
-            try Interrupt.check(comparison: comparisons)
-            return before(a, b)
-        }
-        try Interrupt.check()
-        return frame.selecting(order.map { Int32($0) })
     }
 
     /// `top N by k per g, …`: the first N rows of each group in the order of `k` (largest first
@@ -69,19 +87,21 @@ extension Executor {
         for item in per {
             let bound = try b.bind(item.expr)
             if bound.type == .list { throw QueryError("cannot group `top … per` by a list", at: item.expr.span, hint: "explode it first") }
-            columns.append(evaluator.materialize(try evaluator.evaluate(bound), type: bound.type ?? .int))
+            columns.append(try evaluator.materialize(try evaluator.evaluate(bound), type: bound.type ?? .int))
         }
         let grouping = try Grouping.build(keys: columns, rows: sorted.rowCount)
         var taken = [Int](repeating: 0, count: grouping.count)
         var kept: [Int32] = []
-        for row in 0..<sorted.rowCount {
-            let group = Int(grouping.ids[row])
-            if taken[group] < n {
-                taken[group] += 1
-                kept.append(Int32(row))
+        try Interrupt.forEachChunk(sorted.rowCount) { rows in
+            for row in rows {
+                let group = Int(grouping.ids[row])
+                if taken[group] < n {
+                    taken[group] += 1
+                    kept.append(Int32(row))
+                }
             }
         }
-        return sorted.selecting(kept)
+        return try sorted.selecting(kept)
     }
 
     /// Positions of the `k` largest (or smallest) keys, ties by position, in order.
@@ -160,10 +180,11 @@ extension Executor {
     /// `distinct [cols]`: the first row of each distinct combination, in order of appearance.
     func distinct(_ frame: Frame, _ items: [NamedExpr]) throws -> Frame {
         let projected = items.isEmpty ? frame : try select(frame, items)
-        let columns = projected.columns.indices.map(projected.dense)
+        var columns: [Column] = []
+        for i in projected.columns.indices { columns.append(try projected.dense(i)) }
         let grouping = try Grouping.build(keys: columns, rows: projected.rowCount)
         var out = Frame(columns: columns, origin: frame.origin, rowCount: projected.rowCount)
         out.notes = frame.notes
-        return out.selecting(grouping.representatives.map { Int32($0) })
+        return try out.selecting(Interrupt.map(grouping.representatives) { Int32($0) })
     }
 }

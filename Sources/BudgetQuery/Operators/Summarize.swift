@@ -6,7 +6,20 @@ extension Executor {
     ///
     /// Grouping by a list column (regions) counts each row under every element; the result
     /// then carries a note saying how many rows were counted more than once.
+    ///
+    /// Ctrl-C stops it within 64K rows of any pass; what it made on the way is then freed in the
+    /// background (`Leftovers`), so that the prompt does not wait for gigabytes to be unmapped.
     func summarize(_ input: Frame, aggregates: [NamedExpr], by: [NamedExpr], span: SourceSpan) throws -> Frame {
+        let leftovers = Leftovers()
+        do {
+            return try summarize(input, aggregates: aggregates, by: by, span: span, leftovers: leftovers)
+        } catch {
+            leftovers.releaseInBackground()
+            throw error
+        }
+    }
+
+    private func summarize(_ input: Frame, aggregates: [NamedExpr], by: [NamedExpr], span: SourceSpan, leftovers: Leftovers) throws -> Frame {
         var frame = input
         var keyBinder = binder(frame)
         var keyBounds: [Bound] = []
@@ -16,7 +29,7 @@ extension Executor {
             guard case .column(let columnIndex, _) = keyBounds[listIndex] else {
                 throw QueryError("group by a list column, not a list expression", at: by[listIndex].expr.span)
             }
-            frame = explodeColumn(frame, columnIndex: columnIndex, as: frame.columns[columnIndex].name)
+            frame = leftovers.keep(try explodeColumn(frame, columnIndex: columnIndex, as: frame.columns[columnIndex].name))
             keyBinder = binder(frame)
             keyBounds = []
             for key in by { keyBounds.append(try keyBinder.bind(key.expr)) }
@@ -40,25 +53,30 @@ extension Executor {
             summary = try bindSummary(aggregates, over: frame, keys: plainKeys.enumerated().map { $1.0.named(keyNames[$0]) })
             let through = plainKeys.first?.1
             if let direct = try DirectAggregation.run(keys: plainKeys.map { ($0.0, $0.1) }, specs: summary.specs, frame: frame) {
-                aggregateColumns = direct.columns
+                aggregateColumns = leftovers.keep(direct.columns)
                 groupCount = direct.groupCount
                 groupKeys = direct.keys.enumerated().map { $1.named(keyNames[$0]) }
             } else {
-                let built = by.isEmpty ? Grouping.single(rows: frame.rowCount) : try Grouping.build(keys: plainKeys.map(\.0), rows: frame.rowCount, through: through)
+                let built = leftovers.keep(by.isEmpty ? try Grouping.single(rows: frame.rowCount) : try Grouping.build(keys: plainKeys.map(\.0), rows: frame.rowCount, through: through))
                 grouping = built
                 groupCount = built.count
-                let baseRows = built.representatives.map { position in through.map { $0[position] } ?? Int32(position) }
-                groupKeys = plainKeys.enumerated().map { $1.0.gathered(baseRows).named(keyNames[$0]) }
+                let baseRows = try Interrupt.map(built.representatives) { position in through.map { $0[position] } ?? Int32(position) }
+                var keys: [Column] = []
+                for (i, key) in plainKeys.enumerated() { keys.append(try key.0.gathered(baseRows).named(keyNames[i])) }
+                groupKeys = keys
             }
         } else {
             var keyColumns: [Column] = []
             for (i, bound) in keyBounds.enumerated() {
-                keyColumns.append(inputEvaluator.materialize(try inputEvaluator.evaluate(bound), type: bound.type ?? .string).named(keyNames[i]))
+                keyColumns.append(leftovers.keep(try inputEvaluator.materialize(try inputEvaluator.evaluate(bound), type: bound.type ?? .string).named(keyNames[i])))
             }
-            let built = try Grouping.build(keys: keyColumns, rows: frame.rowCount)
+            let built = leftovers.keep(try Grouping.build(keys: keyColumns, rows: frame.rowCount))
             grouping = built
             groupCount = built.count
-            groupKeys = keyColumns.map { $0.gathered(built.representatives.map { Int32($0) }) }
+            let representatives = try Interrupt.map(built.representatives) { Int32($0) }
+            var keys: [Column] = []
+            for key in keyColumns { keys.append(try key.gathered(representatives)) }
+            groupKeys = keys
             summary = try bindSummary(aggregates, over: frame, keys: groupKeys)
         }
 
@@ -70,11 +88,17 @@ extension Executor {
         } else if let grouping {
             for spec in summary.specs {
                 if let fused = try Aggregation.sumThroughSelection(spec, frame: frame, grouping: grouping) {
-                    postEvaluator.extras.append(.column(fused))
+                    postEvaluator.extras.append(.column(leftovers.keep(fused)))
                     continue
                 }
-                let argument = try spec.argument.map { try inputEvaluator.evaluate($0) }
-                postEvaluator.extras.append(.column(try Aggregation.compute(spec, argument: argument, grouping: grouping, evaluator: inputEvaluator)))
+                // The argument (a gathered column) lives only while its aggregate is computed.
+                var argument = try spec.argument.map { try inputEvaluator.evaluate($0) }
+                do {
+                    postEvaluator.extras.append(.column(leftovers.keep(try Aggregation.compute(spec, argument: argument, grouping: grouping, evaluator: inputEvaluator))))
+                } catch {
+                    Interrupt.releaseInBackground(&argument, leaving: nil)
+                    throw error
+                }
             }
         }
         let outputs = summary.outputs
@@ -82,24 +106,29 @@ extension Executor {
         let names = keyNames + aggregates.enumerated().map { outputName($1, position: $0 + keyNames.count) }
         try checkUnique(names, by + aggregates)
         for (i, bound) in outputs.enumerated() {
-            columns.append(postEvaluator.materialize(try postEvaluator.evaluate(bound), type: bound.type ?? .int).named(names[keyNames.count + i]))
+            columns.append(try postEvaluator.materialize(try postEvaluator.evaluate(bound), type: bound.type ?? .int).named(names[keyNames.count + i]))
         }
         var out = Frame(columns: columns, origin: frame.origin, rowCount: groupCount)
         out.notes = frame.notes
         guard !by.isEmpty else { return out }
         // Groups come out ordered by their keys.
-        let orders = groupKeys.map(SortKeyValues.init)
+        var orders: [SortKeyValues] = []
+        for key in groupKeys { orders.append(try SortKeyValues(key)) }
         var comparisons = 0
-        let permutation = try (0..<groupCount).sorted { a, b in
+        var permutation: [Int32] = try Interrupt.makeArray(count: groupCount) { order, rows in
+            for i in rows { order[i] = Int32(i) }
+        }
+        try permutation.sort { x, y in
             comparisons &+= 1
             try Interrupt.check(comparison: comparisons)
+            let a = Int(x), b = Int(y)
             for order in orders {
                 if order.less(a, b) { return true }
                 if order.less(b, a) { return false }
             }
             return a < b
         }
-        return out.selecting(permutation.map { Int32($0) })
+        return try out.selecting(permutation)
     }
 
     /// Binds `summarize`'s aggregate expressions: each sees the keys (`keys`: their names, types
