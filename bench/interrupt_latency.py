@@ -8,7 +8,7 @@ run to its end once, so its full time is known and the delays fall inside it.
 
     python3 bench/interrupt_latency.py --snapshot bench-data/1m.snap [--bin .build/release]
 """
-import argparse, os, pty, re, select, statistics, subprocess, sys, time
+import argparse, os, pty, tempfile, re, select, statistics, subprocess, sys, time
 
 # Each pass runs over the rows of a self-join of `coverage` (9 rows a project: 81M rows at 1M
 # projects), made lazily, so the statements stress the operators rather than the snapshot.
@@ -29,7 +29,8 @@ class Shell:
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
             os.environ["TERM"] = "dumb"
-            os.environ["BUDGETQ_HISTORY"] = "/dev/null"
+            # The statements go to a history of their own, not the user's.
+            os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="budgetq-latency-")
             os.execv(binary, [binary, "--snapshot", snapshot])
         self.buffer = b""
         self.wait_for(PROMPT, 120)
