@@ -55,6 +55,7 @@ enum PortfolioReader {
     static func read(_ found: DocumentLoader.Discovery, tables: DocumentLoader.ReadingTables, limits: LoadLimits) -> Read {
         // An actuals ledger links files whatever the documents say: keep every record from the start.
         let ledgersLink = DocumentLoader.ledgersLink(found.ledgers, labels: tables.labels)
+        var phases = LoadPhases()
         struct Part: Sendable {
             var facts: DocumentFacts
             /// `projects`, `indicators` and `coverage` of this file alone (ids from 1); nil when it links.
@@ -68,6 +69,7 @@ enum PortfolioReader {
             let built = StoreBuilder.documentTables(outcome.projects)
             return Part(facts: DocumentFacts(outcome, keepingProjects: false), tables: built)
         }
+        phases.mark("parse documents")
         if parts.contains(where: { $0.tables == nil }) {
             // Records of every file are needed: read again the files whose records were let go.
             let kept = parts.map { $0.tables == nil ? $0.facts.outcome : nil }
@@ -98,6 +100,7 @@ enum PortfolioReader {
         let projects = Table.concatenated(consuming: consume projectParts) ?? empty[0]
         let indicators = Table.concatenated(consuming: consume indicatorParts) ?? empty[1]
         let coverage = Table.concatenated(consuming: consume coverageParts) ?? empty[2]
+        phases.mark("join files' tables")
 
         // Ledgers are matched against the whole portfolio, by what the projects table keeps of it.
         let matching = found.ledgers.isEmpty ? [] : DataCache.matchingProjects(projects)
@@ -106,6 +109,7 @@ enum PortfolioReader {
         let read = DocumentLoader.readLedgers(found.ledgers, matching: matching, limits: limits, labels: tables.labels) { payments in
             (table: StoreBuilder.payments(payments), years: Set(payments.map(\.date.year)).sorted())
         }
+        phases.mark("read ledgers")
         let ledgers = read.map { LedgerFacts(summary: $0.outcome.summary, diagnostics: $0.outcome.diagnostics, years: $0.rows.years) }
         var paymentParts = read.map { ledger in
             // A payment whose running total would pass Int64 is left out (and reported).
@@ -113,6 +117,7 @@ enum PortfolioReader {
         }
         if paymentParts.isEmpty { paymentParts = [StoreBuilder.payments([])] }
         let payments = Table.concatenated(consuming: consume paymentParts) ?? StoreBuilder.payments([])
+        phases.mark("join ledgers' tables")
         let sources = documents.map { facts in
             Store.Source(path: facts.outcome.summary.path, kind: .documents, origin: facts.outcome.summary.origin,
                          encoding: facts.outcome.summary.encoding?.rawValue ?? "unreadable", rows: facts.outcome.summary.projects, years: facts.years)

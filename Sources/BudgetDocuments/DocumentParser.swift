@@ -45,22 +45,17 @@ public struct DocumentParser {
     public func parse(rows allRows: [GridRow]) -> Output {
         var output = Output()
         // `# synthetic …` comment lines before the first table mark generated data.
-        var rows: [GridRow] = []
-        rows.reserveCapacity(allRows.count)
-        var sawData = false
-        for row in allRows {
-            if sawData { rows.append(row); continue }
+        var firstData = allRows.endIndex
+        for (index, row) in allRows.enumerated() {
             let lead = row.cells.first(where: { !$0.trimmed.isEmpty })?.trimmed ?? ""
-            if lead.hasPrefix("#") {
-                let comment = lead.lowercased()
-                if comment.contains("synthetic") || comment.contains("合成") || comment.contains("模拟") || comment.contains("生成") {
-                    output.origin = .synthetic
-                }
-                continue
+            guard lead.hasPrefix("#") else { firstData = index; break }
+            let comment = lead.lowercased()
+            if comment.contains("synthetic") || comment.contains("合成") || comment.contains("模拟") || comment.contains("生成") {
+                output.origin = .synthetic
             }
-            sawData = true
-            rows.append(row)
         }
+        // A slice, not a copy of the rows (a copy retained every row's cells once more).
+        let rows = allRows[firstData...]
         let cellLabels = CellLabels(labels: labels)
         defer { cellLabels.forgetIndicatorHeaders() }
         // Each row's cells trimmed and looked up once, for the segmenter and the readers.

@@ -340,12 +340,19 @@ public struct StringColumnBuilder {
         codes.append(code(for: value))
     }
 
+    /// `value`, `count` times over (looked up once).
+    public mutating func append(_ value: String, times count: Int) {
+        guard count > 0 else { return }
+        let code = code(for: value)
+        codes.append(contentsOf: repeatElement(code, count: count))
+    }
+
     mutating func code(for value: String) -> Int32 {
         Int32(value.withUTF8Bytes { bytes in lookup.index(bytes) { value } })
     }
 
     public func finish() -> ColumnData {
-        let (sorted, remap) = sortedDictionary(lookup.values)
+        let (sorted, remap) = lookup.sortedByKey()
         return .strings(codes: codes.map { $0 == nullCode ? nullCode : remap[Int($0)] }, dictionary: sorted)
     }
 }
@@ -367,7 +374,7 @@ public struct ListColumnBuilder {
     }
 
     public func finish() -> ColumnData {
-        let (sorted, remap) = sortedDictionary(lookup.values)
+        let (sorted, remap) = lookup.sortedByKey()
         return .lists(offsets: offsets, codes: codes.map { remap[Int($0)] }, dictionary: sorted)
     }
 }

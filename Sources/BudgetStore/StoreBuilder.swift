@@ -149,16 +149,26 @@ public enum StoreBuilder {
     }
 
     static func indicatorsTable(_ projects: [ProjectRecord]) -> Table {
-        let indicators = projects.flatMap(\.indicators)
-        var project = StringColumnBuilder(), level1 = StringColumnBuilder(), level2 = StringColumnBuilder()
-        var name = StringColumnBuilder(), period = StringColumnBuilder(), annual = StringColumnBuilder()
-        var cmp = StringColumnBuilder(), unit = StringColumnBuilder(), kind = StringColumnBuilder()
-        var ids: [Int64] = [], years: [Int64] = [], values: [Int64?] = [], deadlines: [Int64?] = [], lines: [Int64] = []
-        var level1Raw = StringColumnBuilder(), level2Raw = StringColumnBuilder(), shortName = StringColumnBuilder()
-        var direction = StringColumnBuilder(), actual = StringColumnBuilder(), standard = StringColumnBuilder()
-        var note = StringColumnBuilder(), explanation = StringColumnBuilder(), extra = ListColumnBuilder(), position = StringColumnBuilder()
+        // Sized up front: grown by doubling, every column was copied and its pages faulted in
+        // about twice (issue 13).
+        let rows = projects.reduce(0) { $0 + $1.indicators.count }
+        func strings() -> StringColumnBuilder { StringColumnBuilder(capacity: rows) }
+        func reserved<T>() -> [T] { var array: [T] = []; array.reserveCapacity(rows); return array }
+        var project = strings(), level1 = strings(), level2 = strings()
+        var name = strings(), period = strings(), annual = strings()
+        var cmp = strings(), unit = strings(), kind = strings()
+        var ids: [Int64] = reserved(), years: [Int64] = reserved(), values: [Int64?] = reserved(), deadlines: [Int64?] = reserved()
+        var lines: [Int64] = reserved(), weights: [Int64?] = reserved(), actualValues: [Int64?] = reserved(), scores: [Int64?] = reserved()
+        var level1Raw = strings(), level2Raw = strings(), shortName = strings()
+        var direction = strings(), actual = strings(), standard = strings()
+        var note = strings(), explanation = strings(), extra = ListColumnBuilder(), position = strings()
         for (index, p) in projects.enumerated() {
+            // The project's name is looked up once, not once per indicator.
+            project.append(p.name, times: p.indicators.count)
             for i in p.indicators {
+                weights.append(i.weight?.scaled)
+                actualValues.append(i.actualReading?.value?.scaled)
+                scores.append(i.score?.scaled)
                 level1Raw.append(i.level1Raw)
                 level2Raw.append(i.level2Raw)
                 shortName.append(i.shortName)
@@ -171,7 +181,6 @@ public enum StoreBuilder {
                 position.append(i.position)
                 ids.append(Int64(index + 1))
                 years.append(Int64(p.year))
-                project.append(p.name)
                 level1.append(i.level1)
                 level2.append(i.level2)
                 name.append(i.name)
@@ -203,10 +212,10 @@ public enum StoreBuilder {
             Column(name: "level2_raw", aliases: ["二级指标原文"], type: .string, data: level2Raw.finish()),
             Column(name: "short_name", aliases: ["指标简称"], type: .string, data: shortName.finish()),
             Column(name: "direction", aliases: ["指标方向"], type: .string, data: direction.finish()),
-            Column(name: "weight", aliases: ["分值", "权重"], type: .decimal, data: .optionalIntegers(indicators.map { $0.weight?.scaled })),
+            Column(name: "weight", aliases: ["分值", "权重"], type: .decimal, data: .optionalIntegers(weights)),
             Column(name: "actual", aliases: ["完成值", "实际完成值"], type: .string, data: actual.finish()),
-            Column(name: "actual_value", aliases: ["完成数值"], type: .decimal, data: .optionalIntegers(indicators.map { $0.actualReading?.value?.scaled })),
-            Column(name: "score", aliases: ["得分"], type: .decimal, data: .optionalIntegers(indicators.map { $0.score?.scaled })),
+            Column(name: "actual_value", aliases: ["完成数值"], type: .decimal, data: .optionalIntegers(actualValues)),
+            Column(name: "score", aliases: ["得分"], type: .decimal, data: .optionalIntegers(scores)),
             Column(name: "standard", aliases: ["绩效标准"], type: .string, data: standard.finish()),
             Column(name: "note", aliases: ["偏差原因", "备注"], type: .string, data: note.finish()),
             Column(name: "explanation", aliases: ["指标解释"], type: .string, data: explanation.finish()),
@@ -217,13 +226,15 @@ public enum StoreBuilder {
     }
 
     static func coverageTable(_ projects: [ProjectRecord]) -> Table {
-        var project = StringColumnBuilder(), level1 = StringColumnBuilder(), level2 = StringColumnBuilder()
+        let rows = projects.reduce(0) { $0 + $1.coverage.count }
+        var project = StringColumnBuilder(capacity: rows), level1 = StringColumnBuilder(capacity: rows), level2 = StringColumnBuilder(capacity: rows)
         var ids: [Int64] = [], years: [Int64] = [], counts: [Int64] = []
+        ids.reserveCapacity(rows); years.reserveCapacity(rows); counts.reserveCapacity(rows)
         for (index, p) in projects.enumerated() {
+            project.append(p.name, times: p.coverage.count)
             for c in p.coverage {
                 ids.append(Int64(index + 1))
                 years.append(Int64(p.year))
-                project.append(p.name)
                 level1.append(c.level1)
                 level2.append(c.level2)
                 counts.append(Int64(c.indicatorCount))

@@ -40,7 +40,7 @@ extension Column {
                     value.withUTF8Bytes { Int32(lookup.index($0) { value }) }
                 }
             }
-            let (sorted, remap) = sortedDictionary(lookup.values)
+            let (sorted, remap) = lookup.sortedByKey()
             return (sorted, local.map { $0.map { remap[Int($0)] } })
         }
         let data: ColumnData
