@@ -112,14 +112,18 @@ public struct DocumentParser {
             read.append((reader, drafts, diagnostics))
         }
         context.diagnostics.removeAll()
-        let years = Set(read.flatMap { entry in
+        let tables = consume read
+        let years = Set(tables.flatMap { entry in
             entry.drafts.compactMap { entry.reader.facts.yearLine ?? $0.declaredYear ?? $0.labelYear ?? entry.reader.facts.titleYear }
         })
         let documentYear = years.count == 1 ? years.first : nil
-        for (reader, drafts, diagnostics) in read {
-            output.diagnostics += diagnostics
+        // By index, each reader borrowed where it sits: a `for` over the tables copied every reader
+        // (its arrays and strings retained and released again).
+        for index in tables.indices {
+            output.diagnostics += tables[index].diagnostics
             context.diagnostics.removeAll()
             defer { output.diagnostics += context.diagnostics }
+            let reader = tables[index].reader
             output.tablesSeen += 1
             if reader.broken {
                 context.error(reader.facts.position, "table skipped because of the error(s) above")
@@ -127,7 +131,7 @@ public struct DocumentParser {
                 continue
             }
             var skipped = false
-            for draft in drafts {
+            for draft in tables[index].drafts {
                 if let record = finish(draft, reader: reader, context: &context, origin: output.origin, readings: readings, mentions: mentions,
                                        documentYear: documentYear) {
                     output.projects.append(record)

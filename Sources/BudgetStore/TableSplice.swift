@@ -1,4 +1,5 @@
 import BudgetCore
+import Foundation
 
 // Cutting tables into row ranges and joining them again: the data cache keeps the rows of each
 // unchanged file and reads only the files that changed.
@@ -111,17 +112,19 @@ extension Table {
     public static func concatenated(consuming parts: [Table]) -> Table? {
         guard let name = parts.first?.name, let aliases = parts.first?.aliases, let names = parts.first?.columns.map(\.name) else { return nil }
         guard parts.allSatisfy({ $0.columns.count == names.count && zip($0.columns, names).allSatisfy { $0.name == $1 } }) else { return nil }
-        var byColumn = names.indices.map { index in parts.map { $0.columns[index] } }
+        let byColumn = Handoff(names.indices.map { index in parts.map { $0.columns[index] } })
         _ = consume parts
-        var columns: [Column] = []
-        for index in byColumn.indices {
-            guard let joined = Column.concatenated(byColumn[index]) else { return nil }
-            byColumn[index] = []
+        // Columns are joined side by side, one per core (the 1M-project load spent 8 s joining
+        // them one after another); each takes its parts out of `byColumn`, so they are let go
+        // as soon as it is joined.
+        let columns = concurrentMap(names.count) { index -> Column? in
+            let joined = Column.concatenated(byColumn.take(index))
             // The parts' pages go back before the next column takes new ones.
             AllocatorTuning.releaseFreedMemory()
-            columns.append(joined)
+            return joined
         }
-        return Table(name: name, aliases: aliases, columns: columns)
+        guard columns.allSatisfy({ $0 != nil }) else { return nil }
+        return Table(name: name, aliases: aliases, columns: columns.compactMap { $0 })
     }
 
     /// This table without the rows at `positions` (ascending).
@@ -139,5 +142,21 @@ extension Table {
     /// This table with the integer column `name` shifted by `delta` (see `Column.shifted`).
     public func shifting(_ name: String, by delta: Int64) -> Table {
         Table(name: self.name, aliases: aliases, columns: columns.map { $0.name == name ? $0.shifted(by: delta) : $0 })
+    }
+}
+
+/// Values handed out once each, from any thread: the taker owns the value, and the slot is empty.
+private final class Handoff<Element>: @unchecked Sendable {
+    private var slots: [[Element]]
+    private let lock = NSLock()
+
+    init(_ slots: [[Element]]) { self.slots = slots }
+
+    func take(_ index: Int) -> [Element] {
+        lock.lock()
+        defer { lock.unlock() }
+        let taken = slots[index]
+        slots[index] = []
+        return taken
     }
 }

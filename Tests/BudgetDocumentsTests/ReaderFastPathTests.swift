@@ -41,6 +41,10 @@ struct ReaderFastPathTests {
         return cells
     }()
 
+    @Test func everyFieldsZoneIsTheOneItsNameGives() {
+        for field in LabelField.allCases { #expect(field.zone == field.zoneByName, "\(field.rawValue)") }
+    }
+
     @Test func cellsTheFilterRulesOutNameNoFieldAndNoCategory() {
         let book = LabelBook.builtIn
         var asked = 0, ruledOut = 0
