@@ -535,9 +535,12 @@ public enum LedgerReader {
     /// Finds the project a row pays.
     struct Matcher: Sendable {
         let projects: [LedgerProject]
-        private var byName: [String: [Int]] = [:]
-        /// Every spelling (UTF-8 bytes) of the names in `byName`, to that name's projects: the same
-        /// candidates as the `String` look-up, found without making a `String`.
+        /// The projects by name as `String`s (equal under canonical equivalence), for the rows
+        /// `plainMatch` leaves: built the first time one needs it. Most ledgers match every row by
+        /// bytes, and hashing a million names as `String`s took ~1.5 s before any ledger was read.
+        private let names: NameIndex
+        /// Every spelling (UTF-8 bytes) of the projects' names, to the projects of a name equal to
+        /// it as a `String`: the candidates of the `String` look-up, found without making a `String`.
         private var bySpelling = ByteTable<[Int]>()
 
         /// The index of `records`, by what a ledger row is matched on.
@@ -546,13 +549,25 @@ public enum LedgerReader {
         /// The index of `projects` (the whole portfolio, in load order: a match is an index into it).
         init(projects: [LedgerProject]) {
             self.projects = projects
-            for (i, p) in projects.enumerated() { byName[p.name, default: []].append(i) }
-            bySpelling = ByteTable(capacity: byName.count)
-            for indices in byName.values {
-                for i in indices {
-                    projects[i].name.withUTF8Bytes { spelling in _ = bySpelling.index(spelling) { indices } }
+            names = NameIndex(projects)
+            var spellings = ByteTable<[Int]>(capacity: projects.count)
+            for (i, p) in projects.enumerated() {
+                p.name.withUTF8Bytes { spelling in
+                    let entry = spellings.index(spelling) { [] }
+                    spellings.update(entry) { $0.append(i) }
                 }
             }
+            // Two plain names (`isPlainScalar`) are equal as `String`s only when their bytes are:
+            // grouped by bytes, they are grouped as the `String` look-up groups them. A name with
+            // another scalar may equal a name of other bytes (a CJK compatibility ideograph, a
+            // combining accent): then every spelling lists the projects of its `String`.
+            if !projects.allSatisfy({ $0.name.isPlainText }) {
+                let byName = names.byName
+                for indices in byName.values {
+                    for i in indices { projects[i].name.withUTF8Bytes { spelling in spellings.update(spellings.index(spelling) { [] }) { $0 = indices } } }
+                }
+            }
+            bySpelling = spellings
         }
 
         /// The project a plain row pays when there is exactly one of that name in `year` and it
@@ -571,7 +586,7 @@ public enum LedgerReader {
         }
 
         func match(_ row: Row) -> Result<Int, MatchFailure> {
-            guard let named = byName[row.project] else {
+            guard let named = names.byName[row.project] else {
                 let close = closeNames(row.project)
                 return .failure(MatchFailure(message: "unknown project `\(row.project)`" + (close.isEmpty ? "; no project has a similar name" : "; close names: " + close.joined(separator: ", "))))
             }
@@ -598,7 +613,7 @@ public enum LedgerReader {
         private func closeNames(_ name: String) -> [String] {
             let target = Array(name)
             var scored: [(String, Int)] = []
-            for candidate in byName.keys {
+            for candidate in names.byName.keys {
                 let c = Array(candidate)
                 // Cheap filters first: shared characters, then edit distance.
                 if abs(c.count - target.count) > max(4, target.count / 2) { continue }
@@ -607,6 +622,25 @@ public enum LedgerReader {
             }
             return scored.sorted { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }.prefix(3).map(\.0)
         }
+    }
+}
+
+/// The projects by name as `String`s, made on first use from any thread.
+private final class NameIndex: @unchecked Sendable {
+    private let projects: [LedgerProject]
+    private let lock = NSLock()
+    private var built: [String: [Int]]?
+
+    init(_ projects: [LedgerProject]) { self.projects = projects }
+
+    var byName: [String: [Int]] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let built { return built }
+        var index: [String: [Int]] = [:]
+        for (i, p) in projects.enumerated() { index[p.name, default: []].append(i) }
+        built = index
+        return index
     }
 }
 

@@ -25,6 +25,28 @@ struct LedgerHeaderTests {
         "\(p.date)|\(p.department)|\(p.project)|\(p.projectIndex)|\(p.amountFen)|\(p.note)|\(p.line)"
     }
 
+    /// A name spelled with other bytes but equal as a `String` (a decomposed accent) pays the same
+    /// project, and two projects whose names are such spellings of one name are one name: a row
+    /// without a department is ambiguous between them, whichever spelling it uses.
+    @Test func canonicallyEqualSpellingsOfANameMatchAsOneName() throws {
+        var projects = Array(Self.projects.prefix(2))
+        let composed = "Caf\u{E9}帮扶资金", decomposed = "Cafe\u{301}帮扶资金"
+        #expect(composed == decomposed && Array(composed.utf8) != Array(decomposed.utf8))
+        projects[0].name = composed
+        let year = projects[0].year
+        let one = LedgerReader.read(bytes: Self.csv(["date", "department", "project", "amount", "note"], [["\(year)-03-01", "", decomposed, "100.00", ""]]),
+                                    file: "one.csv", projects: projects)
+        #expect(one.payments.map(\.projectIndex) == [0], "\(one.diagnostics)")
+        projects[1].name = decomposed
+        projects[1].year = year
+        for spelling in [composed, decomposed] {
+            let both = LedgerReader.read(bytes: Self.csv(["date", "department", "project", "amount", "note"], [["\(year)-03-01", "", spelling, "100.00", ""]]),
+                                         file: "both.csv", projects: projects)
+            #expect(both.payments.isEmpty)
+            #expect(both.diagnostics.contains { $0.message.contains("ambiguous project") }, "\(both.diagnostics)")
+        }
+    }
+
     @Test func aChineseHeaderShuffledLedgerLoadsEqualToTheEnglishOne() throws {
         let rows = try Self.englishRows(40)
         let english = LedgerReader.read(bytes: Self.csv(["date", "department", "project", "amount", "note"], rows), file: "en.csv", projects: Self.projects)

@@ -645,10 +645,10 @@ final class CellLabels {
         for i in cells.indices {
             if cells[i].needsTrimming { cells[i] = cells[i].trimmed }
             let cell = cells[i]
-            if !cell.isEmpty {
-                filled += 1
-                if firstFilled == nil { firstFilled = i }
-            }
+            // An empty cell's entry is never read (every look-up checks for an empty cell first).
+            guard !cell.isEmpty else { cellEntries.append(Self.namesNothing); continue }
+            filled += 1
+            if firstFilled == nil { firstFilled = i }
             cellEntries.append(cell.withUTF8Bytes { bytes -> Int32 in
                 if bytes.count > LabelText.longestLabelBytes { return Self.longCell }
                 if memo.count >= capacity && memo.find(bytes) == nil { return Self.unremembered }
