@@ -41,7 +41,7 @@ public enum ExecutionRules {
 
     /// The 预算执行率 target of a project as a fraction, if it states one.
     public static func target(of project: ProjectRecord) -> Double? {
-        let stated = project.indicators.first { $0.name.contains("执行率") && $0.reading.kind == .percent }
+        let stated = project.indicators.first { $0.reading.kind == .percent && $0.name.containsText("执行率") }
         guard let value = stated?.reading.value else { return nil }
         return Double(value.scaled) / Double(ExactDecimal.unit) / 100
     }
@@ -52,16 +52,14 @@ public enum ExecutionRules {
     /// The indicator the deadline comes from (its 指标值 wording is `deadline_text`): the earliest
     /// 时效指标 deadline, else the earliest of any deadline indicator; the first such in the table on a tie.
     public static func deadlineIndicator(of project: ProjectRecord) -> IndicatorRecord? {
-        let deadlines = project.indicators.filter { $0.reading.deadline != nil }
-        let timely = deadlines.filter { $0.level2.contains("时效") }
-        func earliest(_ list: [IndicatorRecord]) -> IndicatorRecord? {
-            list.min { a, b in
-                guard let x = a.reading.deadline else { return false }
-                guard let y = b.reading.deadline else { return true }
-                return x < y
-            }
+        // By index, no filtered copies of the records: the first earliest of each kind.
+        var earliestTimely: (index: Int, deadline: CalendarDate)?, earliestAny: (index: Int, deadline: CalendarDate)?
+        for i in project.indicators.indices {
+            guard let deadline = project.indicators[i].reading.deadline else { continue }
+            if earliestAny.map({ deadline < $0.deadline }) ?? true { earliestAny = (i, deadline) }
+            if earliestTimely.map({ deadline < $0.deadline }) ?? true, project.indicators[i].level2.containsText("时效") { earliestTimely = (i, deadline) }
         }
-        return earliest(timely) ?? earliest(deadlines)
+        return (earliestTimely ?? earliestAny).map { project.indicators[$0.index] }
     }
 }
 

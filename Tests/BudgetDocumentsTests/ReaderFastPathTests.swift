@@ -76,14 +76,16 @@ struct ReaderFastPathTests {
     }
 
     @Test func byteComparisonsAgreeWithCharacters() {
-        let words = ["表", "关于", "附件", "注:", "说明:", "备注:", ":", "：", "报表编号", "正向", "指标", ")", "）", "分", "单位", "金额单位", "(单位", "", "表\u{301}"]
-        let tricky = ["表\u{301}", "附\u{301}件2", "\u{F90A}额单位:万元", "金\u{301}额单位", "注:\u{338}", "e\u{301}", "\r\n", "说明\r", "指标\u{200D}☆", "分\u{FE0F}", "\u{0600}分", "：\u{3099}"]
+        let words = ["表", "关于", "附件", "注:", "说明:", "备注:", ":", "：", "报表编号", "正向", "指标", ")", "）", "分", "单位", "金额单位", "(单位", "", "表\u{301}",
+                     "执行率", "时效", "\u{8C48}"]
+        let tricky = ["预算执\u{301}行率", "\u{F900}时效", "表\u{301}", "附\u{301}件2", "\u{F90A}额单位:万元", "金\u{301}额单位", "注:\u{338}", "e\u{301}", "\r\n", "说明\r", "指标\u{200D}☆", "分\u{FE0F}", "\u{0600}分", "：\u{3099}"]
         var texts = Array(Self.cells.prefix(3000)) + tricky
         for word in words { texts += [word, word + "\u{301}", "\u{301}" + word, "x" + word, word + "x"] }
         for text in texts {
             for word in words {
                 #expect(text.hasPrefixBytes(word) == text.hasPrefix(word), "`\(text)` hasPrefix `\(word)`")
                 #expect(text.hasSuffixBytes(word) == text.hasSuffix(word), "`\(text)` hasSuffix `\(word)`")
+                #expect(text.containsText(word) == text.contains(word), "`\(text)` contains `\(word)`")
             }
             #expect(text.hasColonBytes || !text.contains(where: { $0 == ":" || $0 == "：" }), "`\(text)` holds a colon")
             #expect(text.needsTrimming == (Substring(text).trimmingCharacters() != text), "`\(text)` trimming")
