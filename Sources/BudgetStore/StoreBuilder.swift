@@ -73,7 +73,9 @@ public enum StoreBuilder {
         var kind = StringColumnBuilder(), amountUnit = StringColumnBuilder(), departmentCode = StringColumnBuilder(), unitCode = StringColumnBuilder()
         var extra = ListColumnBuilder(), position = StringColumnBuilder()
         var grades = StringColumnBuilder()
-        for (index, p) in projects.enumerated() {
+        // By index: `enumerated()` copied every record (a retain and release of each of its fields).
+        for index in projects.indices {
+            let p = projects[index]
             grades.append(p.published.grade)
             kind.append(p.documentKind)
             amountUnit.append(p.amountUnit)
@@ -162,10 +164,13 @@ public enum StoreBuilder {
         var level1Raw = strings(), level2Raw = strings(), shortName = strings()
         var direction = strings(), actual = strings(), standard = strings()
         var note = strings(), explanation = strings(), extra = ListColumnBuilder(), position = strings()
-        for (index, p) in projects.enumerated() {
+        // By index: `enumerated()` copied every record (a retain and release of each of its fields).
+        for index in projects.indices {
+            let p = projects[index]
             // The project's name is looked up once, not once per indicator.
             project.append(p.name, times: p.indicators.count)
-            for i in p.indicators {
+            for k in p.indicators.indices {
+                let i = p.indicators[k]
                 weights.append(i.weight?.scaled)
                 actualValues.append(i.actualReading?.value?.scaled)
                 scores.append(i.score?.scaled)
@@ -230,9 +235,12 @@ public enum StoreBuilder {
         var project = StringColumnBuilder(capacity: rows), level1 = StringColumnBuilder(capacity: rows), level2 = StringColumnBuilder(capacity: rows)
         var ids: [Int64] = [], years: [Int64] = [], counts: [Int64] = []
         ids.reserveCapacity(rows); years.reserveCapacity(rows); counts.reserveCapacity(rows)
-        for (index, p) in projects.enumerated() {
+        // By index: `enumerated()` copied every record (a retain and release of each of its fields).
+        for index in projects.indices {
+            let p = projects[index]
             project.append(p.name, times: p.coverage.count)
-            for c in p.coverage {
+            for k in p.coverage.indices {
+                let c = p.coverage[k]
                 ids.append(Int64(index + 1))
                 years.append(Int64(p.year))
                 level1.append(c.level1)
