@@ -116,10 +116,8 @@ public struct ByteTable<Value> {
         let order = arena.withUnsafeBytes { all -> [Int] in
             guard let base = all.baseAddress else { return Array(values.indices) }
             return values.indices.sorted { a, b in
-                let x = Int(keyLength[a]), y = Int(keyLength[b])
-                let common = Swift.min(x, y)
-                let order = common == 0 ? 0 : memcmp(base + keyStart[a], base + keyStart[b], common)
-                return order != 0 ? order < 0 : x < y
+                bytesPrecede(UnsafeRawBufferPointer(start: base + keyStart[a], count: Int(keyLength[a])),
+                             UnsafeRawBufferPointer(start: base + keyStart[b], count: Int(keyLength[b])))
             }
         }
         var rank = [Int32](repeating: 0, count: values.count)
@@ -173,6 +171,15 @@ extension String {
             mine.count == bytes.count && (mine.count == 0 || memcmp(mine.baseAddress!, bytes.baseAddress!, mine.count) == 0)
         }
     }
+}
+
+/// The store's order of strings: by UTF-8 bytes (`memcmp`), a prefix before the longer text
+/// (SQLite's BINARY collation). One rule for `ByteTable.sortedByKey` and `sortedDictionary`.
+@inlinable
+public func bytesPrecede(_ x: UnsafeRawBufferPointer, _ y: UnsafeRawBufferPointer) -> Bool {
+    let common = Swift.min(x.count, y.count)
+    let order = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
+    return order != 0 ? order < 0 : x.count < y.count
 }
 
 /// Whether `needle`'s bytes occur in `haystack` (memchr to each candidate first byte, then memcmp).

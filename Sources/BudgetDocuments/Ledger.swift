@@ -537,7 +537,8 @@ public enum LedgerReader {
         let projects: [LedgerProject]
         /// The projects by name as `String`s (equal under canonical equivalence), for the rows
         /// `plainMatch` leaves: built the first time one needs it. Most ledgers match every row by
-        /// bytes, and hashing a million names as `String`s took ~1.5 s before any ledger was read.
+        /// bytes; the set-up with this index built eagerly took ~0.13 s of CPU at 100k projects (perf), on one
+        /// core, before any ledger was read.
         private let names: NameIndex
         /// Every spelling (UTF-8 bytes) of the projects' names, to the projects of a name equal to
         /// it as a `String`: the candidates of the `String` look-up, found without making a `String`.

@@ -384,13 +384,7 @@ public func sortedDictionary(_ strings: [String]) -> ([String], [Int32]) {
     // memcmp over each string's bytes: the UTF8View's element-wise comparison was a visible part
     // of sorting a million project names.
     let order = strings.indices.sorted { a, b in
-        strings[a].withUTF8Bytes { x in
-            strings[b].withUTF8Bytes { y in
-                let common = min(x.count, y.count)
-                let order = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
-                return order != 0 ? order < 0 : x.count < y.count
-            }
-        }
+        strings[a].withUTF8Bytes { x in strings[b].withUTF8Bytes { y in bytesPrecede(x, y) } }
     }
     var remap = [Int32](repeating: 0, count: strings.count)
     for (newCode, oldCode) in order.enumerated() { remap[oldCode] = Int32(newCode) }
